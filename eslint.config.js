@@ -1,0 +1,64 @@
+// Lint configuration. The `capstan/layers` rule enforces the layering described in
+// docs/architecture.md: a module may import only from its own layer or a lower one.
+import path from "node:path";
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const SRC = path.resolve("src");
+
+// Rank of each layer; an import must not point at a higher rank. Layers of equal rank
+// (cli, testing) must not import each other either.
+const LAYERS = { core: 0, client: 1, runtime: 2, controlplane: 3, testing: 4, cli: 4 };
+
+function layerOf(file) {
+  const rel = path.relative(SRC, file);
+  if (rel.startsWith("..")) return undefined;
+  const top = rel.split(path.sep)[0];
+  return top in LAYERS ? top : "root";
+}
+
+const layersRule = {
+  meta: { type: "problem", schema: [], messages: { upward: "{{from}} must not import {{to}}" } },
+  create(context) {
+    const from = layerOf(context.filename);
+    if (from === undefined) return {};
+    const check = (node) => {
+      const spec = node.source?.value;
+      if (typeof spec !== "string" || !spec.startsWith(".")) return;
+      const to = layerOf(path.resolve(path.dirname(context.filename), spec));
+      if (to === undefined || to === from) return;
+      if (from === "root") return; // the root module re-exports the public surface
+      const ok = to !== "root" && LAYERS[to] < LAYERS[from];
+      if (!ok)
+        context.report({
+          node,
+          messageId: "upward",
+          data: { from: `src/${from}`, to: `src/${to}` },
+        });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
+
+export default tseslint.config(
+  { ignores: ["dist/**", "node_modules/**", "bench/results/**"] },
+  js.configs.recommended,
+  { files: ["**/*.js"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
+  ...tseslint.configs.recommended,
+  {
+    plugins: { capstan: { rules: { layers: layersRule } } },
+    rules: {
+      "capstan/layers": "error",
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+);

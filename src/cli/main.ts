@@ -1,0 +1,21 @@
+/**
+ * The `capstan` command line. Each command group lives in its own module; this file only
+ * wires them into commander.
+ */
+import { Command } from "commander";
+import { registerCluster } from "./cluster.js";
+import { registerDemo } from "./demo.js";
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command("capstan")
+    .description("Write, run and test Kubernetes operators in TypeScript.")
+    .showHelpAfterError();
+  registerCluster(program);
+  registerDemo(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    process.stderr.write(`capstan: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Bring up etcd, kube-apiserver, kube-controller-manager (and optionally kube-scheduler) as
+ * child processes of the calling process, and tear them down again.
+ *
+ * This runs inside the supervisor process (supervisor.ts); library users go through
+ * `startControlPlane()` in index.ts, which adds the guarantee that nothing outlives its owner.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Component } from "./component.js";
+import {
+  apiserverArgs,
+  controllerManagerArgs,
+  DEFAULT_CONTROLLERS,
+  etcdArgs,
+  file,
+  schedulerArgs,
+  type Layout,
+} from "./components.js";
+import { ControlPlaneError } from "./errors.js";
+import { kubeconfig } from "./kubeconfig.js";
+import { createPki } from "./pki.js";
+import { freePorts } from "./ports.js";
+import { probe, probeHttp, type ProbeAuth } from "./probe.js";
+
+export interface ClusterOptions {
+  /** Directory for data, certificates, logs and kubeconfigs. Created if missing. */
+  dir: string;
+  /** Directory holding the binaries (see binaries.ts). */
+  bin: string;
+  controllers?: string[];
+  scheduler?: boolean;
+  apiserverExtraArgs?: string[];
+  readyTimeoutMs?: number;
+}
+
+export interface ClusterInfo {
+  dir: string;
+  /** Directory of the binaries, kubectl among them. */
+  bin: string;
+  server: string;
+  kubeconfig: string;
+  etcd: string;
+  pids: Record<string, number>;
+  logs: string;
+}
+
+export interface RunningCluster {
+  info: ClusterInfo;
+  components: Component[];
+  stop(opts?: { keepData?: boolean }): Promise<void>;
+}
+
+async function until<T>(
+  what: string,
+  deadline: number,
+  watch: Component[],
+  attempt: () => Promise<T | undefined>,
+): Promise<T> {
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    for (const c of watch) c.assertAlive("ready");
+    try {
+      const v = await attempt();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(100);
+  }
+  throw new ControlPlaneError("ready", `timed out waiting for ${what}`, { cause: lastError });
+}
+
+export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> {
+  const dir = path.resolve(opts.dir);
+  mkdirSync(path.join(dir, "pki"), { recursive: true });
+  mkdirSync(path.join(dir, "logs"), { recursive: true });
+  const [pki, ports] = await Promise.all([createPki(), freePorts(5)]);
+  const [etcdClient, etcdPeer, apiserver, kcm, scheduler] = ports as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const l: Layout = {
+    dir,
+    bin: opts.bin,
+    ports: { etcdClient, etcdPeer, apiserver, kcm, scheduler },
+  };
+  const server = `https://127.0.0.1:${apiserver}`;
+  const w = (name: string, content: string) =>
+    writeFileSync(file(l, name), content, { mode: 0o600 });
+  w("pki/ca.crt", pki.ca.cert);
+  w("pki/apiserver.crt", pki.apiserver.cert);
+  w("pki/apiserver.key", pki.apiserver.key);
+  w("pki/sa.key", pki.serviceAccount.key);
+  w("pki/sa.pub", pki.serviceAccount.pub);
+  w("pki/admin.crt", pki.admin.cert);
+  w("pki/admin.key", pki.admin.key);
+  const adminKubeconfig = file(l, "kubeconfig");
+  w(
+    "kubeconfig",
+    kubeconfig({ server, caPem: pki.ca.cert, user: "capstan-admin", identity: pki.admin }),
+  );
+  w(
+    "kube-controller-manager.kubeconfig",
+    kubeconfig({
+      server,
+      caPem: pki.ca.cert,
+      user: "system:kube-controller-manager",
+      identity: pki.controllerManager,
+    }),
+  );
+  w(
+    "kube-scheduler.kubeconfig",
+    kubeconfig({
+      server,
+      caPem: pki.ca.cert,
+      user: "system:kube-scheduler",
+      identity: pki.scheduler,
+    }),
+  );
+
+  const components: Component[] = [];
+  const start = (name: string, args: string[]) => {
+    const c = new Component({
+      name,
+      binary: path.join(opts.bin, name),
+      args,
+      logFile: path.join(dir, "logs", `${name}.log`),
+    });
+    components.push(c);
+    return c;
+  };
+  const stop = async (o: { keepData?: boolean } = {}) => {
+    // Reverse order: clients first, etcd last, so nothing logs a storm of connection errors.
+    for (const c of [...components].reverse()) await c.stop();
+    if (!o.keepData) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    const etcd = start("etcd", etcdArgs(l));
+    const api = start("kube-apiserver", apiserverArgs(l, opts.apiserverExtraArgs));
+    // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
+    await until("etcd /health", deadline, [etcd], async () =>
+      (await probeHttp(`http://127.0.0.1:${etcdClient}/health`)) === 200 ? true : undefined,
+    );
+    const auth: ProbeAuth = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
+    await until("kube-apiserver /readyz", deadline, [etcd, api], async () =>
+      (await probe(`${server}/readyz`, auth)).status === 200 ? true : undefined,
+    );
+    const watched = [etcd, api];
+    watched.push(
+      start(
+        "kube-controller-manager",
+        controllerManagerArgs(l, opts.controllers ?? DEFAULT_CONTROLLERS),
+      ),
+    );
+    if (opts.scheduler) watched.push(start("kube-scheduler", schedulerArgs(l)));
+    await until("the default service account", deadline, watched, async () =>
+      (await probe(`${server}/api/v1/namespaces/default/serviceaccounts/default`, auth)).status ===
+      200
+        ? true
+        : undefined,
+    );
+    const info: ClusterInfo = {
+      dir,
+      bin: opts.bin,
+      server,
+      kubeconfig: adminKubeconfig,
+      etcd: `http://127.0.0.1:${etcdClient}`,
+      pids: Object.fromEntries(components.map((c) => [c.name, c.pid])),
+      logs: path.join(dir, "logs"),
+    };
+    return { info, components, stop };
+  } catch (e) {
+    await stop({ keepData: true });
+    throw e;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * One control-plane process (etcd, kube-apiserver, …): spawned without a shell, its output
+ * appended to a log file, the last lines kept in memory so an early death can say why.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { ControlPlaneError } from "./errors.js";
+
+const TAIL_LINES = 30;
+
+export interface ComponentSpec {
+  name: string;
+  binary: string;
+  args: string[];
+  logFile: string;
+}
+
+export class Component {
+  readonly name: string;
+  readonly pid: number;
+  private readonly child: ChildProcess;
+  private readonly tail: string[] = [];
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly exited: Promise<void>;
+
+  constructor(spec: ComponentSpec) {
+    this.name = spec.name;
+    const log = createWriteStream(spec.logFile, { flags: "a" });
+    this.child = spawn(spec.binary, spec.args, { stdio: ["ignore", "pipe", "pipe"] });
+    if (this.child.pid === undefined) {
+      throw new ControlPlaneError("start", `could not spawn ${spec.binary}`, {
+        component: this.name,
+      });
+    }
+    this.pid = this.child.pid;
+    let partial = "";
+    const onData = (chunk: Buffer) => {
+      log.write(chunk);
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        this.tail.push(line);
+        if (this.tail.length > TAIL_LINES) this.tail.shift();
+      }
+    };
+    this.child.stdout!.on("data", onData);
+    this.child.stderr!.on("data", onData);
+    this.exited = new Promise((resolve) => {
+      this.child.on("exit", (code, signal) => {
+        this.exitInfo = { code, signal };
+        log.end();
+        resolve();
+      });
+    });
+    this.child.on("error", () => undefined); // surfaced through `exited`/`assertAlive`
+  }
+
+  get alive(): boolean {
+    return this.exitInfo === undefined;
+  }
+
+  lastLines(): string[] {
+    return [...this.tail];
+  }
+
+  /** Throw a descriptive error if the process has already exited. */
+  assertAlive(step: "start" | "ready"): void {
+    if (this.exitInfo === undefined) return;
+    const { code, signal } = this.exitInfo;
+    throw new ControlPlaneError(step, `exited early (${signal ?? `code ${code}`})`, {
+      component: this.name,
+      logTail: this.lastLines(),
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

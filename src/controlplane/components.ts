@@ -1,0 +1,112 @@
+/**
+ * The command lines of each control-plane component. Pure: given ports and file paths,
+ * return argv. Kept apart from process handling so the flags read as one list.
+ */
+import path from "node:path";
+
+export interface Layout {
+  dir: string;
+  bin: string;
+  ports: {
+    etcdClient: number;
+    etcdPeer: number;
+    apiserver: number;
+    kcm: number;
+    scheduler: number;
+  };
+}
+
+export const file = (l: Layout, name: string) => path.join(l.dir, name);
+
+/** Controllers run by kube-controller-manager by default: enough for owned objects to be
+ * garbage-collected, namespaces to finish deleting, service accounts and their tokens to
+ * exist, and workloads (Deployments, Jobs, …) to produce their Pods. */
+export const DEFAULT_CONTROLLERS = [
+  "garbage-collector-controller",
+  "namespace-controller",
+  "serviceaccount-controller",
+  "serviceaccount-token-controller",
+  "root-ca-certificate-publisher-controller",
+  "deployment-controller",
+  "replicaset-controller",
+  "statefulset-controller",
+  "daemonset-controller",
+  "job-controller",
+  "cronjob-controller",
+  "ttl-after-finished-controller",
+  "endpointslice-controller",
+  "pod-garbage-collector-controller",
+];
+
+export function etcdArgs(l: Layout): string[] {
+  const client = `http://127.0.0.1:${l.ports.etcdClient}`;
+  const peer = `http://127.0.0.1:${l.ports.etcdPeer}`;
+  return [
+    "--name=capstan",
+    `--data-dir=${file(l, "etcd")}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=capstan=${peer}`,
+    "--unsafe-no-fsync=true",
+    "--log-level=warn",
+  ];
+}
+
+export function apiserverArgs(l: Layout, extra: string[] = []): string[] {
+  const pki = (n: string) => file(l, path.join("pki", n));
+  return [
+    `--etcd-servers=http://127.0.0.1:${l.ports.etcdClient}`,
+    "--bind-address=127.0.0.1",
+    "--advertise-address=127.0.0.1",
+    `--secure-port=${l.ports.apiserver}`,
+    `--cert-dir=${file(l, "apiserver-certs")}`,
+    `--tls-cert-file=${pki("apiserver.crt")}`,
+    `--tls-private-key-file=${pki("apiserver.key")}`,
+    `--client-ca-file=${pki("ca.crt")}`,
+    "--service-cluster-ip-range=10.0.0.0/24",
+    "--allow-privileged=true",
+    "--authorization-mode=RBAC",
+    "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+    `--service-account-key-file=${pki("sa.pub")}`,
+    `--service-account-signing-key-file=${pki("sa.key")}`,
+    // A loopback advertise address cannot back the `kubernetes` Service's endpoints.
+    "--endpoint-reconciler-type=none",
+    "--profiling=false",
+    "--v=0",
+    ...extra,
+  ];
+}
+
+export function controllerManagerArgs(l: Layout, controllers: string[]): string[] {
+  const kc = file(l, "kube-controller-manager.kubeconfig");
+  return [
+    `--kubeconfig=${kc}`,
+    `--authentication-kubeconfig=${kc}`,
+    `--authorization-kubeconfig=${kc}`,
+    "--bind-address=127.0.0.1",
+    `--secure-port=${l.ports.kcm}`,
+    `--cert-dir=${file(l, "kcm-certs")}`,
+    "--leader-elect=false",
+    `--controllers=${controllers.join(",")}`,
+    `--root-ca-file=${file(l, "pki/ca.crt")}`,
+    `--service-account-private-key-file=${file(l, "pki/sa.key")}`,
+    "--use-service-account-credentials=true",
+    "--profiling=false",
+    "--v=0",
+  ];
+}
+
+export function schedulerArgs(l: Layout): string[] {
+  const kc = file(l, "kube-scheduler.kubeconfig");
+  return [
+    `--kubeconfig=${kc}`,
+    `--authentication-kubeconfig=${kc}`,
+    `--authorization-kubeconfig=${kc}`,
+    "--bind-address=127.0.0.1",
+    `--secure-port=${l.ports.scheduler}`,
+    "--leader-elect=false",
+    "--profiling=false",
+  ];
+}

@@ -1,0 +1,30 @@
+/** The one error class of the control-plane module: which step failed, and why. */
+
+export type ControlPlaneStep = "locate-binaries" | "build" | "start" | "ready" | "stop" | "state";
+
+export class ControlPlaneError extends Error {
+  override readonly name = "ControlPlaneError";
+  readonly step: ControlPlaneStep;
+  readonly component: string | undefined;
+  /** The last lines the failing component wrote, when it died early. */
+  readonly logTail: string[];
+
+  constructor(
+    step: ControlPlaneStep,
+    message: string,
+    opts: { component?: string; logTail?: string[]; cause?: unknown } = {},
+  ) {
+    const tail = opts.logTail?.length
+      ? `\n--- last lines of ${opts.component ?? "its"} log ---\n${opts.logTail.join("\n")}`
+      : "";
+    super(
+      `control plane ${step}${opts.component ? ` (${opts.component})` : ""}: ${message}${tail}`,
+      {
+        cause: opts.cause,
+      },
+    );
+    this.step = step;
+    this.component = opts.component;
+    this.logTail = opts.logTail ?? [];
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * `capstan/controlplane`: a real local Kubernetes control plane — etcd, kube-apiserver,
+ * kube-controller-manager and optionally kube-scheduler — built from Go modules and run on
+ * loopback. See docs/controlplane.md.
+ */
+export { startControlPlane, type ControlPlane, type StartOptions } from "./handle.js";
+export { clusterUp, clusterDown, clusterStatus, type ClusterStatus } from "./background.js";
+export { ensureBinaries, readPin, BINARIES, type BinaryName, type Pin } from "./binaries.js";
+export { ControlPlaneError, type ControlPlaneStep } from "./errors.js";
+export { DEFAULT_CONTROLLERS } from "./components.js";
+export { defaultStateDir } from "./paths.js";
+export type { ClusterInfo } from "./cluster.js";

@@ -1,0 +1,93 @@
+/**
+ * The supervisor: a small Node process that owns the control-plane processes.
+ *
+ * Why a separate process: if a test run is killed with SIGKILL it cannot clean up, and its
+ * children would live on. The supervisor outlives it just long enough to notice (IPC
+ * disconnect, or its parent pid changing) and stop everything it started.
+ *
+ * Protocol over the IPC channel:
+ *   parent → supervisor  { type: "stop", keepData? }
+ *   supervisor → parent  { type: "ready", info } | { type: "failed", message } | { type: "stopped" }
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import {
+  runCluster,
+  type ClusterInfo,
+  type ClusterOptions,
+  type RunningCluster,
+} from "./cluster.js";
+
+export interface SupervisorConfig extends ClusterOptions {
+  /** Stop when the parent goes away (library mode). Off for `capstan cluster up`. */
+  watchParent: boolean;
+  keepData?: boolean;
+}
+
+export type SupervisorMessage =
+  { type: "ready"; info: ClusterInfo } | { type: "failed"; message: string } | { type: "stopped" };
+
+export type ParentMessage = { type: "stop"; keepData?: boolean };
+
+export interface StateFile extends ClusterInfo {
+  supervisorPid: number;
+  startedAt: string;
+  version?: string;
+}
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? "{}") as SupervisorConfig;
+  const send = (m: SupervisorMessage) => {
+    if (process.connected) process.send?.(m);
+  };
+  let cluster: RunningCluster | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = (keepData = config.keepData ?? false) =>
+    (stopping ??= (async () => {
+      await cluster?.stop({ keepData });
+      send({ type: "stopped" });
+      process.exit(0);
+    })());
+
+  for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+    process.on(sig, () => void shutdown());
+  process.on("message", (m: ParentMessage) => {
+    if (m.type === "stop") void shutdown(m.keepData);
+  });
+  if (config.watchParent) {
+    const parent = process.ppid;
+    process.on("disconnect", () => void shutdown());
+    setInterval(() => {
+      if (process.ppid !== parent) void shutdown();
+    }, 500).unref();
+  }
+
+  try {
+    cluster = await runCluster(config);
+  } catch (e) {
+    send({ type: "failed", message: e instanceof Error ? e.message : String(e) });
+    process.exit(1);
+  }
+  const state: StateFile = {
+    ...cluster.info,
+    supervisorPid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+  writeFileSync(path.join(cluster.info.dir, "state.json"), JSON.stringify(state, null, 2));
+  send({ type: "ready", info: cluster.info });
+  // A component that dies on its own takes the cluster down with it: a half-alive control
+  // plane would only produce confusing failures later.
+  for (const c of cluster.components) {
+    void c.exited.then(() => {
+      if (!stopping) {
+        process.stderr.write(`${c.name} exited unexpectedly; stopping the control plane\n`);
+        process.stderr.write(c.lastLines().join("\n") + "\n");
+        void shutdown(true);
+      }
+    });
+  }
+  // Keep the event loop alive while the components run.
+  setInterval(() => undefined, 1 << 30);
+}
+
+void main();

@@ -1,0 +1,42 @@
+/**
+ * The control plane a test talks to.
+ *
+ * `npm test` starts one real control plane for the whole run and passes it to every test
+ * file through `CAPSTAN_TEST_CLUSTER` (the path of its state.json). A test file run on its
+ * own (`node --test dist/src/x.test.js`) starts a private one instead, which the supervisor
+ * stops when the file's process ends, however it ends.
+ */
+import { readFileSync } from "node:fs";
+import { startControlPlane, type ControlPlane } from "../controlplane/index.js";
+
+export interface TestControlPlane {
+  kubeconfig: string;
+  server: string;
+  /** etcd's client URL (for compaction and other fault injection). */
+  etcd: string;
+  /** The cluster's data directory (logs under `logs/`). */
+  dir: string;
+  /** True when the cluster is shared by the whole test run. */
+  shared: boolean;
+}
+
+export const SHARED_CLUSTER_ENV = "CAPSTAN_TEST_CLUSTER";
+
+let own: Promise<ControlPlane> | undefined;
+
+export async function useControlPlane(): Promise<TestControlPlane> {
+  const statePath = process.env[SHARED_CLUSTER_ENV];
+  if (statePath) {
+    const s = JSON.parse(readFileSync(statePath, "utf8")) as ControlPlane;
+    return { kubeconfig: s.kubeconfig, server: s.server, etcd: s.etcd, dir: s.dir, shared: true };
+  }
+  own ??= startControlPlane();
+  const cp = await own;
+  return {
+    kubeconfig: cp.kubeconfig,
+    server: cp.server,
+    etcd: cp.etcd,
+    dir: cp.dir,
+    shared: false,
+  };
+}

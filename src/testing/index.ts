@@ -1,0 +1,4 @@
+/**
+ * `capstan/testing`: run code against the real local control plane from a test.
+ */
+export { useControlPlane, SHARED_CLUSTER_ENV, type TestControlPlane } from "./controlplane.js";
