@@ -2,6 +2,7 @@
  * The `capstan` command line. Each command group lives in its own module; this file only
  * wires them into commander.
  */
+import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { registerCluster } from "./cluster.js";
 import { registerDemo } from "./demo.js";
@@ -18,4 +19,9 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`capstan: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 1;
   }
+}
+
+// Run when executed directly (`tsx src/cli/main.ts …`, `node dist/src/cli/main.js …`).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main(process.argv);
 }

@@ -30,6 +30,9 @@ export interface ClusterOptions {
   /** Directory holding the binaries (see binaries.ts). */
   bin: string;
   controllers?: string[];
+  /** Run kube-controller-manager (default). Without it — envtest's setup — there is no
+   * garbage collection, namespaces never finish deleting and no default service account. */
+  controllerManager?: boolean;
   scheduler?: boolean;
   apiserverExtraArgs?: string[];
   readyTimeoutMs?: number;
@@ -153,18 +156,17 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       (await probe(`${server}/readyz`, auth)).status === 200 ? true : undefined,
     );
     const watched = [etcd, api];
-    watched.push(
-      start(
-        "kube-controller-manager",
-        controllerManagerArgs(l, opts.controllers ?? DEFAULT_CONTROLLERS),
-      ),
-    );
+    const withKcm = opts.controllerManager ?? true;
+    if (withKcm) {
+      const controllers = opts.controllers ?? DEFAULT_CONTROLLERS;
+      watched.push(start("kube-controller-manager", controllerManagerArgs(l, controllers)));
+    }
     if (opts.scheduler) watched.push(start("kube-scheduler", schedulerArgs(l)));
-    await until("the default service account", deadline, watched, async () =>
-      (await probe(`${server}/api/v1/namespaces/default/serviceaccounts/default`, auth)).status ===
-      200
-        ? true
-        : undefined,
+    const [what, readyPath] = withKcm
+      ? ["the default service account", "/api/v1/namespaces/default/serviceaccounts/default"]
+      : ["the default namespace", "/api/v1/namespaces/default"];
+    await until(what, deadline, watched, async () =>
+      (await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined,
     );
     const info: ClusterInfo = {
       dir,

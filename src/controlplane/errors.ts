@@ -8,6 +8,8 @@ export class ControlPlaneError extends Error {
   readonly component: string | undefined;
   /** The last lines the failing component wrote, when it died early. */
   readonly logTail: string[];
+  /** The message without the step, component and log tail around it. */
+  readonly detail: string;
 
   constructor(
     step: ControlPlaneStep,
@@ -26,5 +28,25 @@ export class ControlPlaneError extends Error {
     this.step = step;
     this.component = opts.component;
     this.logTail = opts.logTail ?? [];
+    this.detail = message;
   }
+}
+
+/** A ControlPlaneError as plain data, to cross the supervisor's IPC channel. */
+export interface ControlPlaneErrorData {
+  step: ControlPlaneStep;
+  detail: string;
+  component?: string;
+  logTail?: string[];
+}
+
+export function errorToData(e: unknown): ControlPlaneErrorData {
+  if (e instanceof ControlPlaneError) {
+    return { step: e.step, detail: e.detail, component: e.component, logTail: e.logTail };
+  }
+  return { step: "start", detail: e instanceof Error ? e.message : String(e) };
+}
+
+export function errorFromData(d: ControlPlaneErrorData): ControlPlaneError {
+  return new ControlPlaneError(d.step, d.detail, { component: d.component, logTail: d.logTail });
 }

@@ -13,7 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBinaries, readPin } from "./binaries.js";
 import type { ClusterInfo } from "./cluster.js";
-import { ControlPlaneError } from "./errors.js";
+import { ControlPlaneError, errorFromData } from "./errors.js";
 import type { ParentMessage, SupervisorConfig, SupervisorMessage } from "./supervisor.js";
 
 export interface StartOptions {
@@ -21,6 +21,8 @@ export interface StartOptions {
   dir?: string;
   /** Keep the data directory on stop. */
   keepData?: boolean;
+  /** Run kube-controller-manager (default true). */
+  controllerManager?: boolean;
   /** kube-controller-manager's `--controllers` list. */
   controllers?: string[];
   /** Also run kube-scheduler (Pods get bound only if some node exists). */
@@ -43,6 +45,25 @@ const supervisorPath = () => {
   return path.join(path.dirname(here), `supervisor${path.extname(here)}`);
 };
 
+/** The caller's Node flags that the supervisor needs too: module loaders (tsx when running
+ * from source) and source maps — not `--eval`, `--input-type` or the test runner's flags. */
+function loaderArgs(): string[] {
+  const out: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^--(import|loader|experimental-loader|require)$/.test(a) || a === "-r") {
+      out.push(a, argv[++i]!);
+    } else if (
+      /^--(import|loader|experimental-loader|require)=/.test(a) ||
+      a === "--enable-source-maps"
+    ) {
+      out.push(a);
+    }
+  }
+  return out;
+}
+
 /** Fork the supervisor and wait for its verdict. */
 export function forkSupervisor(
   config: SupervisorConfig,
@@ -51,6 +72,7 @@ export function forkSupervisor(
   const log = opts.detached ? openSync(path.join(config.dir, "supervisor.log"), "a") : "inherit";
   const child = fork(supervisorPath(), [JSON.stringify(config)], {
     detached: opts.detached,
+    execArgv: loaderArgs(),
     stdio: ["ignore", log, log, "ipc"],
   });
   return new Promise((resolve, reject) => {
@@ -67,7 +89,7 @@ export function forkSupervisor(
           return;
         case "failed":
           child.off("exit", onExit);
-          reject(new ControlPlaneError("start", m.message));
+          reject(errorFromData(m.error));
           return;
         case "stopped":
           return;
@@ -87,6 +109,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     dir,
     bin,
     controllers: opts.controllers,
+    controllerManager: opts.controllerManager,
     scheduler: opts.scheduler,
     apiserverExtraArgs: opts.apiserverExtraArgs,
     readyTimeoutMs: opts.readyTimeoutMs,

@@ -7,10 +7,11 @@
  *
  * Protocol over the IPC channel:
  *   parent → supervisor  { type: "stop", keepData? }
- *   supervisor → parent  { type: "ready", info } | { type: "failed", message } | { type: "stopped" }
+ *   supervisor → parent  { type: "ready", info } | { type: "failed", error } | { type: "stopped" }
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { errorToData, type ControlPlaneErrorData } from "./errors.js";
 import {
   runCluster,
   type ClusterInfo,
@@ -25,7 +26,9 @@ export interface SupervisorConfig extends ClusterOptions {
 }
 
 export type SupervisorMessage =
-  { type: "ready"; info: ClusterInfo } | { type: "failed"; message: string } | { type: "stopped" };
+  | { type: "ready"; info: ClusterInfo }
+  | { type: "failed"; error: ControlPlaneErrorData }
+  | { type: "stopped" };
 
 export type ParentMessage = { type: "stop"; keepData?: boolean };
 
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
   try {
     cluster = await runCluster(config);
   } catch (e) {
-    send({ type: "failed", message: e instanceof Error ? e.message : String(e) });
+    send({ type: "failed", error: errorToData(e) });
     process.exit(1);
   }
   const state: StateFile = {

@@ -16,6 +16,8 @@ export interface TestControlPlane {
   etcd: string;
   /** The cluster's data directory (logs under `logs/`). */
   dir: string;
+  /** Directory of the control plane's binaries (kubectl among them). */
+  bin: string;
   /** True when the cluster is shared by the whole test run. */
   shared: boolean;
 }
@@ -28,7 +30,14 @@ export async function useControlPlane(): Promise<TestControlPlane> {
   const statePath = process.env[SHARED_CLUSTER_ENV];
   if (statePath) {
     const s = JSON.parse(readFileSync(statePath, "utf8")) as ControlPlane;
-    return { kubeconfig: s.kubeconfig, server: s.server, etcd: s.etcd, dir: s.dir, shared: true };
+    return {
+      kubeconfig: s.kubeconfig,
+      server: s.server,
+      etcd: s.etcd,
+      dir: s.dir,
+      bin: s.bin,
+      shared: true,
+    };
   }
   own ??= startControlPlane();
   const cp = await own;
@@ -37,6 +46,7 @@ export async function useControlPlane(): Promise<TestControlPlane> {
     server: cp.server,
     etcd: cp.etcd,
     dir: cp.dir,
+    bin: cp.bin,
     shared: false,
   };
 }

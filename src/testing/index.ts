@@ -2,3 +2,5 @@
  * `capstan/testing`: run code against the real local control plane from a test.
  */
 export { useControlPlane, SHARED_CLUSTER_ENV, type TestControlPlane } from "./controlplane.js";
+export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
+export { eventually } from "./eventually.js";

@@ -1,0 +1,109 @@
+/**
+ * Control-plane benchmark: warm start-to-ready (median of several runs) of the full local
+ * control plane, against envtest's setup (etcd + kube-apiserver only) measured in the same
+ * run as the baseline; with `--cold`, the build from nothing (empty Go module and build
+ * caches) too. Writes bench/results/controlplane.{json,md,svg}.
+ *
+ *   npx tsx bench/controlplane.ts [--runs 7] [--cold]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { ensureBinaries, readPin, startControlPlane } from "../src/controlplane/index.js";
+import { barChartSvg } from "./lib/chart.js";
+
+const { values } = parseArgs({
+  options: { runs: { type: "string", default: "7" }, cold: { type: "boolean", default: false } },
+});
+const runs = Number(values.runs);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+async function timeStarts(label: string, controllerManager: boolean): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const cp = await startControlPlane({ controllerManager });
+    out.push(performance.now() - t0);
+    await cp.stop();
+    process.stderr.write(`${label} run ${i + 1}/${runs}: ${out.at(-1)!.toFixed(0)} ms\n`);
+  }
+  return out;
+}
+
+async function coldBuild(): Promise<number> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-cold-"));
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    GOCACHE: path.join(tmp, "gocache"),
+    GOMODCACHE: path.join(tmp, "gomodcache"),
+    CAPSTAN_CACHE_DIR: path.join(tmp, "capstan"),
+  });
+  try {
+    const t0 = performance.now();
+    await ensureBinaries({ progress: (l) => process.stderr.write(`[cold build] ${l}\n`) });
+    return (performance.now() - t0) / 1000;
+  } finally {
+    process.env = saved;
+    // Go marks module files read-only; make them removable first.
+    await import("node:child_process").then(({ spawnSync }) =>
+      spawnSync("chmod", ["-R", "u+w", tmp]),
+    );
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await ensureBinaries();
+const full = await timeStarts("full control plane", true);
+const envtest = await timeStarts("etcd + kube-apiserver", false);
+const cold = values.cold ? await coldBuild() : undefined;
+const result = {
+  date: new Date().toISOString(),
+  machine: {
+    cpus: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  pin: readPin(),
+  runs,
+  startToReadyMs: {
+    full: { median: median(full), samples: full },
+    etcdAndApiserver: { median: median(envtest), samples: envtest },
+  },
+  ratioFullToApiserverOnly: median(full) / median(envtest),
+  coldBuildSeconds: cold,
+};
+const dir = path.join(path.dirname(new URL(import.meta.url).pathname), "results");
+writeFileSync(path.join(dir, "controlplane.json"), JSON.stringify(result, null, 2) + "\n");
+const md = [
+  `# Local control plane (${result.pin.kubernetes}, etcd ${result.pin.etcd})`,
+  "",
+  `${result.machine.cpus} CPUs, Node ${result.machine.node}, ${runs} runs each, ${result.date}.`,
+  "",
+  "| setup | median start-to-ready | min | max |",
+  "| --- | --- | --- | --- |",
+  `| etcd + kube-apiserver + kube-controller-manager (ready = default service account exists) | ${median(full).toFixed(0)} ms | ${Math.min(...full).toFixed(0)} ms | ${Math.max(...full).toFixed(0)} ms |`,
+  `| etcd + kube-apiserver only, envtest's setup (ready = /readyz and default namespace) | ${median(envtest).toFixed(0)} ms | ${Math.min(...envtest).toFixed(0)} ms | ${Math.max(...envtest).toFixed(0)} ms |`,
+  "",
+  `Full control plane / apiserver-only: ${result.ratioFullToApiserverOnly.toFixed(2)}×.`,
+  cold === undefined
+    ? ""
+    : `\nCold build (empty Go module and build caches): ${cold.toFixed(0)} s.`,
+  "",
+  "Reproduce: `npx tsx bench/controlplane.ts --runs 7 --cold`.",
+  "",
+].join("\n");
+writeFileSync(path.join(dir, "controlplane.md"), md);
+writeFileSync(
+  path.join(dir, "controlplane.svg"),
+  barChartSvg({
+    title: "Local control plane: start to ready (median)",
+    unit: "ms",
+    labels: ["full control plane", "etcd + apiserver (envtest)"],
+    series: [{ name: "median start-to-ready", values: [median(full), median(envtest)] }],
+  }),
+);
+process.stdout.write(md);
