@@ -1,0 +1,117 @@
+/**
+ * A real MariaDB server (Debian's `mariadb-server-core`) on a free loopback port, with a
+ * throwaway data directory and a random root password, for tests of the MySQLDatabase
+ * example. Stopped by `stop()`, and by the reaper if the test process dies first.
+ */
+import { execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { reapWithParent } from "../reaper.js";
+
+export interface MariaDB {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  socket: string;
+  stop(): Promise<void>;
+}
+
+function run(cmd: string, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const c = execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
+    );
+    if (input !== undefined) c.stdin?.end(input);
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+export async function startMariaDB(): Promise<MariaDB> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-mariadb-"));
+  const data = path.join(dir, "data");
+  const socket = path.join(dir, "mysqld.sock");
+  try {
+    await run("mariadb-install-db", [
+      "--no-defaults",
+      "--user=root",
+      `--datadir=${data}`,
+      "--auth-root-authentication-method=normal",
+      "--skip-test-db",
+    ]);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      "cannot initialise MariaDB; install Debian's mariadb-server-core and mariadb-client (.ci/run does)",
+      { cause: e },
+    );
+  }
+  const port = await freePort();
+  const child = spawn(
+    "mariadbd",
+    [
+      "--no-defaults",
+      "--user=root",
+      `--datadir=${data}`,
+      `--socket=${socket}`,
+      "--bind-address=127.0.0.1",
+      `--port=${port}`,
+      "--skip-name-resolve",
+      "--skip-log-bin",
+      `--pid-file=${path.join(dir, "mariadbd.pid")}`,
+    ],
+    { stdio: ["ignore", "ignore", "pipe"] },
+  );
+  reapWithParent(child.pid!);
+  let log = "";
+  child.stderr.on("data", (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const stop = async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`mariadbd exited early:\n${log}`);
+    const ok = await run("mariadb-admin", [
+      "--no-defaults",
+      `--socket=${socket}`,
+      "-uroot",
+      "ping",
+    ]).then(
+      () => true,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`mariadbd did not answer within 30 s:\n${log}`);
+    }
+    await sleep(200);
+  }
+  // Clients connect over TCP with --skip-name-resolve, so they match 'root'@'127.0.0.1'.
+  const password = randomBytes(16).toString("hex");
+  await run(
+    "mariadb",
+    ["--no-defaults", `--socket=${socket}`, "-uroot"],
+    [
+      `CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY '${password}';`,
+      `GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;`,
+      "FLUSH PRIVILEGES;",
+    ].join("\n"),
+  );
+  return { host: "127.0.0.1", port, user: "root", password, socket, stop };
+}
