@@ -4,3 +4,5 @@
 export { useControlPlane, SHARED_CLUSTER_ENV, type TestControlPlane } from "./controlplane.js";
 export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
 export { eventually } from "./eventually.js";
+export { testNamespace } from "./namespace.js";
+export { startApiProxy, type ApiProxy } from "./proxy.js";

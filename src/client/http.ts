@@ -1,0 +1,194 @@
+/**
+ * One HTTP exchange with the API server over the cluster's pooled keep-alive agent.
+ *
+ * - Failures become typed errors (errors.ts) naming verb and object.
+ * - Idempotent requests are retried on 429, 503, 504 and dropped connections, with
+ *   exponential backoff and jitter, honouring Retry-After; others are never retried.
+ * - Every request has a timeout (default 30 s) and accepts an AbortSignal.
+ * - An optional token-bucket rate limit (off by default, like controller-runtime since
+ *   v0.21, which relies on the server's priority and fairness instead).
+ */
+import https from "node:https";
+import type { IncomingMessage } from "node:http";
+import { randomInt } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Connection } from "./config.js";
+import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
+
+export interface RequestOptions {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  accept?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Safe to send twice (GET, PUT, DELETE, server-side apply). */
+  idempotent?: boolean;
+  describe: RequestDescription;
+}
+
+export interface RateLimit {
+  perSecond: number;
+  burst: number;
+}
+
+const RETRYABLE_CODES = new Set([429, 503, 504]);
+const RETRYABLE_ERRORS = new Set(["ECONNRESET", "EPIPE", "ECONNREFUSED", "ETIMEDOUT", "EAI_AGAIN"]);
+const MAX_ATTEMPTS = 5;
+
+export class Transport {
+  private tokens: number;
+  private last = Date.now();
+
+  constructor(
+    readonly conn: Connection,
+    private readonly rateLimit?: RateLimit,
+  ) {
+    this.tokens = rateLimit?.burst ?? 0;
+  }
+
+  url(path: string, query?: RequestOptions["query"]): URL {
+    const u = new URL(this.conn.server + path);
+    for (const [k, v] of Object.entries(query ?? {}))
+      if (v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  }
+
+  private async throttle(signal?: AbortSignal): Promise<void> {
+    const rl = this.rateLimit;
+    if (!rl) return;
+    const now = Date.now();
+    this.tokens = Math.min(rl.burst, this.tokens + ((now - this.last) / 1000) * rl.perSecond);
+    this.last = now;
+    this.tokens -= 1;
+    if (this.tokens < 0)
+      await sleep(Math.ceil((-this.tokens / rl.perSecond) * 1000), undefined, { signal });
+  }
+
+  /** Send a request and return the response stream once the status is 2xx. */
+  async open(o: RequestOptions): Promise<IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
+      await this.throttle(o.signal);
+      try {
+        const res = await this.once(o);
+        if (res.statusCode! < 300) return res;
+        const body = await readAll(res);
+        const err = apiError(o.describe, res.statusCode!, parseStatus(body, res.statusCode!));
+        const retryAfter =
+          Number(res.headers["retry-after"]) || err.status.details?.retryAfterSeconds;
+        if (o.idempotent && RETRYABLE_CODES.has(res.statusCode!) && attempt < MAX_ATTEMPTS) {
+          await sleep(retryAfter ? retryAfter * 1000 : backoff(attempt), undefined, {
+            signal: o.signal,
+          });
+          continue;
+        }
+        throw err;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (
+          o.idempotent &&
+          code &&
+          RETRYABLE_ERRORS.has(code) &&
+          attempt < MAX_ATTEMPTS &&
+          !o.signal?.aborted
+        ) {
+          await sleep(backoff(attempt), undefined, { signal: o.signal });
+          continue;
+        }
+        if (code && RETRYABLE_ERRORS.has(code)) {
+          throw new ClientError(
+            "connect",
+            `${o.describe.verb} ${o.describe.object}: ${code} talking to ${this.conn.server}`,
+            { cause: e },
+          );
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Send a request and decode the JSON body. */
+  async json<T>(o: RequestOptions): Promise<T> {
+    const res = await this.open(o);
+    const body = await readAll(res);
+    try {
+      return JSON.parse(body) as T;
+    } catch (e) {
+      throw new ClientError(
+        "decode",
+        `${o.describe.verb} ${o.describe.object}: the response is not JSON`,
+        { cause: e },
+      );
+    }
+  }
+
+  private async once(o: RequestOptions): Promise<IncomingMessage> {
+    const headers: Record<string, string> = {
+      Accept: o.accept ?? "application/json",
+      ...(await this.conn.authHeaders()),
+    };
+    let payload: string | undefined;
+    if (o.body !== undefined) {
+      payload = typeof o.body === "string" ? o.body : JSON.stringify(o.body);
+      headers["Content-Type"] = o.contentType ?? "application/json";
+      headers["Content-Length"] = String(Buffer.byteLength(payload));
+    }
+    const timeoutMs = o.timeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      const req = https.request(this.url(o.path, o.query), {
+        method: o.method,
+        headers,
+        agent: this.conn.agent,
+        signal: o.signal,
+      });
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(
+              () =>
+                req.destroy(
+                  new ClientError(
+                    "timeout",
+                    `${o.describe.verb} ${o.describe.object}: no response within ${timeoutMs} ms`,
+                  ),
+                ),
+              timeoutMs,
+            )
+          : undefined;
+      req.on("response", (res) => {
+        clearTimeout(timer);
+        resolve(res);
+      });
+      req.on("error", (e) => {
+        clearTimeout(timer);
+        reject(o.signal?.aborted ? (o.signal.reason ?? e) : e);
+      });
+      req.end(payload);
+    });
+  }
+}
+
+function backoff(attempt: number): number {
+  const cap = Math.min(5000, 200 * 2 ** (attempt - 1));
+  return cap / 2 + randomInt(0, Math.floor(cap / 2) + 1);
+}
+
+export function readAll(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    res.on("error", reject);
+  });
+}
+
+function parseStatus(body: string, code: number): ApiStatus {
+  try {
+    const s = JSON.parse(body) as ApiStatus;
+    if (s && typeof s === "object" && (s.kind === "Status" || s.reason || s.message)) return s;
+  } catch {
+    // not a Status body: fall through
+  }
+  return { code, message: body.slice(0, 500) || `HTTP ${code}` };
+}
