@@ -1,0 +1,63 @@
+/**
+ * `capstan generate crd <module> [--out DIR]`: the CRDs a module defines, as YAML.
+ *
+ * The module is imported (TypeScript through tsx, JavaScript directly) and every export made by
+ * `defineResource` is collected. Without `--out` the CRDs are printed as one multi-document
+ * stream ordered by CRD name; with it, each is written to `DIR/<crd name>.yaml`. Either way the
+ * output is byte-for-byte stable for an unchanged definition, so regenerated files diff cleanly.
+ * A definition Kubernetes would refuse fails with every issue listed and writes nothing.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Command } from "commander";
+import { crdsToYaml, isResource, type CustomResourceDefinition } from "../core/crd/index.js";
+import { loadModule } from "./load.js";
+
+/** Import a module and return the CRDs of the resources it exports, ordered by name. */
+export async function loadCrds(modulePath: string): Promise<CustomResourceDefinition[]> {
+  const mod = await loadModule(modulePath);
+  const byName = new Map<string, CustomResourceDefinition>();
+  for (const value of Object.values(mod)) {
+    if (!isResource(value)) continue;
+    const crd = value.crd();
+    byName.set(crd.metadata.name, crd); // the same resource exported twice is one CRD
+  }
+  if (byName.size === 0)
+    throw new Error(`${modulePath} exports no resource made with defineResource()`);
+  return [...byName.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+}
+
+/** Write one `<crd name>.yaml` per CRD into `dir`; returns the paths written. */
+export function writeCrds(crds: readonly CustomResourceDefinition[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  return crds.map((crd) => {
+    const file = path.join(dir, `${crd.metadata.name}.yaml`);
+    writeFileSync(file, crdsToYaml([crd]));
+    return file;
+  });
+}
+
+/** `out` receives what the command prints (tests pass their own). */
+export function registerGenerate(
+  program: Command,
+  out: { write(s: string): unknown } = process.stdout,
+): void {
+  const generate = program
+    .command("generate")
+    .description("generate Kubernetes manifests from code");
+  generate
+    .command("crd")
+    .description(
+      "print (or write) the CustomResourceDefinitions a module defines with defineResource()",
+    )
+    .argument("<module>", "a .ts or .js module exporting resources")
+    .option("--out <dir>", "write one <name>.yaml per CRD into this directory instead of printing")
+    .action(async (modulePath: string, o: { out?: string }) => {
+      const crds = await loadCrds(modulePath);
+      if (!o.out) {
+        out.write(crdsToYaml(crds));
+        return;
+      }
+      for (const file of writeCrds(crds, o.out)) out.write(`wrote ${file}\n`);
+    });
+}
