@@ -37,6 +37,8 @@ export interface RateLimit {
 const RETRYABLE_CODES = new Set([429, 503, 504]);
 const RETRYABLE_ERRORS = new Set(["ECONNRESET", "EPIPE", "ECONNREFUSED", "ETIMEDOUT", "EAI_AGAIN"]);
 const MAX_ATTEMPTS = 5;
+/** `CAPSTAN_DEBUG_HTTP=1` traces every request (method, path, status, time) to stderr. */
+const DEBUG = process.env.CAPSTAN_DEBUG_HTTP === "1";
 
 export class Transport {
   private tokens: number;
@@ -69,6 +71,24 @@ export class Transport {
 
   /** Send a request and return the response stream once the status is 2xx. */
   async open(o: RequestOptions): Promise<IncomingMessage> {
+    if (!DEBUG) return this.attempt(o);
+    const t0 = Date.now();
+    process.stderr.write(`[http] → ${o.method} ${o.path}\n`);
+    try {
+      const res = await this.attempt(o);
+      process.stderr.write(
+        `[http] ← ${o.method} ${o.path} ${res.statusCode} ${Date.now() - t0} ms\n`,
+      );
+      return res;
+    } catch (e) {
+      process.stderr.write(
+        `[http] ✗ ${o.method} ${o.path} ${(e as Error).name} ${Date.now() - t0} ms\n`,
+      );
+      throw e;
+    }
+  }
+
+  private async attempt(o: RequestOptions): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
       await this.throttle(o.signal);
       try {

@@ -73,12 +73,22 @@ describe("watch", () => {
     );
     await eventually(async () => assert.ok(state.initialEventsEnded, "initial events ended"));
     const bookmarkRv = state.resourceVersion;
-    assert.ok(w.events.some((e) => e.type === "ADDED" && e.object.metadata.name === "pre"));
-    assert.ok(w.events.some((e) => e.type === "BOOKMARK"));
+    assert.ok(
+      w.events.some((e) => e.type === "ADDED" && e.object.metadata.name === "pre"),
+      "pre listed",
+    );
+    assert.ok(
+      w.events.some((e) => e.type === "BOOKMARK"),
+      "bookmark seen",
+    );
     proxy.cut();
     await kube.create({ ...CM, metadata: { name: "after-cut", namespace: ns } });
     await eventually(
-      async () => assert.ok(w.events.some((e) => e.object.metadata.name === "after-cut")),
+      async () =>
+        assert.ok(
+          w.events.some((e) => e.object.metadata.name === "after-cut"),
+          "after-cut seen",
+        ),
       { what: "the event made while cut" },
     );
     abort.abort();
@@ -147,12 +157,20 @@ describe("watch", () => {
       metadata: { name: "during-stall", namespace: ns, labels: { stall: "1" } },
     });
     await eventually(
-      async () => assert.ok(reconnects.some((e) => e instanceof WatchStalledError)),
+      async () =>
+        assert.ok(
+          reconnects.some((e) => e instanceof WatchStalledError),
+          "stall detected",
+        ),
       { what: "the stall to be detected" },
     );
     proxy.resume();
     await eventually(
-      async () => assert.ok(w.events.some((e) => e.object.metadata.name === "during-stall")),
+      async () =>
+        assert.ok(
+          w.events.some((e) => e.object.metadata.name === "during-stall"),
+          "during-stall seen",
+        ),
       { what: "the event from the stall" },
     );
     abort.abort();
