@@ -6,3 +6,4 @@ export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
 export { eventually } from "./eventually.js";
 export { testNamespace } from "./namespace.js";
 export { startApiProxy, type ApiProxy } from "./proxy.js";
+export { runOperator, type RunningOperator } from "./operator.js";

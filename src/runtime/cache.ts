@@ -1,0 +1,137 @@
+/**
+ * The cache an informer fills: objects by key (`namespace/name`, or `name` for cluster-scoped
+ * kinds), plus custom indexes.
+ *
+ * One writer, many readers: the informer holds the `Cache` and calls `upsert/remove/replace`;
+ * everyone else gets `reader()`, a read-only view with no mutating methods. Objects are
+ * stored after `transform` (by default: `metadata.managedFields` stripped — 20–25 % of a
+ * cached object's bytes, and never needed by a controller) and frozen, so a reader cannot
+ * change what another reader sees.
+ */
+
+export interface KubeObjectLike {
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    resourceVersion?: string;
+    managedFields?: unknown;
+  };
+}
+
+export type Indexer<T> = (obj: T) => string[];
+
+export interface CacheReader<T> {
+  get(key: string): T | undefined;
+  list(): T[];
+  keys(): string[];
+  byIndex(index: string, value: string): T[];
+  readonly size: number;
+}
+
+export function keyOf(obj: KubeObjectLike): string {
+  const m = obj.metadata ?? {};
+  return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
+}
+
+export function stripManagedFields<T extends KubeObjectLike>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  const { managedFields: _drop, ...metadata } = obj.metadata;
+  return { ...obj, metadata } as T;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object" && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+export interface CacheOptions<T> {
+  indexers?: Record<string, Indexer<T>>;
+  /** Applied to every object before it is stored. Default: strip managedFields. */
+  transform?: (obj: T) => T;
+}
+
+export class Cache<T extends KubeObjectLike> {
+  private readonly items = new Map<string, T>();
+  private readonly indexers: Record<string, Indexer<T>>;
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  private readonly transform: (obj: T) => T;
+
+  constructor(opts: CacheOptions<T> = {}) {
+    this.indexers = opts.indexers ?? {};
+    this.transform = opts.transform ?? stripManagedFields;
+    for (const name of Object.keys(this.indexers)) this.indexes.set(name, new Map());
+  }
+
+  /** Store (or replace) an object; returns the previous version. */
+  upsert(obj: T): T | undefined {
+    const stored = deepFreeze(this.transform(obj));
+    const key = keyOf(stored);
+    const old = this.items.get(key);
+    if (old) this.unindex(key, old);
+    this.items.set(key, stored);
+    this.index(key, stored);
+    return old;
+  }
+
+  remove(key: string): T | undefined {
+    const old = this.items.get(key);
+    if (!old) return undefined;
+    this.unindex(key, old);
+    this.items.delete(key);
+    return old;
+  }
+
+  /** Replace everything (after a list); returns the keys that disappeared. */
+  replace(objs: T[]): string[] {
+    const fresh = new Set(objs.map(keyOf));
+    const gone = [...this.items.keys()].filter((k) => !fresh.has(k));
+    for (const k of gone) this.remove(k);
+    for (const o of objs) this.upsert(o);
+    return gone;
+  }
+
+  reader(): CacheReader<T> {
+    const items = this.items;
+    const lookup = (index: string, value: string) => this.lookup(index, value);
+    return {
+      get: (key) => items.get(key),
+      list: () => [...items.values()],
+      keys: () => [...items.keys()],
+      byIndex: lookup,
+      get size() {
+        return items.size;
+      },
+    };
+  }
+
+  private lookup(index: string, value: string): T[] {
+    const idx = this.indexes.get(index);
+    if (!idx) throw new Error(`no index named ${index}`);
+    return [...(idx.get(value) ?? [])].map((k) => this.items.get(k)!);
+  }
+
+  private index(key: string, obj: T): void {
+    for (const [name, fn] of Object.entries(this.indexers)) {
+      const idx = this.indexes.get(name)!;
+      for (const v of fn(obj)) {
+        let set = idx.get(v);
+        if (!set) idx.set(v, (set = new Set()));
+        set.add(key);
+      }
+    }
+  }
+
+  private unindex(key: string, obj: T): void {
+    for (const [name, fn] of Object.entries(this.indexers)) {
+      const idx = this.indexes.get(name)!;
+      for (const v of fn(obj)) {
+        const set = idx.get(v);
+        set?.delete(key);
+        if (set?.size === 0) idx.delete(v);
+      }
+    }
+  }
+}

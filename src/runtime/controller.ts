@@ -1,0 +1,349 @@
+/**
+ * A controller: one informer for its primary kind (per namespace, or cluster-wide), informers
+ * for the kinds it owns, one work queue, and a level-triggered `reconcile(object, ctx)`.
+ *
+ * Contract:
+ * - `reconcile` receives the latest cached object, never the event that woke it, and returns
+ *   `done()` or `requeueAfter(ms)`. It is never called for the same object twice at once.
+ * - Changes that do not bump `metadata.generation` (status writes) do not trigger it, unless
+ *   labels, annotations, finalizers or deletion changed (`defaultPredicate`).
+ * - With `cleanup`, a finalizer is added before the first reconcile and removed only after
+ *   `cleanup` succeeded (finalizer.ts has the guarantees).
+ * - Errors: `TemporaryError` retries after its delay, `PermanentError` is not retried until
+ *   the object changes, anything else is retried with per-object exponential backoff. Each
+ *   failure is logged and recorded as a Warning Event; none of them crashes the controller.
+ */
+import { randomBytes } from "node:crypto";
+import { Cache, keyOf, type CacheReader } from "./cache.js";
+import { deepEqual } from "./diff.js";
+import { PermanentError, TemporaryError } from "./errors.js";
+import { EventRecorder, type EventInput } from "./events.js";
+import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "./finalizer.js";
+import { Informer } from "./informer.js";
+import type { Logger } from "./log.js";
+import type { KindRef, ObjectRef, RuntimePort } from "./port.js";
+import { createQueue, type Priority, type QueueOptions, type WorkQueue } from "./queue.js";
+
+export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
+export const done = (): ReconcileResult => ({ action: "done" });
+export const requeueAfter = (ms: number): ReconcileResult => ({ action: "requeue", afterMs: ms });
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  /** Always present on objects from the API server. */
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    generation?: number;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }[];
+  };
+  status?: unknown;
+}
+
+export interface ReconcileContext<T extends KubeObject> {
+  key: string;
+  log: Logger;
+  signal: AbortSignal;
+  /** How many times in a row this object has failed so far. */
+  attempt: number;
+  cache: CacheReader<T>;
+  port: RuntimePort;
+  /** Merge `status` into the object's status subresource — skipped when nothing changes. */
+  patchStatus(status: Record<string, unknown>): Promise<void>;
+  event(ev: Partial<EventInput> & { reason: string; note: string }): Promise<void>;
+}
+
+export interface ControllerSpec<T extends KubeObject> {
+  name: string;
+  for: KindRef;
+  /** Namespaces to watch; all when omitted. Each gets its own server-side-scoped watch. */
+  namespaces?: string[];
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Kinds whose changes re-queue their controller owner (by ownerReference). */
+  owns?: KindRef[];
+  reconcile(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void>;
+  /** Deletion logic; giving it makes the controller manage a finalizer. */
+  cleanup?(obj: T, ctx: ReconcileContext<T>): Promise<void>;
+  finalizer?: string;
+  predicate?: (old: T, now: T) => boolean;
+  queue?: QueueOptions;
+}
+
+/** Reconcile on spec changes (generation) and on metadata the controller may act on. */
+export function defaultPredicate(old: KubeObject, now: KubeObject): boolean {
+  const a = old.metadata ?? {};
+  const b = now.metadata ?? {};
+  return (
+    a.generation !== b.generation ||
+    b.generation === undefined || // kinds without generation (ConfigMap…): every change counts
+    !deepEqual(a.labels, b.labels) ||
+    !deepEqual(a.annotations, b.annotations) ||
+    !deepEqual(a.finalizers, b.finalizers) ||
+    a.deletionTimestamp !== b.deletionTimestamp
+  );
+}
+
+export class Controller<T extends KubeObject> {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  readonly informers: Informer<T>[] = [];
+  private readonly ownedInformers: Informer<KubeObject>[] = [];
+  private readonly cache = new Cache<T>();
+  private readonly recorder: EventRecorder;
+  private readonly finalizer: string;
+  readonly stats = { reconciles: 0, errors: 0, writes: 0 };
+
+  constructor(
+    private readonly spec: ControllerSpec<T>,
+    private readonly port: RuntimePort,
+    private readonly log: Logger,
+  ) {
+    this.name = spec.name;
+    this.queue = createQueue(spec.queue);
+    const group = spec.for.apiVersion.includes("/") ? spec.for.apiVersion.split("/")[0] : "core";
+    this.finalizer = spec.finalizer ?? `${group}/${spec.name}`;
+    this.recorder = new EventRecorder({
+      controller: `capstan/${spec.name}`,
+      instance: `${spec.name}-${process.pid}`,
+      sink: port.events,
+      onError: (e) => log.warn({ err: e }, "could not record an Event"),
+    });
+    for (const namespace of spec.namespaces ?? [undefined]) {
+      const inf = new Informer<T>({
+        name: `${spec.for.kind}${namespace ? ` in ${namespace}` : ""}`,
+        source: port.listWatch<T>(spec.for, {
+          namespace,
+          labelSelector: spec.labelSelector,
+          fieldSelector: spec.fieldSelector,
+        }),
+        cache: this.cache,
+        onError: (step, e) =>
+          log.warn({ err: e, step }, `${spec.for.kind} ${step} failed; retrying`),
+      });
+      const predicate = spec.predicate ?? defaultPredicate;
+      inf.on({
+        added: (o, fromList) => this.enqueue(keyOf(o), fromList ? "low" : "high"),
+        updated: (old, now) => predicate(old, now) && this.enqueue(keyOf(now), "high"),
+        deleted: (o) => this.queue.cancel(keyOf(o)),
+      });
+      this.informers.push(inf);
+    }
+    for (const kind of spec.owns ?? []) this.watchOwned(kind);
+    this.queue.on("failure", (e: unknown, key: string) =>
+      log.error({ err: e, key }, "worker failed"),
+    );
+  }
+
+  private enqueue(key: string, priority: Priority): void {
+    this.queue.add(key, priority);
+  }
+
+  private watchOwned(kind: KindRef): void {
+    for (const namespace of this.spec.namespaces ?? [undefined]) {
+      const inf = new Informer<KubeObject>({
+        name: `${kind.kind} owned by ${this.spec.for.kind}`,
+        source: this.port.listWatch<KubeObject>(kind, { namespace, metadataOnly: true }),
+        cache: new Cache<KubeObject>(),
+        onError: (step, e) =>
+          this.log.warn({ err: e, step }, `${kind.kind} ${step} failed; retrying`),
+      });
+      const requeueOwner = (o: KubeObject) => {
+        for (const ref of o.metadata?.ownerReferences ?? []) {
+          if (
+            ref.controller &&
+            ref.kind === this.spec.for.kind &&
+            ref.apiVersion === this.spec.for.apiVersion
+          ) {
+            this.enqueue(
+              o.metadata?.namespace ? `${o.metadata.namespace}/${ref.name}` : ref.name,
+              "high",
+            );
+          }
+        }
+      };
+      inf.on({
+        added: (o, fromList) => !fromList && requeueOwner(o),
+        updated: (_o, n) => requeueOwner(n),
+        deleted: requeueOwner,
+      });
+      this.ownedInformers.push(inf);
+    }
+  }
+
+  /** Run until `signal` aborts; then stop taking work and let in-flight reconciles finish. */
+  async run(signal: AbortSignal, opts: { drainTimeoutMs?: number } = {}): Promise<void> {
+    const all = [...this.informers, ...this.ownedInformers];
+    const running = all.map((i) => i.run(signal));
+    await Promise.race([Promise.all(all.map((i) => i.synced)), abortPromise(signal)]);
+    if (!signal.aborted) {
+      this.log.info(
+        { controller: this.name, objects: this.cache.reader().size },
+        "caches synced; reconciling",
+      );
+      this.queue.start((key) => this.process(key, signal));
+    }
+    await abortPromise(signal);
+    const drained = await this.queue.shutdown(opts.drainTimeoutMs ?? 30_000);
+    if (!drained)
+      this.log.warn({ controller: this.name }, "in-flight reconciles did not finish in time");
+    await this.recorder.flush();
+    await Promise.all(running);
+  }
+
+  /** Resolves when every informer has listed once. */
+  get synced(): Promise<void> {
+    return Promise.all([...this.informers, ...this.ownedInformers].map((i) => i.synced)).then(
+      () => undefined,
+    );
+  }
+
+  reader(): CacheReader<T> {
+    return this.cache.reader();
+  }
+
+  private refOf(obj: T): ObjectRef {
+    return { ...this.spec.for, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
+  }
+
+  private async process(key: string, signal: AbortSignal): Promise<void> {
+    let obj = this.cache.reader().get(key);
+    if (!obj) {
+      this.queue.forget(key);
+      return;
+    }
+    const reconcileId = randomBytes(4).toString("hex");
+    const log = this.log.child({ controller: this.name, key, reconcileId });
+    const ctx = this.context(key, obj, log, signal);
+    this.stats.reconciles++;
+    try {
+      const result = await this.step(obj, ctx);
+      this.queue.forget(key);
+      if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
+    } catch (e) {
+      this.stats.errors++;
+      obj = this.cache.reader().get(key) ?? obj;
+      const msg = e instanceof Error ? e.message : String(e);
+      if (e instanceof PermanentError) {
+        this.queue.forget(key);
+        log.error({ err: e }, "reconcile failed permanently; waiting for the object to change");
+        await ctx.event({
+          type: "Warning",
+          reason: "ReconcileFailed",
+          note: msg,
+          action: "Reconcile",
+        });
+        return;
+      }
+      const delay =
+        e instanceof TemporaryError && e.delayMs !== undefined
+          ? (this.queue.addAfter(key, e.delayMs), e.delayMs)
+          : this.queue.retry(key);
+      log.warn(
+        { err: e, retryInMs: delay, attempt: ctx.attempt + 1 },
+        "reconcile failed; will retry",
+      );
+      await ctx.event({
+        type: "Warning",
+        reason: "ReconcileError",
+        note: msg,
+        action: "Reconcile",
+      });
+    }
+  }
+
+  private async step(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void> {
+    if (!this.spec.cleanup) {
+      if (obj.metadata?.deletionTimestamp) return done();
+      return this.spec.reconcile(obj, ctx);
+    }
+    const state = finalizerState(obj, this.finalizer);
+    switch (state.step) {
+      case "add-finalizer": {
+        const patched = await this.write<T>(
+          this.refOf(obj),
+          addFinalizerPatch(obj, this.finalizer),
+        );
+        return this.spec.reconcile(patched, ctx);
+      }
+      case "apply":
+        return this.spec.reconcile(obj, ctx);
+      case "cleanup":
+        await this.spec.cleanup(obj, ctx);
+        await this.write(this.refOf(obj), removeFinalizerPatch(obj, this.finalizer));
+        ctx.log.info("cleanup done; finalizer removed");
+        return done();
+      case "done":
+        return done();
+      default: {
+        const never: never = state;
+        return never;
+      }
+    }
+  }
+
+  private async write<R>(ref: ObjectRef, patch: unknown, subresource?: "status"): Promise<R> {
+    this.stats.writes++;
+    return this.port.mergePatch<R>(ref, patch, subresource ? { subresource } : undefined);
+  }
+
+  private context(key: string, obj: T, log: Logger, signal: AbortSignal): ReconcileContext<T> {
+    const regarding = {
+      apiVersion: this.spec.for.apiVersion,
+      kind: this.spec.for.kind,
+      name: obj.metadata!.name!,
+      namespace: obj.metadata?.namespace,
+      uid: obj.metadata?.uid,
+      resourceVersion: obj.metadata?.resourceVersion,
+    };
+    return {
+      key,
+      log,
+      signal,
+      attempt: this.queue.failuresOf(key),
+      cache: this.cache.reader(),
+      port: this.port,
+      patchStatus: async (status) => {
+        const current = (this.cache.reader().get(key) ?? obj).status as
+          Record<string, unknown> | undefined;
+        const merged = { ...(current ?? {}), ...status };
+        if (deepEqual(current ?? {}, merged)) return;
+        await this.write(this.refOf(obj), { status }, "status");
+      },
+      event: (ev) =>
+        this.recorder.record(regarding, {
+          type: ev.type ?? "Normal",
+          action: ev.action ?? "Reconcile",
+          reason: ev.reason,
+          note: ev.note,
+        }),
+    };
+  }
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return signal.aborted
+    ? Promise.resolve()
+    : new Promise((r) => signal.addEventListener("abort", () => r(), { once: true }));
+}
+
+export function createController<T extends KubeObject>(
+  spec: ControllerSpec<T>,
+  port: RuntimePort,
+  log: Logger,
+): Controller<T> {
+  return new Controller(spec, port, log);
+}

@@ -1,0 +1,41 @@
+/**
+ * How a handler or reconcile function asks for a retry or gives up (the "user intent"
+ * family of errors), and the runtime's own failure class.
+ *
+ * - `TemporaryError({ delay })`: try again after `delay` ms (default: the queue's backoff).
+ * - `PermanentError`: do not retry this change; it is reported in status and an Event and
+ *   the object is handled again only when it changes.
+ * - Anything else thrown: retried with per-object exponential backoff.
+ */
+
+export class TemporaryError extends Error {
+  override readonly name: string = "TemporaryError";
+  readonly delayMs: number | undefined;
+  constructor(message: string, opts: { delay?: number; cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+    this.delayMs = opts.delay;
+  }
+}
+
+export class PermanentError extends Error {
+  override readonly name = "PermanentError";
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, { cause: opts.cause });
+  }
+}
+
+export class HandlerTimeoutError extends TemporaryError {
+  override readonly name = "HandlerTimeoutError";
+}
+
+/** A failure of the runtime machinery itself (not of user code), naming the step. */
+export class RuntimeError extends Error {
+  override readonly name = "RuntimeError";
+  constructor(
+    readonly step: string,
+    message: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`${step}: ${message}`, { cause: opts.cause });
+  }
+}

@@ -1,0 +1,311 @@
+/**
+ * kopf's handler API on the level-triggered engine: create / update / delete / resume /
+ * field / timer / daemon / event handlers, compiled into one `ControllerSpec`.
+ *
+ * How a cycle decides what to run: the object's "essence" (spec, labels, annotations) is
+ * compared with the last handled essence, kept in the annotation `LAST_HANDLED`:
+ * none → create; different → update (with a diff) and the field handlers whose field
+ * changed; equal → nothing. The first time this process sees an object that was handled
+ * before, resume handlers run too. When every handler succeeded, one merge patch stores the
+ * new essence (and one status patch stores handler results, only if any returned one).
+ * An object that has not changed costs no write at all, so restarting over converged objects
+ * sends zero PATCH/PUT requests.
+ *
+ * Caveat: progress within one change is kept in memory. If the operator restarts after
+ * handler A succeeded but before B did, A runs again: handlers must be idempotent (they
+ * must be anyway; an API write can succeed and its response be lost).
+ */
+import { ABSENT, matches, type Filters } from "./filters.js";
+import { diff, deepEqual, getPath, type DiffItem } from "./diff.js";
+import {
+  done,
+  requeueAfter,
+  type ControllerSpec,
+  type KubeObject,
+  type ReconcileContext,
+  type ReconcileResult,
+} from "./controller.js";
+import { HandlerTimeoutError } from "./errors.js";
+import type { KindRef } from "./port.js";
+
+export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
+
+export interface HandlerArgs<T extends KubeObject> {
+  obj: T;
+  spec: unknown;
+  old?: unknown;
+  new?: unknown;
+  diff: DiffItem[];
+  ctx: ReconcileContext<T>;
+  log: ReconcileContext<T>["log"];
+  signal: AbortSignal;
+  retry: number;
+}
+export type Handler<T extends KubeObject> = (args: HandlerArgs<T>) => Promise<unknown> | unknown;
+
+interface Options<T> extends Filters<T> {
+  id?: string;
+  timeoutMs?: number;
+}
+
+type Entry<T extends KubeObject> =
+  | {
+      kind: "create" | "update" | "resume" | "delete";
+      id: string;
+      fn: Handler<T>;
+      opts: Options<T>;
+    }
+  | { kind: "field"; id: string; fn: Handler<T>; opts: Options<T> & { field: string } }
+  | {
+      kind: "timer";
+      id: string;
+      fn: Handler<T>;
+      opts: Options<T> & { intervalMs: number; idleMs?: number };
+    }
+  | { kind: "daemon"; id: string; fn: Handler<T>; opts: Options<T> };
+
+interface ObjectState {
+  seen: boolean;
+  /** Handlers done for the essence being handled (JSON of it), so retries skip them. */
+  progress: { target: string; done: Set<string> };
+  changedAt: number;
+  timers: Map<string, number>;
+  daemons: Map<string, { abort: AbortController; done: Promise<void> }>;
+}
+
+type Essence = {
+  spec: unknown;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+};
+
+function essenceOf(obj: KubeObject & { spec?: unknown }): Essence {
+  const annotations = { ...(obj.metadata?.annotations ?? {}) };
+  delete annotations[LAST_HANDLED];
+  delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
+  return { spec: obj.spec ?? null, labels: { ...(obj.metadata?.labels ?? {}) }, annotations };
+}
+
+export class Handlers<T extends KubeObject & { spec?: unknown }> {
+  private readonly entries: Entry<T>[] = [];
+  private readonly objects = new Map<string, ObjectState>();
+  private n = 0;
+
+  constructor(
+    readonly kind: KindRef,
+    readonly name: string,
+  ) {}
+
+  private add(e: Omit<Entry<T>, "id"> & { opts: { id?: string } }): this {
+    this.entries.push({
+      ...e,
+      id: e.opts.id ?? `${e.kind}${this.n++ ? `-${this.n - 1}` : ""}`,
+    } as Entry<T>);
+    return this;
+  }
+  create(fn: Handler<T>, opts: Options<T> = {}) {
+    return this.add({ kind: "create", fn, opts });
+  }
+  update(fn: Handler<T>, opts: Options<T> = {}) {
+    return this.add({ kind: "update", fn, opts });
+  }
+  resume(fn: Handler<T>, opts: Options<T> = {}) {
+    return this.add({ kind: "resume", fn, opts });
+  }
+  delete(fn: Handler<T>, opts: Options<T> = {}) {
+    return this.add({ kind: "delete", fn, opts });
+  }
+  field(field: string, fn: Handler<T>, opts: Options<T> = {}) {
+    return this.add({ kind: "field", fn, opts: { ...opts, field, value: undefined } });
+  }
+  timer(fn: Handler<T>, opts: Options<T> & { intervalMs: number; idleMs?: number }) {
+    return this.add({ kind: "timer", fn, opts });
+  }
+  daemon(fn: Handler<T>, opts: Options<T> = {}) {
+    return this.add({ kind: "daemon", fn, opts });
+  }
+
+  private state(key: string): ObjectState {
+    let s = this.objects.get(key);
+    if (!s) {
+      s = {
+        seen: false,
+        progress: { target: "", done: new Set() },
+        changedAt: Date.now(),
+        timers: new Map(),
+        daemons: new Map(),
+      };
+      this.objects.set(key, s);
+    }
+    return s;
+  }
+
+  private async call(e: Entry<T>, args: HandlerArgs<T>): Promise<unknown> {
+    if (!e.opts.timeoutMs) return e.fn(args);
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        Promise.resolve(e.fn({ ...args, signal: AbortSignal.any([args.signal, abort.signal]) })),
+        new Promise((_r, reject) => {
+          timer = setTimeout(() => {
+            abort.abort();
+            reject(
+              new HandlerTimeoutError(`handler ${e.id} timed out after ${e.opts.timeoutMs} ms`),
+            );
+          }, e.opts.timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private applicable(obj: T, e: Entry<T>): boolean {
+    const { field: _f, value: _v, ...rest } = e.opts as Filters<T>;
+    return e.kind === "field" ? matches(obj, rest) : matches(obj, e.opts);
+  }
+
+  private async reconcile(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult> {
+    const st = this.state(ctx.key);
+    const raw = obj.metadata?.annotations?.[LAST_HANDLED];
+    let last: Essence | undefined;
+    try {
+      last = raw ? (JSON.parse(raw) as Essence) : undefined;
+    } catch {
+      ctx.log.warn(`ignoring an unreadable ${LAST_HANDLED} annotation`);
+    }
+    const now = essenceOf(obj);
+    const target = JSON.stringify(now);
+    if (st.progress.target !== target) st.progress = { target, done: new Set() };
+    const changes = last ? diff(last, now) : [];
+    if (changes.length) st.changedAt = Date.now();
+    const causes = new Set<Entry<T>["kind"]>();
+    if (!last) causes.add("create");
+    else if (changes.length) causes.add("update");
+    if (last && !st.seen) causes.add("resume");
+    const base = { obj, spec: obj.spec, ctx, log: ctx.log, signal: ctx.signal, retry: ctx.attempt };
+    const results: Record<string, unknown> = {};
+    for (const e of this.entries) {
+      if (st.progress.done.has(e.id) || !this.applicable(obj, e)) continue;
+      let args: HandlerArgs<T> | undefined;
+      if (e.kind === "create" && causes.has("create"))
+        args = { ...base, diff: diff(undefined, now.spec) };
+      else if (e.kind === "update" && causes.has("update"))
+        args = { ...base, old: last, new: now, diff: changes };
+      else if (e.kind === "resume" && causes.has("resume")) args = { ...base, diff: [] };
+      else if (e.kind === "field") {
+        const path = e.opts.field.split(".");
+        const o = last
+          ? getPath(
+              { spec: last.spec, metadata: { labels: last.labels, annotations: last.annotations } },
+              path,
+            )
+          : undefined;
+        const n = getPath(obj, path);
+        if ((last || n !== undefined) && !deepEqual(o, n))
+          args = { ...base, old: o, new: n, diff: diff(o, n) };
+      }
+      if (!args) continue;
+      const r = await this.call(e, args);
+      if (r !== undefined) results[e.id] = r;
+      st.progress.done.add(e.id);
+    }
+    st.seen = true;
+    if (!last || changes.length) {
+      await ctx.port.mergePatch(
+        { ...this.kind, name: obj.metadata!.name!, namespace: obj.metadata?.namespace },
+        {
+          metadata: { annotations: { [LAST_HANDLED]: JSON.stringify(now) } },
+        },
+      );
+    }
+    if (Object.keys(results).length) await ctx.patchStatus(results);
+    this.startDaemons(obj, ctx, st);
+    return this.runTimers(obj, ctx, st, base);
+  }
+
+  private startDaemons(obj: T, ctx: ReconcileContext<T>, st: ObjectState): void {
+    for (const e of this.entries) {
+      if (e.kind !== "daemon" || st.daemons.has(e.id) || !this.applicable(obj, e)) continue;
+      const abort = new AbortController();
+      const log = ctx.log.child({ daemon: e.id });
+      const run = Promise.resolve()
+        .then(() =>
+          e.fn({ obj, spec: obj.spec, ctx, log, signal: abort.signal, retry: 0, diff: [] }),
+        )
+        .then(
+          () => log.info("daemon exited"),
+          (err: unknown) => !abort.signal.aborted && log.error({ err }, "daemon failed"),
+        )
+        .then(() => void (abort.signal.aborted || st.daemons.delete(e.id)));
+      st.daemons.set(e.id, { abort, done: run });
+    }
+  }
+
+  private async runTimers(
+    obj: T,
+    ctx: ReconcileContext<T>,
+    st: ObjectState,
+    base: Omit<HandlerArgs<T>, "diff">,
+  ): Promise<ReconcileResult> {
+    let next = Infinity;
+    const now = Date.now();
+    for (const e of this.entries) {
+      if (e.kind !== "timer" || !this.applicable(obj, e)) continue;
+      const idleUntil = st.changedAt + (e.opts.idleMs ?? 0);
+      let due = st.timers.get(e.id) ?? Math.max(now + e.opts.intervalMs, idleUntil);
+      if (due <= now && idleUntil <= now) {
+        await this.call(e, { ...base, diff: [] });
+        due = now + e.opts.intervalMs;
+      } else if (idleUntil > due) due = idleUntil;
+      st.timers.set(e.id, due);
+      next = Math.min(next, due);
+    }
+    return Number.isFinite(next) ? requeueAfter(Math.max(1, next - Date.now())) : done();
+  }
+
+  private async cleanup(obj: T, ctx: ReconcileContext<T>): Promise<void> {
+    const st = this.state(ctx.key);
+    for (const d of st.daemons.values()) d.abort.abort();
+    await Promise.all([...st.daemons.values()].map((d) => d.done));
+    for (const e of this.entries) {
+      if (e.kind !== "delete" || st.progress.done.has(`delete:${e.id}`) || !this.applicable(obj, e))
+        continue;
+      await this.call(e, {
+        obj,
+        spec: obj.spec,
+        ctx,
+        log: ctx.log,
+        signal: ctx.signal,
+        retry: ctx.attempt,
+        diff: [],
+      });
+      st.progress.done.add(`delete:${e.id}`);
+    }
+    this.objects.delete(ctx.key);
+  }
+
+  /** Stop every daemon (on operator shutdown). */
+  async stop(): Promise<void> {
+    const all = [...this.objects.values()].flatMap((s) => [...s.daemons.values()]);
+    for (const d of all) d.abort.abort();
+    await Promise.all(all.map((d) => d.done));
+  }
+
+  /** The controller these handlers make. A finalizer is used when delete handlers or daemons exist. */
+  spec(extra: Partial<ControllerSpec<T>> = {}): ControllerSpec<T> {
+    const needsCleanup = this.entries.some((e) => e.kind === "delete" || e.kind === "daemon");
+    return {
+      name: this.name,
+      for: this.kind,
+      reconcile: (obj, ctx) => this.reconcile(obj, ctx),
+      ...(needsCleanup
+        ? { cleanup: (obj: T, ctx: ReconcileContext<T>) => this.cleanup(obj, ctx) }
+        : {}),
+      ...extra,
+    };
+  }
+}
+
+export { ABSENT };

@@ -1,0 +1,73 @@
+/**
+ * The runtime's port (port.ts) implemented with Capstan's client.
+ */
+import type { KubeClient } from "../client/client.js";
+import { AlreadyExistsError, ConflictError, GoneError, NotFoundError } from "../client/errors.js";
+import type { KubeEvent } from "./events.js";
+import type { ListWatch } from "./informer.js";
+import type { KindRef, ListWatchOptions, ObjectRef, RuntimePort } from "./port.js";
+
+export function kubePort(
+  client: KubeClient,
+  opts: { inactivityMs?: number; watchTimeoutSeconds?: number } = {},
+): RuntimePort {
+  const allNs = (o: ListWatchOptions) => o.namespace === undefined;
+  return {
+    listWatch<T>(kind: KindRef, o: ListWatchOptions): ListWatch<T> {
+      const ref = { ...kind, namespace: o.namespace };
+      return {
+        async list({ limit, signal }) {
+          const pages = client.listPages<typeof ref, T>(ref, {
+            labelSelector: o.labelSelector,
+            fieldSelector: o.fieldSelector,
+            limit,
+            allNamespaces: allNs(o),
+            signal,
+          });
+          const items: T[] = [];
+          let resourceVersion = "";
+          for await (const page of pages) {
+            items.push(...page.items);
+            resourceVersion = page.resourceVersion;
+          }
+          return { items, resourceVersion };
+        },
+        watch({ resourceVersion, signal }) {
+          return client.watchOnce<typeof ref, T>(ref, {
+            resourceVersion,
+            signal,
+            labelSelector: o.labelSelector,
+            fieldSelector: o.fieldSelector,
+            allNamespaces: allNs(o),
+            allowWatchBookmarks: true,
+            timeoutSeconds: opts.watchTimeoutSeconds,
+            inactivityMs: opts.inactivityMs,
+          });
+        },
+        isGone: (e) => e instanceof GoneError,
+      };
+    },
+    async get<T>(ref: ObjectRef): Promise<T | undefined> {
+      try {
+        return (await client.get(ref)) as T;
+      } catch (e) {
+        if (e instanceof NotFoundError) return undefined;
+        throw e;
+      }
+    },
+    create: <T>(obj: T & KindRef) => client.create(obj as never) as Promise<T>,
+    replace: <T>(obj: T & KindRef) => client.replace(obj as never) as Promise<T>,
+    isConflict: (e) => e instanceof ConflictError || e instanceof AlreadyExistsError,
+    mergePatch: <T>(ref: ObjectRef, patch: unknown, o?: { subresource?: "status" }) =>
+      client.patch(ref, patch, { type: "merge", subresource: o?.subresource }) as Promise<T>,
+    events: {
+      create: (ev: KubeEvent) => client.create(ev),
+      patchSeries: (ref, series) =>
+        client.patch(
+          { apiVersion: "events.k8s.io/v1", kind: "Event", ...ref },
+          { series },
+          { type: "merge" },
+        ),
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The narrow port through which the runtime talks to the API: a list/watch source per kind,
+ * merge patches (optionally to the status subresource) and an Event sink. `kubePort()` in
+ * kube.ts builds it from Capstan's client; keeping it narrow keeps the engine readable and
+ * lets every piece of it be used alone.
+ */
+import type { EventSink } from "./events.js";
+import type { ListWatch } from "./informer.js";
+
+export interface KindRef {
+  apiVersion: string;
+  kind: string;
+}
+
+export interface ObjectRef extends KindRef {
+  name: string;
+  namespace?: string;
+}
+
+export interface ListWatchOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Only metadata (PartialObjectMetadata): for owned children, whose bodies we never read. */
+  metadataOnly?: boolean;
+}
+
+export interface RuntimePort {
+  listWatch<T>(kind: KindRef, opts: ListWatchOptions): ListWatch<T>;
+  /** The object, or undefined when it does not exist. */
+  get<T>(ref: ObjectRef): Promise<T | undefined>;
+  create<T>(obj: T & KindRef): Promise<T>;
+  /** PUT with the object's resourceVersion: fails with a conflict if it changed. */
+  replace<T>(obj: T & KindRef): Promise<T>;
+  /** True when `e` is the API's 409 Conflict (or an AlreadyExists on create). */
+  isConflict(e: unknown): boolean;
+  mergePatch<T>(ref: ObjectRef, patch: unknown, opts?: { subresource?: "status" }): Promise<T>;
+  events: EventSink;
+}

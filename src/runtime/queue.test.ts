@@ -1,0 +1,151 @@
+// The work queue's guarantees, checked without a cluster.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createQueue } from "./queue.js";
+
+/** Wait until the queue has nothing queued, running or scheduled. */
+async function drained(q: ReturnType<typeof createQueue>): Promise<void> {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const s = q.stats();
+    if (s.depth + s.processing + s.waiting === 0) return;
+    if (Date.now() > deadline) throw new Error(`queue not drained: ${JSON.stringify(s)}`);
+    await sleep(2);
+  }
+}
+
+const deferred = () => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe("work queue", () => {
+  test("a key added many times while queued is processed once", async () => {
+    const q = createQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) q.add("ns/a");
+    q.add("ns/b");
+    q.start(async (k) => void seen.push(k));
+    await drained(q);
+    assert.deepEqual(seen, ["ns/a", "ns/b"]);
+  });
+
+  test("never runs the same key twice at once, and reruns a key changed during its run", async () => {
+    const q = createQueue({ concurrency: 4 });
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    const gate = deferred();
+    q.start(async () => {
+      running++;
+      runs++;
+      maxRunning = Math.max(maxRunning, running);
+      if (runs === 1) await gate.promise;
+      running--;
+    });
+    q.add("ns/a");
+    await sleep(5);
+    q.add("ns/a");
+    q.add("ns/a");
+    await sleep(5);
+    assert.equal(runs, 1, "the second add waits for the first run");
+    gate.resolve();
+    await drained(q);
+    assert.equal(maxRunning, 1);
+    assert.equal(runs, 2, "one rerun for the adds made during the run");
+  });
+
+  test("runs at most `concurrency` keys at a time", async () => {
+    const q = createQueue({ concurrency: 3 });
+    let running = 0;
+    let maxRunning = 0;
+    q.start(async () => {
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      await sleep(5);
+      running--;
+    });
+    for (let i = 0; i < 20; i++) q.add(`ns/o${i}`);
+    await drained(q);
+    assert.equal(maxRunning, 3);
+    assert.equal(q.stats().depth, 0);
+  });
+
+  test("fresh changes overtake the initial-list backlog", async () => {
+    const q = createQueue({ concurrency: 1 });
+    const seen: string[] = [];
+    for (let i = 0; i < 5; i++) q.add(`ns/old${i}`, "low");
+    q.add("ns/fresh", "high");
+    q.add("ns/old3", "high"); // an edit to a backlog object promotes it
+    q.start(async (k) => void seen.push(k));
+    await drained(q);
+    assert.deepEqual(seen, ["ns/fresh", "ns/old3", "ns/old0", "ns/old1", "ns/old2", "ns/old4"]);
+  });
+
+  test("retries back off exponentially per key and forget resets them", () => {
+    const q = createQueue({ baseDelayMs: 10, maxDelayMs: 50 });
+    assert.deepEqual([q.retry("k"), q.retry("k"), q.retry("k"), q.retry("k")], [10, 20, 40, 50]);
+    assert.equal(q.retry("other"), 10, "failures are counted per key");
+    q.forget("k");
+    assert.equal(q.retry("k"), 10);
+    void q.shutdown();
+  });
+
+  test("the overall rate limit spaces retries once the burst is spent", () => {
+    const q = createQueue({ baseDelayMs: 1, rateLimit: { perSecond: 10, burst: 2 } });
+    const delays = ["a", "b", "c", "d"].map((k) => q.retry(k));
+    assert.deepEqual(delays.slice(0, 2), [1, 1]);
+    assert.ok(delays[2]! >= 90 && delays[2]! <= 100, `third retry waits for a token: ${delays[2]}`);
+    assert.ok(delays[3]! >= 190, `fourth waits for the next: ${delays[3]}`);
+    void q.shutdown();
+  });
+
+  test("addAfter keeps the earliest time for a key", async () => {
+    const q = createQueue();
+    const seen: [string, number][] = [];
+    const t0 = Date.now();
+    q.start(async (k) => void seen.push([k, Date.now() - t0]));
+    q.addAfter("ns/a", 2000);
+    q.addAfter("ns/a", 20);
+    q.addAfter("ns/a", 1000);
+    await drained(q);
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0]![1] >= 15 && seen[0]![1] < 900, `ran after ${seen[0]![1]} ms`);
+    assert.equal(q.stats().waiting, 0, "the later times were dropped, not kept as extra runs");
+  });
+
+  test("shutdown stops taking keys and waits for work in flight", async () => {
+    const q = createQueue({ concurrency: 1 });
+    const done: string[] = [];
+    q.start(async (k) => {
+      await sleep(30);
+      done.push(k);
+    });
+    q.add("ns/a");
+    q.add("ns/b");
+    await sleep(5);
+    assert.equal(await q.shutdown(1000), true);
+    assert.deepEqual(done, ["ns/a"]);
+    q.add("ns/c");
+    await sleep(50);
+    assert.deepEqual(done, ["ns/a"]);
+  });
+
+  test("a worker that throws reports the failure and the queue keeps going", async () => {
+    const q = createQueue({ concurrency: 1 });
+    const failures: string[] = [];
+    const seen: string[] = [];
+    q.on("failure", (_e, k: string) => failures.push(k));
+    q.start(async (k) => {
+      seen.push(k);
+      if (k === "ns/bad") throw new Error("boom");
+    });
+    q.add("ns/bad");
+    q.add("ns/good");
+    await drained(q);
+    assert.deepEqual(failures, ["ns/bad"]);
+    assert.deepEqual(seen, ["ns/bad", "ns/good"]);
+  });
+});
