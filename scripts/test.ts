@@ -8,9 +8,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { startControlPlane } from "../src/controlplane/index.js";
+import { packageRoot } from "../src/controlplane/paths.js";
 import { SHARED_CLUSTER_ENV } from "../src/testing/index.js";
 
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const root = packageRoot();
 
 function findTests(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })

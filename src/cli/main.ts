@@ -6,6 +6,8 @@ import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { registerCluster } from "./cluster.js";
 import { registerDemo } from "./demo.js";
+import { registerGenerate } from "./generate.js";
+import { registerRun } from "./run.js";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("capstan")
@@ -13,6 +15,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError();
   registerCluster(program);
   registerDemo(program);
+  registerGenerate(program);
+  registerRun(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -24,13 +24,12 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Run the CLI as a user would: its entry module runs `main` when executed directly. */
 function capstan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const script =
-    "const m = await import(process.argv[1]); await m.main(['node', 'capstan', ...process.argv.slice(2)]);";
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [...process.execArgv, "--input-type=module", "-e", script, cliMain, ...args],
+      [...process.execArgv, cliMain, ...args],
       { timeout: 120_000 },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
