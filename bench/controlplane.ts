@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ensureBinaries, readPin, startControlPlane } from "../src/controlplane/index.js";
+import { packageRoot } from "../src/controlplane/paths.js";
 import { barChartSvg } from "./lib/chart.js";
 
 const { values } = parseArgs({
@@ -76,7 +77,7 @@ const result = {
   ratioFullToApiserverOnly: median(full) / median(envtest),
   coldBuildSeconds: cold,
 };
-const dir = path.join(path.dirname(new URL(import.meta.url).pathname), "results");
+const dir = path.join(packageRoot(), "bench", "results");
 writeFileSync(path.join(dir, "controlplane.json"), JSON.stringify(result, null, 2) + "\n");
 const md = [
   `# Local control plane (${result.pin.kubernetes}, etcd ${result.pin.etcd})`,
@@ -93,7 +94,7 @@ const md = [
     ? ""
     : `\nCold build (empty Go module and build caches): ${cold.toFixed(0)} s.`,
   "",
-  "Reproduce: `npx tsx bench/controlplane.ts --runs 7 --cold`.",
+  "Reproduce: `npm run bench:controlplane -- --cold`.",
   "",
 ].join("\n");
 writeFileSync(path.join(dir, "controlplane.md"), md);

@@ -121,6 +121,43 @@ describe("client verbs on a built-in kind", () => {
     assert.match(all.resourceVersion, /^\d+$/);
   });
 
+  test("a metadata-only list and watch carry no payload", async () => {
+    await kube.create({
+      ...CM,
+      metadata: { name: "heavy", namespace: ns, labels: { meta: "only" } },
+      data: { big: "x".repeat(10_000) },
+    });
+    const { items, resourceVersion } = await kube.list(
+      { ...CM, namespace: ns },
+      { labelSelector: "meta=only", metadataOnly: true },
+    );
+    assert.equal(items.length, 1);
+    assert.equal(items[0]!.metadata?.name, "heavy");
+    assert.equal(
+      (items[0] as { data?: unknown }).data,
+      undefined,
+      "no data in a metadata-only list",
+    );
+    const abort = new AbortController();
+    setTimeout(
+      () => void kube.patch({ ...CM, namespace: ns, name: "heavy" }, { data: { big: "y" } }),
+      100,
+    );
+    for await (const ev of kube.watch(
+      { ...CM, namespace: ns },
+      { resourceVersion, labelSelector: "meta=only", metadataOnly: true, signal: abort.signal },
+    )) {
+      if (ev.type !== "MODIFIED") continue;
+      assert.equal(
+        (ev.object as { data?: unknown }).data,
+        undefined,
+        "no data in a metadata-only watch event",
+      );
+      assert.equal((ev.object as { kind?: string }).kind, "PartialObjectMetadata");
+      abort.abort();
+    }
+  });
+
   test("server-side apply reports a conflict between managers and `force` takes the field", async () => {
     const obj = (v: string) => ({
       ...CM,

@@ -38,7 +38,19 @@ export interface ListOptions {
   limit?: number;
   allNamespaces?: boolean;
   signal?: AbortSignal;
+  /**
+   * Only metadata: the server answers with PartialObjectMetadata (no spec, data or status),
+   * for watchers that only need owner references and labels — a cache of Secrets or
+   * ConfigMaps without their payloads.
+   */
+  metadataOnly?: boolean;
 }
+
+/** Accept headers asking for PartialObjectMetadata(List) instead of full objects. */
+const METADATA_ONLY =
+  "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+const METADATA_ONLY_WATCH =
+  "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 
 export interface ListResult<T> {
   items: T[];
@@ -178,6 +190,7 @@ export class KubeClient {
       }>("list", ref, {
         method: "GET",
         idempotent: true,
+        accept: opts.metadataOnly ? METADATA_ONLY : undefined,
         all: opts.allNamespaces,
         signal: opts.signal,
         query: {
@@ -351,6 +364,7 @@ export class KubeClient {
       method: "GET",
       path: resourcePath(info, namespace),
       describe: { verb: "watch", object },
+      accept: opts.metadataOnly ? METADATA_ONLY_WATCH : undefined,
       signal: opts.signal,
       timeoutMs: 30_000,
       query: {

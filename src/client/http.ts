@@ -41,6 +41,8 @@ const MAX_ATTEMPTS = 5;
 const DEBUG = process.env.CAPSTAN_DEBUG_HTTP === "1";
 
 export class Transport {
+  /** Counters for metrics and tests: requests sent (attempts) and retries among them. */
+  readonly stats = { requests: 0, retries: 0 };
   private tokens: number;
   private last = Date.now();
 
@@ -99,6 +101,7 @@ export class Transport {
         const retryAfter =
           Number(res.headers["retry-after"]) || err.status.details?.retryAfterSeconds;
         if (o.idempotent && RETRYABLE_CODES.has(res.statusCode!) && attempt < MAX_ATTEMPTS) {
+          this.stats.retries++;
           await sleep(retryAfter ? retryAfter * 1000 : backoff(attempt), undefined, {
             signal: o.signal,
           });
@@ -145,6 +148,7 @@ export class Transport {
   }
 
   private async once(o: RequestOptions): Promise<IncomingMessage> {
+    this.stats.requests++;
     const headers: Record<string, string> = {
       Accept: o.accept ?? "application/json",
       ...(await this.conn.authHeaders()),

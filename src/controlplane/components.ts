@@ -36,6 +36,8 @@ export const DEFAULT_CONTROLLERS = [
   "ttl-after-finished-controller",
   "endpointslice-controller",
   "pod-garbage-collector-controller",
+  // Fills the aggregated admin/edit/view ClusterRoles that RoleBindings commonly name.
+  "clusterrole-aggregation-controller",
 ];
 
 export function etcdArgs(l: Layout): string[] {

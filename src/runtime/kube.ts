@@ -22,6 +22,7 @@ export function kubePort(
             fieldSelector: o.fieldSelector,
             limit,
             allNamespaces: allNs(o),
+            metadataOnly: o.metadataOnly,
             signal,
           });
           const items: T[] = [];
@@ -39,6 +40,7 @@ export function kubePort(
             labelSelector: o.labelSelector,
             fieldSelector: o.fieldSelector,
             allNamespaces: allNs(o),
+            metadataOnly: o.metadataOnly,
             allowWatchBookmarks: true,
             timeoutSeconds: opts.watchTimeoutSeconds,
             inactivityMs: opts.inactivityMs,
