@@ -15,6 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Cache, keyOf, type CacheReader } from "./cache.js";
+import { getCondition, setCondition, type Condition } from "./conditions.js";
 import { deepEqual } from "./diff.js";
 import { PermanentError, TemporaryError } from "./errors.js";
 import { EventRecorder, type EventInput } from "./events.js";
@@ -25,6 +26,8 @@ import type { KindRef, ObjectRef, RuntimePort } from "./port.js";
 import { createQueue, type Priority, type QueueOptions, type WorkQueue } from "./queue.js";
 
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
+/** The condition through which the runtime reports reconcile failures. */
+export const RECONCILED = "Reconciled";
 export const done = (): ReconcileResult => ({ action: "done" });
 export const requeueAfter = (ms: number): ReconcileResult => ({ action: "requeue", afterMs: ms });
 
@@ -81,6 +84,8 @@ export interface ControllerSpec<T extends KubeObject> {
   finalizer?: string;
   predicate?: (old: T, now: T) => boolean;
   queue?: QueueOptions;
+  /** Show failures as the status condition `Reconciled` (default true). */
+  reportStatus?: boolean;
 }
 
 /** Reconcile on spec changes (generation) and on metadata the controller may act on. */
@@ -232,6 +237,7 @@ export class Controller<T extends KubeObject> {
     try {
       const result = await this.step(obj, ctx);
       this.queue.forget(key);
+      await this.report(key, ctx, undefined);
       if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
     } catch (e) {
       this.stats.errors++;
@@ -240,6 +246,7 @@ export class Controller<T extends KubeObject> {
       if (e instanceof PermanentError) {
         this.queue.forget(key);
         log.error({ err: e }, "reconcile failed permanently; waiting for the object to change");
+        await this.report(key, ctx, { reason: "ReconcileFailed", message: msg });
         await ctx.event({
           type: "Warning",
           reason: "ReconcileFailed",
@@ -256,6 +263,7 @@ export class Controller<T extends KubeObject> {
         { err: e, retryInMs: delay, attempt: ctx.attempt + 1 },
         "reconcile failed; will retry",
       );
+      await this.report(key, ctx, { reason: "ReconcileError", message: msg });
       await ctx.event({
         type: "Warning",
         reason: "ReconcileError",
@@ -263,6 +271,38 @@ export class Controller<T extends KubeObject> {
         action: "Reconcile",
       });
     }
+  }
+
+  /**
+   * Failures show in the object's status as the condition `Reconciled=False` (reason and
+   * message); the next success turns it `True`. An object that never failed gets no such
+   * condition — and so no write. Kinds without a status subresource are left alone.
+   */
+  private async report(
+    key: string,
+    ctx: ReconcileContext<T>,
+    failure: { reason: string; message: string } | undefined,
+  ): Promise<void> {
+    if (this.spec.reportStatus === false) return;
+    const current = this.cache.reader().get(key);
+    if (!current || current.metadata.deletionTimestamp) return;
+    const conditions = (current.status as { conditions?: Condition[] } | undefined)?.conditions;
+    const was = getCondition(conditions, RECONCILED);
+    if (!failure && (!was || was.status === "True")) return;
+    const next = setCondition(
+      conditions,
+      failure
+        ? {
+            type: RECONCILED,
+            status: "False",
+            reason: failure.reason,
+            message: failure.message.slice(0, 1024),
+          }
+        : { type: RECONCILED, status: "True", reason: "Succeeded", message: "" },
+    );
+    await ctx.patchStatus({ conditions: next }).catch((e: unknown) => {
+      ctx.log.debug({ err: e }, "could not report the reconcile outcome in status");
+    });
   }
 
   private async step(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void> {

@@ -314,7 +314,7 @@ describe("handlers", () => {
     }
   });
 
-  test("a failing handler is retried with backoff and reported as a Warning Event; a PermanentError is not retried", async () => {
+  test("a failing handler is retried with backoff and reported in status and a Warning Event; a PermanentError is not retried", async () => {
     const { name: ns, dispose } = await testNamespace(kube, "rt");
     const attempts: Record<string, number> = {};
     const op = await runOperator(
@@ -346,6 +346,21 @@ describe("handlers", () => {
         assert.equal(doomed?.reason, "ReconcileFailed");
         assert.match(doomed?.note ?? "", /size must be even/);
       });
+      await eventually(
+        async () => {
+          const doomed = (await getW(ns, "doomed")).status?.conditions?.find(
+            (c) => c.type === "Reconciled",
+          );
+          assert.equal(doomed?.status, "False");
+          assert.equal(doomed?.reason, "ReconcileFailed");
+          assert.match(doomed?.message ?? "", /size must be even/);
+          const flaky = (await getW(ns, "flaky")).status?.conditions?.find(
+            (c) => c.type === "Reconciled",
+          );
+          assert.equal(flaky?.status, "True", "the failure is cleared once the handler succeeds");
+        },
+        { what: "failures to show in status" },
+      );
       await sleep(1000);
       assert.equal(attempts.doomed, 1, "a PermanentError is not retried");
       assert.equal(attempts.flaky, 3, "success stops the retries");
