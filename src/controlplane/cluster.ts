@@ -53,6 +53,11 @@ export interface RunningCluster {
   info: ClusterInfo;
   components: Component[];
   stop(opts?: { keepData?: boolean }): Promise<void>;
+  /**
+   * Kill one component (SIGKILL, as a crash would) and start it again with the same flags
+   * after `downMs`; resolves with the new process once it is healthy again.
+   */
+  restart(name: string, opts?: { downMs?: number }): Promise<Component>;
 }
 
 async function until<T>(
@@ -127,7 +132,9 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
   );
 
   const components: Component[] = [];
+  const argsOf = new Map<string, string[]>();
   const start = (name: string, args: string[]) => {
+    argsOf.set(name, args);
     const c = new Component({
       name,
       binary: path.join(opts.bin, name),
@@ -177,7 +184,29 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       pids: Object.fromEntries(components.map((c) => [c.name, c.pid])),
       logs: path.join(dir, "logs"),
     };
-    return { info, components, stop };
+    const restart = async (name: string, o: { downMs?: number } = {}) => {
+      const i = components.findIndex((c) => c.name === name);
+      const args = argsOf.get(name);
+      if (i < 0 || !args) throw new ControlPlaneError("start", `no component named ${name}`);
+      await components[i]!.kill();
+      await sleep(o.downMs ?? 0);
+      components.splice(i, 1);
+      const c = start(name, args);
+      components.splice(components.indexOf(c), 1);
+      components.splice(i, 0, c);
+      const health: Record<string, () => Promise<boolean>> = {
+        etcd: async () => (await probeHttp(`http://127.0.0.1:${etcdClient}/health`)) === 200,
+        "kube-apiserver": async () => (await probe(`${server}/readyz`, auth)).status === 200,
+      };
+      const check = health[name];
+      if (check)
+        await until(`${name} to be healthy again`, Date.now() + 60_000, [c], async () =>
+          (await check()) ? true : undefined,
+        );
+      info.pids[name] = c.pid;
+      return c;
+    };
+    return { info, components, stop, restart };
   } catch (e) {
     await stop({ keepData: true });
     throw e;

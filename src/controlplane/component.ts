@@ -73,6 +73,13 @@ export class Component {
     });
   }
 
+  /** SIGKILL: the process dies as in a crash. */
+  async kill(): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill("SIGKILL");
+    await this.exited;
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.alive) return;

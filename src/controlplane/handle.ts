@@ -36,6 +36,15 @@ export interface StartOptions {
 export interface ControlPlane extends ClusterInfo {
   /** Kubernetes version the binaries were built from, e.g. `v1.34.4`. */
   version: string;
+  /**
+   * Kill one component as a crash would (SIGKILL) and start it again after `downMs`;
+   * resolves once it is healthy. For tests of what an operator does when, say,
+   * kube-apiserver goes away mid-run.
+   */
+  restart(
+    component: "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler",
+    opts?: { downMs?: number },
+  ): Promise<void>;
   /** Stop every process; remove the data unless `keepData`. Safe to call twice. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -92,7 +101,9 @@ export function forkSupervisor(
           reject(errorFromData(m.error));
           return;
         case "stopped":
-          return;
+        case "restarted":
+        case "restart-failed":
+          return; // handled by the requests that asked for them
         default: {
           const never: never = m;
           return never;
@@ -129,6 +140,21 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   return {
     ...info,
     version: readPin().kubernetes,
+    restart: (component, o = {}) =>
+      new Promise<void>((resolve, reject) => {
+        const onMessage = (m: SupervisorMessage) => {
+          if ((m.type !== "restarted" && m.type !== "restart-failed") || m.component !== component)
+            return;
+          child.off("message", onMessage);
+          if (m.type === "restarted") {
+            info.pids[component] = m.pid;
+            resolve();
+          } else reject(errorFromData(m.error));
+        };
+        child.on("message", onMessage);
+        const msg: ParentMessage = { type: "restart", component, downMs: o.downMs };
+        child.send(msg);
+      }),
     stop: (o = {}) =>
       (stopped ??= (async () => {
         if (child.exitCode === null && child.signalCode === null) {

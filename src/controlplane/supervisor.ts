@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Component } from "./component.js";
 import { errorToData, type ControlPlaneErrorData } from "./errors.js";
 import {
   runCluster,
@@ -28,9 +29,12 @@ export interface SupervisorConfig extends ClusterOptions {
 export type SupervisorMessage =
   | { type: "ready"; info: ClusterInfo }
   | { type: "failed"; error: ControlPlaneErrorData }
-  | { type: "stopped" };
+  | { type: "stopped" }
+  | { type: "restarted"; component: string; pid: number }
+  | { type: "restart-failed"; component: string; error: ControlPlaneErrorData };
 
-export type ParentMessage = { type: "stop"; keepData?: boolean };
+export type ParentMessage =
+  { type: "stop"; keepData?: boolean } | { type: "restart"; component: string; downMs?: number };
 
 export interface StateFile extends ClusterInfo {
   supervisorPid: number;
@@ -54,8 +58,36 @@ async function main(): Promise<void> {
 
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
     process.on(sig, () => void shutdown());
+  const restarting = new Set<string>();
+  const watchExit = (c: Component) =>
+    void c.exited.then(() => {
+      if (stopping || restarting.has(c.name)) return;
+      process.stderr.write(`${c.name} exited unexpectedly; stopping the control plane\n`);
+      process.stderr.write(c.lastLines().join("\n") + "\n");
+      void shutdown(true);
+    });
   process.on("message", (m: ParentMessage) => {
-    if (m.type === "stop") void shutdown(m.keepData);
+    switch (m.type) {
+      case "stop":
+        void shutdown(m.keepData);
+        return;
+      case "restart":
+        restarting.add(m.component);
+        void cluster!.restart(m.component, { downMs: m.downMs }).then(
+          (c) => {
+            restarting.delete(m.component);
+            watchExit(c);
+            send({ type: "restarted", component: m.component, pid: c.pid });
+          },
+          (e: unknown) =>
+            send({ type: "restart-failed", component: m.component, error: errorToData(e) }),
+        );
+        return;
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
   });
   if (config.watchParent) {
     const parent = process.ppid;
@@ -80,15 +112,7 @@ async function main(): Promise<void> {
   send({ type: "ready", info: cluster.info });
   // A component that dies on its own takes the cluster down with it: a half-alive control
   // plane would only produce confusing failures later.
-  for (const c of cluster.components) {
-    void c.exited.then(() => {
-      if (!stopping) {
-        process.stderr.write(`${c.name} exited unexpectedly; stopping the control plane\n`);
-        process.stderr.write(c.lastLines().join("\n") + "\n");
-        void shutdown(true);
-      }
-    });
-  }
+  for (const c of cluster.components) watchExit(c);
   // Keep the event loop alive while the components run.
   setInterval(() => undefined, 1 << 30);
 }
