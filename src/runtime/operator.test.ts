@@ -369,4 +369,51 @@ describe("handlers", () => {
       await dispose();
     }
   });
+
+  test("a timer fires on its interval per object; a daemon runs while the object lives and is cancelled on delete", async () => {
+    const { name: ns, dispose } = await testNamespace(kube, "rt");
+    const ticks: Record<string, number> = {};
+    const daemon = { started: 0, cancelled: 0 };
+    const op = await runOperator(
+      (o) =>
+        void o
+          .on<W>(Widget)
+          .timer(
+            ({ obj }) => void (ticks[obj.metadata.name!] = (ticks[obj.metadata.name!] ?? 0) + 1),
+            { intervalMs: 300 },
+          )
+          .daemon(async ({ signal }) => {
+            daemon.started++;
+            await new Promise<void>((r) =>
+              signal.addEventListener("abort", () => r(), { once: true }),
+            );
+            daemon.cancelled++;
+          }),
+      { kubeconfig: cp.kubeconfig, namespaces: [ns] },
+    );
+    try {
+      await kube.create(widget(ns, "t1", 1));
+      await kube.create(widget(ns, "t2", 1));
+      await eventually(async () =>
+        assert.ok((ticks.t1 ?? 0) >= 3 && (ticks.t2 ?? 0) >= 3, JSON.stringify(ticks)),
+      );
+      assert.equal(daemon.started, 2, "one daemon per object");
+      assert.equal(daemon.cancelled, 0);
+      await kube.delete({ ...Widget, namespace: ns, name: "t1" });
+      await eventually(async () =>
+        assert.equal(daemon.cancelled, 1, "the deleted object's daemon was cancelled"),
+      );
+      await eventually(async () => assert.rejects(getW(ns, "t1"), NotFoundError), {
+        what: "the object to be gone",
+      });
+      const t2Before = ticks.t2!;
+      await eventually(async () =>
+        assert.ok(ticks.t2! > t2Before, "the other object's timer keeps firing"),
+      );
+    } finally {
+      await op.stop();
+      await dispose();
+    }
+    assert.equal(daemon.cancelled, 2, "stopping the operator cancels the remaining daemon");
+  });
 });
