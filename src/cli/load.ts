@@ -26,11 +26,26 @@ export function resolveModule(spec: string): string {
   throw new Error(`${spec} is a directory without ${CANDIDATES.slice(0, 4).join(", ")}`);
 }
 
+/**
+ * The module's exports. A TypeScript file outside an ESM package is compiled as CommonJS,
+ * so its exports arrive wrapped in `default`: those are unwrapped too.
+ */
 export async function loadModule(spec: string): Promise<Record<string, unknown>> {
   const file = resolveModule(spec);
+  let mod: Record<string, unknown>;
   if (/\.[cm]?ts$/.test(file)) {
     const { tsImport } = await import("tsx/esm/api");
-    return (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } else {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   }
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const inner = mod.default;
+  if (inner && typeof inner === "object" && "default" in inner) {
+    return {
+      ...(inner as Record<string, unknown>),
+      ...mod,
+      default: (inner as Record<string, unknown>).default,
+    };
+  }
+  return mod;
 }

@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { registerCluster } from "./cluster.js";
 import { registerDemo } from "./demo.js";
+import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
 import { registerRun } from "./run.js";
 
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDemo(program);
   registerGenerate(program);
   registerRun(program);
+  registerDev(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

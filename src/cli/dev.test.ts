@@ -1,0 +1,71 @@
+// `capstan dev`: starts the local control plane, runs the operator, restarts it when the
+// code changes, and leaves the control plane running after Ctrl-C.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { test } from "node:test";
+import { clusterDown, clusterStatus } from "../controlplane/index.js";
+import { eventually } from "../testing/index.js";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ext = path.extname(fileURLToPath(import.meta.url));
+
+test("`capstan dev` runs the operator and restarts it when its code changes", async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), "capstan-dev-"));
+  const clusterDir = path.join(work, "cluster");
+  const moduleDir = path.join(work, "op");
+  const runtime = pathToFileURL(path.join(here, "..", "runtime", `index${ext}`)).href;
+  const source = (greeting: string) =>
+    `import { defineOperator } from ${JSON.stringify(runtime)};\n` +
+    `export default defineOperator((op) => { op.on({ apiVersion: "v1", kind: "ConfigMap" }).create(({ log }) => log.info(${JSON.stringify(greeting)})); });\n`;
+  await import("node:fs/promises").then((fs) => fs.mkdir(moduleDir));
+  writeFileSync(path.join(moduleDir, "operator.ts"), source("first version"));
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      path.join(here, `main${ext}`),
+      "dev",
+      moduleDir,
+      "-n",
+      "default",
+      "--cluster-dir",
+      clusterDir,
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CAPSTAN_LOG_FORMAT: "pretty" },
+    },
+  );
+  let out = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  try {
+    await eventually(async () => assert.equal(out.match(/caches synced/g)?.length, 1, out), {
+      timeoutMs: 90_000,
+      what: "the operator to start",
+    });
+    assert.match(out, /started the local control plane/);
+    assert.match(out, /first version/, "the create handler ran for the existing ConfigMap");
+    writeFileSync(path.join(moduleDir, "operator.ts"), source("second version"));
+    await eventually(
+      async () => assert.match(out, /operator.ts changed: restarting the operator/),
+      { what: "the restart" },
+    );
+    await eventually(async () => assert.equal(out.match(/caches synced/g)?.length, 2, out), {
+      timeoutMs: 60_000,
+      what: "the new operator to start",
+    });
+    child.kill("SIGINT");
+    assert.equal(await exited, 0);
+    assert.match(out, /the control plane keeps running/);
+    assert.equal((await clusterStatus(clusterDir)).state, "running");
+  } finally {
+    child.kill("SIGKILL");
+    await clusterDown({ dir: clusterDir });
+  }
+});

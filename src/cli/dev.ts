@@ -1,0 +1,99 @@
+/**
+ * `capstan dev <module>`: the inner loop. Brings up the local control plane in the
+ * background (or reuses the running one), installs the module's CRDs, runs the operator in a
+ * child process and restarts it whenever a file in the module's directory changes. Ctrl-C
+ * stops the operator and leaves the control plane running for the next session.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { watch } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { KubeClient } from "../client/client.js";
+import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
+import { clusterUp, defaultStateDir } from "../controlplane/index.js";
+import { installCrds } from "../runtime/crds.js";
+import { loadModule, resolveModule } from "./load.js";
+
+interface DevOptions {
+  namespace: string[];
+  clusterDir: string;
+  signal?: AbortSignal;
+}
+
+const say = (s: string) => process.stderr.write(`[capstan dev] ${s}\n`);
+
+export async function dev(spec: string, o: DevOptions): Promise<void> {
+  const file = resolveModule(spec);
+  const { info, started } = await clusterUp({ dir: o.clusterDir });
+  say(
+    `${started ? "started" : "using"} the local control plane at ${info.server}; KUBECONFIG=${info.kubeconfig}`,
+  );
+  const mod = await loadModule(spec);
+  const resources: (AnyResource & { crd(): CustomResourceDefinition })[] = [
+    ...new Set(Object.values(mod).filter(isResource)),
+  ];
+  if (resources.length) {
+    await installCrds(await KubeClient.fromKubeconfig({ path: info.kubeconfig }), resources);
+    say(`installed ${resources.length} CRD(s)`);
+  }
+  const main = path.join(
+    path.dirname(fileURLToPath(import.meta.url)),
+    `main${path.extname(fileURLToPath(import.meta.url))}`,
+  );
+  const args = [
+    "run",
+    spec,
+    "--kubeconfig",
+    info.kubeconfig,
+    ...o.namespace.flatMap((n) => ["-n", n]),
+  ];
+  let child: ChildProcess | undefined;
+  const launch = () => {
+    child = fork(main, args, { stdio: "inherit" });
+  };
+  const stopChild = () =>
+    new Promise<void>((resolve) => {
+      if (!child || child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  launch();
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = watch(path.dirname(file), { recursive: true }, (_event, name) => {
+    if (name && /node_modules|\.git/.test(String(name))) return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      say(`${name} changed: restarting the operator`);
+      await stopChild();
+      launch();
+    }, 200);
+  });
+  await new Promise<void>((resolve) => {
+    const done = () => resolve();
+    process.once("SIGINT", done);
+    process.once("SIGTERM", done);
+    o.signal?.addEventListener("abort", done, { once: true });
+  });
+  watcher.close();
+  clearTimeout(timer);
+  await stopChild();
+  say(
+    `operator stopped; the control plane keeps running (capstan cluster down --dir ${o.clusterDir} stops it)`,
+  );
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command("dev")
+    .description("run an operator on the local control plane, restarting it when its code changes")
+    .argument("<module>", "a .ts/.js file, or a directory with operator.ts or index.ts")
+    .option(
+      "-n, --namespace <ns>",
+      "watch this namespace (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
+    .action((module: string, o: DevOptions) => dev(module, o));
+}
