@@ -84,6 +84,8 @@ export interface ControllerSpec<T extends KubeObject> {
   finalizer?: string;
   predicate?: (old: T, now: T) => boolean;
   queue?: QueueOptions;
+  /** Every change as it arrives (kopf's on.event): not level-based, for logging or metrics. */
+  onEvent?: (type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void;
   /** Show failures as the status condition `Reconciled` (default true). */
   reportStatus?: boolean;
 }
@@ -140,10 +142,20 @@ export class Controller<T extends KubeObject> {
           log.warn({ err: e, step }, `${spec.for.kind} ${step} failed; retrying`),
       });
       const predicate = spec.predicate ?? defaultPredicate;
+      const raw = spec.onEvent ?? (() => undefined);
       inf.on({
-        added: (o, fromList) => this.enqueue(keyOf(o), fromList ? "low" : "high"),
-        updated: (old, now) => predicate(old, now) && this.enqueue(keyOf(now), "high"),
-        deleted: (o) => this.queue.cancel(keyOf(o)),
+        added: (o, fromList) => {
+          raw("ADDED", o);
+          this.enqueue(keyOf(o), fromList ? "low" : "high");
+        },
+        updated: (old, now) => {
+          raw("MODIFIED", now);
+          if (predicate(old, now)) this.enqueue(keyOf(now), "high");
+        },
+        deleted: (o) => {
+          raw("DELETED", o);
+          this.queue.cancel(keyOf(o));
+        },
       });
       this.informers.push(inf);
     }

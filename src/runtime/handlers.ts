@@ -15,7 +15,7 @@
  * handler A succeeded but before B did, A runs again: handlers must be idempotent (they
  * must be anyway; an API write can succeed and its response be lost).
  */
-import { ABSENT, matches, type Filters } from "./filters.js";
+import { ABSENT, labelSelectorOf, matches, type Filters, type MetaMatch } from "./filters.js";
 import { diff, deepEqual, getPath, type DiffItem } from "./diff.js";
 import {
   done,
@@ -91,10 +91,25 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
   private readonly objects = new Map<string, ObjectState>();
   private n = 0;
 
+  private readonly eventHandlers: ((type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void)[] = [];
+
   constructor(
     readonly kind: KindRef,
     readonly name: string,
+    /** Label filter for every handler of this set: sent to the API server as labelSelector. */
+    private readonly labels?: MetaMatch,
   ) {}
+
+  /** Every change as it arrives, not level-based (kopf's on.event); errors are logged, not retried. */
+  event(
+    fn: (args: { type: "ADDED" | "MODIFIED" | "DELETED"; obj: T }) => void,
+    opts: Filters<T> = {},
+  ): this {
+    this.eventHandlers.push((type, obj) => {
+      if (matches(obj, opts)) fn({ type, obj });
+    });
+    return this;
+  }
 
   private add(e: Omit<Entry<T>, "id"> & { opts: { id?: string } }): this {
     this.entries.push({
@@ -286,6 +301,17 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
     this.objects.delete(ctx.key);
   }
 
+  /** An object gone without cleanup (no finalizer): drop its in-memory state and daemons. */
+  private forget(obj: T): void {
+    const key = obj.metadata?.namespace
+      ? `${obj.metadata.namespace}/${obj.metadata.name}`
+      : `${obj.metadata?.name}`;
+    const st = this.objects.get(key);
+    if (!st) return;
+    for (const d of st.daemons.values()) d.abort.abort();
+    this.objects.delete(key);
+  }
+
   /** Stop every daemon (on operator shutdown). */
   async stop(): Promise<void> {
     const all = [...this.objects.values()].flatMap((s) => [...s.daemons.values()]);
@@ -300,6 +326,17 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
       name: this.name,
       for: this.kind,
       reconcile: (obj, ctx) => this.reconcile(obj, ctx),
+      labelSelector: labelSelectorOf(this.labels),
+      onEvent: (type, obj) => {
+        if (type === "DELETED") this.forget(obj);
+        for (const h of this.eventHandlers) {
+          try {
+            h(type, obj);
+          } catch {
+            // an event handler's failure must not stop the watch; it has no retry by design
+          }
+        }
+      },
       ...(needsCleanup
         ? { cleanup: (obj: T, ctx: ReconcileContext<T>) => this.cleanup(obj, ctx) }
         : {}),

@@ -416,4 +416,59 @@ describe("handlers", () => {
     }
     assert.equal(daemon.cancelled, 2, "stopping the operator cancels the remaining daemon");
   });
+
+  test("a label filter is sent to the server, event handlers see every change, a slow handler times out and is retried", async () => {
+    const { name: ns, dispose } = await testNamespace(kube, "rt");
+    const events: string[] = [];
+    const calls: Record<string, number> = {};
+    const op = await runOperator(
+      (o) =>
+        void o
+          .on<W>(Widget, { labels: { team: "a" } })
+          .event(({ type, obj }) => void events.push(`${type} ${obj.metadata.name}`))
+          .create(
+            async ({ obj, signal }) => {
+              const n = (calls[obj.metadata.name!] = (calls[obj.metadata.name!] ?? 0) + 1);
+              // The first call hangs past the handler's timeout; its signal is aborted.
+              if (obj.metadata.name === "slow" && n === 1) {
+                await new Promise<void>((r) =>
+                  signal.addEventListener("abort", () => r(), { once: true }),
+                );
+              }
+            },
+            { timeoutMs: 500 },
+          ),
+      { kubeconfig: cp.kubeconfig, namespaces: [ns] },
+    );
+    try {
+      const labelled = (name: string, team: string) => ({
+        ...widget(ns, name, 1),
+        metadata: { name, namespace: ns, labels: { team } },
+      });
+      await kube.create(labelled("mine", "a"));
+      await kube.create(labelled("theirs", "b"));
+      await kube.create(labelled("slow", "a"));
+      await eventually(async () =>
+        assert.ok(calls.mine === 1 && calls.slow === 2, JSON.stringify(calls)),
+      );
+      assert.equal(calls.theirs, undefined, "the other team's object never reached a handler");
+      const cached = op.operator.controllers[0]!.reader().keys().sort();
+      assert.deepEqual(
+        cached,
+        [`${ns}/mine`, `${ns}/slow`],
+        "nor the cache: the selector was applied by the server",
+      );
+      await kube.delete({ ...Widget, namespace: ns, name: "mine" });
+      await eventually(async () => assert.ok(events.includes("DELETED mine"), events.join()));
+      assert.ok(events.includes("ADDED mine") && events.includes("ADDED slow"), events.join());
+      assert.ok(!events.some((e) => e.endsWith(" theirs")), events.join());
+      const slow = (await getW(ns, "slow")).status?.conditions?.find(
+        (c) => c.type === "Reconciled",
+      );
+      assert.equal(slow?.status, "True", "the retried handler succeeded");
+    } finally {
+      await op.stop();
+      await dispose();
+    }
+  });
 });

@@ -7,6 +7,7 @@
 import { Controller, type ControllerSpec, type KubeObject } from "./controller.js";
 import { Handlers } from "./handlers.js";
 import { createLogger, type Logger } from "./log.js";
+import type { MetaMatch } from "./filters.js";
 import type { KindRef, RuntimePort } from "./port.js";
 
 export interface OperatorOptions {
@@ -36,9 +37,10 @@ export class Operator {
   /** Add kopf-style handlers for a kind; returns the handler set to register on. */
   on<T extends KubeObject & { spec?: unknown }>(
     kind: KindRef,
-    name = kind.kind.toLowerCase(),
+    opts: string | { name?: string; labels?: MetaMatch } = {},
   ): Handlers<T> {
-    const h = new Handlers<T>(kind, name);
+    const o = typeof opts === "string" ? { name: opts } : opts;
+    const h = new Handlers<T>(kind, o.name ?? kind.kind.toLowerCase(), o.labels);
     this.handlerSets.push(h as unknown as Handlers<KubeObject>);
     return h;
   }
