@@ -109,7 +109,9 @@ export class Controller<T extends KubeObject> {
   readonly queue: WorkQueue;
   readonly informers: Informer<T>[] = [];
   private readonly ownedInformers: Informer<KubeObject>[] = [];
-  private readonly cache = new Cache<T>();
+  /** One cache per watched namespace: a relist of one must not drop the others' objects. */
+  private readonly caches: Cache<T>[] = [];
+  private readonly view: CacheReader<T>;
   private readonly recorder: EventRecorder;
   private readonly finalizer: string;
   readonly stats = { reconciles: 0, errors: 0, writes: 0 };
@@ -130,6 +132,8 @@ export class Controller<T extends KubeObject> {
       onError: (e) => log.warn({ err: e }, "could not record an Event"),
     });
     for (const namespace of spec.namespaces ?? [undefined]) {
+      const cache = new Cache<T>();
+      this.caches.push(cache);
       const inf = new Informer<T>({
         name: `${spec.for.kind}${namespace ? ` in ${namespace}` : ""}`,
         source: port.listWatch<T>(spec.for, {
@@ -137,7 +141,7 @@ export class Controller<T extends KubeObject> {
           labelSelector: spec.labelSelector,
           fieldSelector: spec.fieldSelector,
         }),
-        cache: this.cache,
+        cache,
         onError: (step, e) =>
           log.warn({ err: e, step }, `${spec.for.kind} ${step} failed; retrying`),
       });
@@ -159,6 +163,7 @@ export class Controller<T extends KubeObject> {
       });
       this.informers.push(inf);
     }
+    this.view = mergedReader(this.caches.map((c) => c.reader()));
     for (const kind of spec.owns ?? []) this.watchOwned(kind);
     this.queue.on("failure", (e: unknown, key: string) =>
       log.error({ err: e, key }, "worker failed"),
@@ -208,7 +213,7 @@ export class Controller<T extends KubeObject> {
     await Promise.race([Promise.all(all.map((i) => i.synced)), abortPromise(signal)]);
     if (!signal.aborted) {
       this.log.info(
-        { controller: this.name, objects: this.cache.reader().size },
+        { controller: this.name, objects: this.view.size },
         "caches synced; reconciling",
       );
       this.queue.start((key) => this.process(key, signal));
@@ -229,7 +234,7 @@ export class Controller<T extends KubeObject> {
   }
 
   reader(): CacheReader<T> {
-    return this.cache.reader();
+    return this.view;
   }
 
   private refOf(obj: T): ObjectRef {
@@ -237,7 +242,7 @@ export class Controller<T extends KubeObject> {
   }
 
   private async process(key: string, signal: AbortSignal): Promise<void> {
-    let obj = this.cache.reader().get(key);
+    let obj = this.view.get(key);
     if (!obj) {
       this.queue.forget(key);
       return;
@@ -253,7 +258,7 @@ export class Controller<T extends KubeObject> {
       if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
     } catch (e) {
       this.stats.errors++;
-      obj = this.cache.reader().get(key) ?? obj;
+      obj = this.view.get(key) ?? obj;
       const msg = e instanceof Error ? e.message : String(e);
       if (e instanceof PermanentError) {
         this.queue.forget(key);
@@ -296,7 +301,7 @@ export class Controller<T extends KubeObject> {
     failure: { reason: string; message: string } | undefined,
   ): Promise<void> {
     if (this.spec.reportStatus === false) return;
-    const current = this.cache.reader().get(key);
+    const current = this.view.get(key);
     if (!current || current.metadata.deletionTimestamp) return;
     const conditions = (current.status as { conditions?: Condition[] } | undefined)?.conditions;
     const was = getCondition(conditions, RECONCILED);
@@ -366,11 +371,10 @@ export class Controller<T extends KubeObject> {
       log,
       signal,
       attempt: this.queue.failuresOf(key),
-      cache: this.cache.reader(),
+      cache: this.view,
       port: this.port,
       patchStatus: async (status) => {
-        const current = (this.cache.reader().get(key) ?? obj).status as
-          Record<string, unknown> | undefined;
+        const current = (this.view.get(key) ?? obj).status as Record<string, unknown> | undefined;
         const merged = { ...(current ?? {}), ...status };
         if (deepEqual(current ?? {}, merged)) return;
         await this.write(this.refOf(obj), { status }, "status");
@@ -384,6 +388,26 @@ export class Controller<T extends KubeObject> {
         }),
     };
   }
+}
+
+/** One read-only view over several caches (their keys never overlap: one per namespace). */
+function mergedReader<T>(readers: CacheReader<T>[]): CacheReader<T> {
+  if (readers.length === 1) return readers[0]!;
+  return {
+    get: (key) => {
+      for (const r of readers) {
+        const v = r.get(key);
+        if (v) return v;
+      }
+      return undefined;
+    },
+    list: () => readers.flatMap((r) => r.list()),
+    keys: () => readers.flatMap((r) => r.keys()),
+    byIndex: (index, value) => readers.flatMap((r) => r.byIndex(index, value)),
+    get size() {
+      return readers.reduce((n, r) => n + r.size, 0);
+    },
+  };
 }
 
 function abortPromise(signal: AbortSignal): Promise<void> {

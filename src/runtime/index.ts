@@ -36,3 +36,4 @@ export type { RuntimePort, KindRef, ObjectRef } from "./port.js";
 export { installCrds, waitForCrd, CrdInstallError } from "./crds.js";
 export { kubePort } from "./kube.js";
 export { LeaderElector, NotLeaderError, type LeaseOptions } from "./lease.js";
+export { ownerReference, type OwnerReference } from "./owner.js";

@@ -7,3 +7,4 @@ export { eventually } from "./eventually.js";
 export { testNamespace } from "./namespace.js";
 export { startApiProxy, type ApiProxy } from "./proxy.js";
 export { runOperator, type RunningOperator } from "./operator.js";
+export { eventsFor } from "./events.js";
