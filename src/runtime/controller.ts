@@ -84,6 +84,10 @@ export interface ControllerSpec<T extends KubeObject> {
   finalizer?: string;
   predicate?: (old: T, now: T) => boolean;
   queue?: QueueOptions;
+  /** Extra cache indexes, looked up with `ctx.cache.byIndex(name, value)`. */
+  indexers?: Record<string, (obj: T) => string[]>;
+  /** Applied to every object before it is cached (default: strip managedFields). */
+  transform?: (obj: T) => T;
   /** Every change as it arrives (kopf's on.event): not level-based, for logging or metrics. */
   onEvent?: (type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void;
   /** Show failures as the status condition `Reconciled` (default true). */
@@ -132,7 +136,7 @@ export class Controller<T extends KubeObject> {
       onError: (e) => log.warn({ err: e }, "could not record an Event"),
     });
     for (const namespace of spec.namespaces ?? [undefined]) {
-      const cache = new Cache<T>();
+      const cache = new Cache<T>({ indexers: spec.indexers, transform: spec.transform });
       this.caches.push(cache);
       const inf = new Informer<T>({
         name: `${spec.for.kind}${namespace ? ` in ${namespace}` : ""}`,
