@@ -48,7 +48,7 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
   const port = kubePort(client);
   const operators = await Promise.all(
     defs.map(async (d) => {
-      const op = new Operator({ port, namespaces, log: log.child({ operator: d.name }) });
+      const op = new Operator({ port, client, namespaces, log: log.child({ operator: d.name }) });
       await d.setup(op);
       return op;
     }),

@@ -201,6 +201,8 @@ export class KubeClient {
         },
       });
       const kind = ref.kind;
+      // An empty PartialObjectMetadataList comes back with `items: null`.
+      page.items ??= [];
       for (const item of page.items)
         Object.assign(item as object, { apiVersion: ref.apiVersion, kind });
       yield { items: page.items, resourceVersion: page.metadata.resourceVersion };

@@ -14,6 +14,7 @@
  *   failure is logged and recorded as a Warning Event; none of them crashes the controller.
  */
 import { randomBytes } from "node:crypto";
+import type { KubeClient } from "../client/client.js";
 import { Cache, keyOf, type CacheReader } from "./cache.js";
 import { getCondition, setCondition, type Condition } from "./conditions.js";
 import { deepEqual } from "./diff.js";
@@ -64,6 +65,8 @@ export interface ReconcileContext<T extends KubeObject> {
   attempt: number;
   cache: CacheReader<T>;
   port: RuntimePort;
+  /** The operator's client, for everything beyond the object itself (children, Secrets…). */
+  readonly client: KubeClient;
   /** Merge `status` into the object's status subresource — skipped when nothing changes. */
   patchStatus(status: Record<string, unknown>): Promise<void>;
   event(ev: Partial<EventInput> & { reason: string; note: string }): Promise<void>;
@@ -124,6 +127,7 @@ export class Controller<T extends KubeObject> {
     private readonly spec: ControllerSpec<T>,
     private readonly port: RuntimePort,
     private readonly log: Logger,
+    private readonly client?: KubeClient,
   ) {
     this.name = spec.name;
     this.queue = createQueue(spec.queue);
@@ -362,6 +366,7 @@ export class Controller<T extends KubeObject> {
   }
 
   private context(key: string, obj: T, log: Logger, signal: AbortSignal): ReconcileContext<T> {
+    const client = this.client;
     const regarding = {
       apiVersion: this.spec.for.apiVersion,
       kind: this.spec.for.kind,
@@ -377,6 +382,13 @@ export class Controller<T extends KubeObject> {
       attempt: this.queue.failuresOf(key),
       cache: this.view,
       port: this.port,
+      get client(): KubeClient {
+        if (!client)
+          throw new Error(
+            "this controller was created without a client (pass one to the Operator)",
+          );
+        return client;
+      },
       patchStatus: async (status) => {
         const current = (this.view.get(key) ?? obj).status as Record<string, unknown> | undefined;
         const merged = { ...(current ?? {}), ...status };

@@ -4,6 +4,7 @@
  * SIGTERM/SIGINT. On a signal it stops taking new work, lets in-flight reconciles finish
  * within `drainTimeoutMs`, stops daemons, and returns.
  */
+import type { KubeClient } from "../client/client.js";
 import { Controller, type ControllerSpec, type KubeObject } from "./controller.js";
 import { Handlers } from "./handlers.js";
 import { createLogger, type Logger } from "./log.js";
@@ -12,6 +13,8 @@ import type { KindRef, RuntimePort } from "./port.js";
 
 export interface OperatorOptions {
   port: RuntimePort;
+  /** Given to reconcile functions and handlers as `ctx.client`. */
+  client?: KubeClient;
   log?: Logger;
   /** Namespaces to watch (default: all). */
   namespaces?: string[];
@@ -63,7 +66,7 @@ export class Operator {
         spec.namespaces || !this.opts.namespaces
           ? spec
           : { ...spec, namespaces: this.opts.namespaces };
-      this.controllers.push(new Controller(withNs, this.opts.port, this.log));
+      this.controllers.push(new Controller(withNs, this.opts.port, this.log, this.opts.client));
     }
     try {
       await Promise.all(

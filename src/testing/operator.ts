@@ -43,6 +43,7 @@ export async function runOperator(
   const port = counting(kubePort(client, { inactivityMs: opts.inactivityMs }), counter);
   const operator = new Operator({
     port,
+    client,
     namespaces: opts.namespaces,
     log: createLogger({ level: opts.logLevel ?? process.env.CAPSTAN_TEST_LOG_LEVEL ?? "silent" }),
   });

@@ -1,0 +1,30 @@
+/**
+ * The seed's Printer (seed 001): a message printed to standard output by a Pod. The schema
+ * bounds the message; the status follows the Pod.
+ */
+import { defineResource, z } from "../../src/core/crd/index.js";
+
+export const Printer = defineResource({
+  group: "examples.capstan.dev",
+  kind: "Printer",
+  shortNames: ["prn"],
+  version: "v1",
+  spec: z.object({
+    message: z
+      .string()
+      .min(1)
+      .max(1024)
+      .describe("Printed exactly as written, never through a shell."),
+    image: z.string().min(1).max(256).default("busybox:1.36").describe("Image providing printf."),
+  }),
+  status: z.object({
+    phase: z.string().optional(),
+    pod: z.string().optional(),
+    observedGeneration: z.number().int().optional(),
+  }),
+  printerColumns: [
+    { name: "Message", type: "string", jsonPath: ".spec.message" },
+    { name: "Pod", type: "string", jsonPath: ".status.pod" },
+    { name: "Phase", type: "string", jsonPath: ".status.phase" },
+  ],
+});
