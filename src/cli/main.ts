@@ -5,7 +5,6 @@
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { registerCluster } from "./cluster.js";
-import { registerDemo } from "./demo.js";
 import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
 import { registerRun } from "./run.js";
@@ -15,7 +14,6 @@ export async function main(argv: string[]): Promise<void> {
     .description("Write, run and test Kubernetes operators in TypeScript.")
     .showHelpAfterError();
   registerCluster(program);
-  registerDemo(program);
   registerGenerate(program);
   registerRun(program);
   registerDev(program);
