@@ -8,6 +8,7 @@ import { KubeClient } from "./client.js";
 import { GoneError } from "./errors.js";
 import { WatchStalledError, type WatchEvent, type WatchState } from "./watch.js";
 import {
+  compactEtcd,
   eventually,
   startApiProxy,
   testNamespace,
@@ -37,14 +38,6 @@ function collect<T>(it: AsyncIterable<WatchEvent<T>>) {
     for await (const ev of it) events.push(ev);
   })();
   return { events, done };
-}
-
-async function etcdRevision(): Promise<string> {
-  const r = await fetch(`${cp.etcd}/v3/kv/range`, {
-    method: "POST",
-    body: JSON.stringify({ key: Buffer.from("\0").toString("base64") }),
-  });
-  return ((await r.json()) as { header: { revision: string } }).header.revision;
 }
 
 describe("watch", () => {
@@ -191,12 +184,7 @@ describe("watch", () => {
     await kube.create(event("e0"));
     const { resourceVersion: old } = await kube.list({ ...Ev, namespace: ns });
     for (let i = 1; i <= 3; i++) await kube.create(event(`e${i}`));
-    const rev = await etcdRevision();
-    const r = await fetch(`${cp.etcd}/v3/kv/compaction`, {
-      method: "POST",
-      body: JSON.stringify({ revision: rev, physical: true }),
-    });
-    assert.equal(r.status, 200);
+    await compactEtcd(cp);
     await assert.rejects(
       (async () => {
         for await (const _ of kube.watch(

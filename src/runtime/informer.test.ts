@@ -8,6 +8,7 @@ import { Cache } from "./cache.js";
 import { Informer } from "./informer.js";
 import { kubePort } from "./kube.js";
 import {
+  compactEtcd,
   eventually,
   startApiProxy,
   testNamespace,
@@ -32,19 +33,6 @@ after(async () => {
   await proxy.close();
   await ns.dispose();
 });
-
-async function compactEtcd(): Promise<void> {
-  const r = await fetch(`${cp.etcd}/v3/kv/range`, {
-    method: "POST",
-    body: JSON.stringify({ key: Buffer.from("\0").toString("base64") }),
-  });
-  const rev = ((await r.json()) as { header: { revision: string } }).header.revision;
-  const c = await fetch(`${cp.etcd}/v3/kv/compaction`, {
-    method: "POST",
-    body: JSON.stringify({ revision: rev, physical: true }),
-  });
-  assert.equal(c.status, 200, "etcd compaction");
-}
 
 const event = (name: string) => ({
   apiVersion: "v1",
@@ -79,7 +67,7 @@ test("a 410 after etcd compaction makes the informer relist, and no change is mi
   // While the informer cannot hear, changes happen and etcd forgets their history.
   proxy.pause();
   for (let i = 0; i < 5; i++) await kube.create(event(`missed-${i}`));
-  await compactEtcd();
+  await compactEtcd(cp);
   proxy.cut();
   proxy.resume();
   await eventually(

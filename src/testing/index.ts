@@ -8,3 +8,4 @@ export { testNamespace } from "./namespace.js";
 export { startApiProxy, type ApiProxy } from "./proxy.js";
 export { runOperator, type RunningOperator } from "./operator.js";
 export { eventsFor } from "./events.js";
+export { compactEtcd, etcdRevision } from "./etcd.js";

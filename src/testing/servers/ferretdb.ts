@@ -27,6 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir, packageRoot } from "../../controlplane/paths.js";
+import { freePort } from "../../controlplane/ports.js";
 import { reapWithParent } from "../reaper.js";
 
 export interface FerretDB {
@@ -102,15 +103,6 @@ export async function ensureFerretDB(
   }
   progress(`Built FerretDB in ${Math.round((Date.now() - t0) / 1000)} s.`);
   return bin;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 const canConnect = (port: number) =>

@@ -6,10 +6,10 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { freePort } from "../../controlplane/ports.js";
 import { reapWithParent } from "../reaper.js";
 
 export interface MariaDB {
@@ -27,15 +27,6 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
       err ? reject(new Error(`${cmd} failed: ${stderr || err.message}`)) : resolve(stdout),
     );
     if (input !== undefined) c.stdin?.end(input);
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
-    });
   });
 }
 
