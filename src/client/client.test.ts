@@ -12,7 +12,7 @@ import {
   InvalidError,
   NotFoundError,
 } from "./errors.js";
-import { testNamespace, useControlPlane } from "../testing/index.js";
+import { installWidgetCrd, testNamespace, useControlPlane } from "../testing/index.js";
 
 let kube: KubeClient;
 let ns: string;
@@ -273,51 +273,7 @@ describe("client verbs on a built-in kind", () => {
 describe("client verbs on a custom resource", () => {
   test("a CRD installed after the client started is found, and its objects are served", async () => {
     await assert.rejects(kube.list({ ...Widget, namespace: ns }), /no kind Widget/);
-    await kube.apply(
-      {
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        metadata: { name: `widgets.${group}` },
-        spec: {
-          group,
-          scope: "Namespaced",
-          names: { kind: "Widget", plural: "widgets", singular: "widget" },
-          versions: [
-            {
-              name: "v1",
-              served: true,
-              storage: true,
-              subresources: {
-                status: {},
-                scale: { specReplicasPath: ".spec.size", statusReplicasPath: ".status.size" },
-              },
-              schema: {
-                openAPIV3Schema: {
-                  type: "object",
-                  properties: {
-                    spec: { type: "object", properties: { size: { type: "integer" } } },
-                    status: {
-                      type: "object",
-                      properties: { size: { type: "integer" }, phase: { type: "string" } },
-                    },
-                  },
-                },
-              },
-            },
-          ],
-        },
-      },
-      { fieldManager: "test" },
-    );
-    await kube.wait(
-      {
-        apiVersion: "apiextensions.k8s.io/v1",
-        kind: "CustomResourceDefinition",
-        name: `widgets.${group}`,
-      },
-      "condition=Established",
-      { timeoutMs: 30_000 },
-    );
+    await installWidgetCrd(kube, group);
     const w = await kube.create({
       ...Widget,
       metadata: { name: "w1", namespace: ns },

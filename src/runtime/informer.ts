@@ -18,6 +18,7 @@
 import type { Cache, CacheReader, KubeObjectLike } from "./cache.js";
 import { keyOf } from "./cache.js";
 import { Backoff, type BackoffOptions } from "./backoff.js";
+import { sleep } from "./sleep.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
 export interface WatchEventLike<T> {
@@ -232,16 +233,4 @@ export class Informer<T extends KubeObjectLike> {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -20,6 +20,7 @@
  *   time at which a lease change was observed, as client-go does, not by comparing clocks).
  */
 import type { RuntimePort } from "./port.js";
+import { sleep } from "./sleep.js";
 
 export interface LeaseOptions {
   namespace: string;
@@ -183,16 +184,4 @@ export class NotLeaderError extends Error {
   constructor(identity: string) {
     super(`${identity} is not the leader (or its lease is no longer fresh): refusing to write`);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(finish, ms);
-    function finish() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", finish);
-      resolve();
-    }
-    signal.addEventListener("abort", finish, { once: true });
-  });
 }

@@ -15,6 +15,7 @@ import {
   testNamespace,
   useControlPlane,
   type TestControlPlane,
+  installWidgetCrd,
 } from "../testing/index.js";
 
 let cp: TestControlPlane;
@@ -29,47 +30,7 @@ type W = KubeObject & {
 before(async () => {
   cp = await useControlPlane();
   kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await kube.apply(
-    {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: `widgets.${group}` },
-      spec: {
-        group,
-        scope: "Namespaced",
-        names: { kind: "Widget", plural: "widgets", singular: "widget" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: {
-                type: "object",
-                properties: {
-                  spec: {
-                    type: "object",
-                    properties: { size: { type: "integer" }, note: { type: "string" } },
-                  },
-                  status: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                },
-              },
-            },
-          },
-        ],
-      },
-    },
-    { fieldManager: "test" },
-  );
-  await kube.wait(
-    {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      name: `widgets.${group}`,
-    },
-    "condition=Established",
-  );
+  await installWidgetCrd(kube, group);
   // The first writes to a just-Established CRD can stall in the API server for a while (it
   // is still building the kind's field-management models); warm it up once, outside the
   // measured tests, so their timing reflects the operator, not that start-up.

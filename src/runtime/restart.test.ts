@@ -5,7 +5,12 @@ import { after, before, test } from "node:test";
 import { KubeClient } from "../client/client.js";
 import { startControlPlane, type ControlPlane } from "../controlplane/index.js";
 import { done, type KubeObject } from "./index.js";
-import { eventually, runOperator, type RunningOperator } from "../testing/index.js";
+import {
+  eventually,
+  installWidgetCrd,
+  runOperator,
+  type RunningOperator,
+} from "../testing/index.js";
 
 type W = KubeObject & { spec: { size: number }; status?: { size?: number } };
 const group = "restart.capstan.test";
@@ -18,44 +23,7 @@ before(async () => {
   // A private control plane: restarting the shared one would disturb other tests.
   cp = await startControlPlane();
   kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await kube.apply(
-    {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name: `widgets.${group}` },
-      spec: {
-        group,
-        scope: "Namespaced",
-        names: { kind: "Widget", plural: "widgets" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: {
-                type: "object",
-                properties: {
-                  spec: { type: "object", properties: { size: { type: "integer" } } },
-                  status: { type: "object", properties: { size: { type: "integer" } } },
-                },
-              },
-            },
-          },
-        ],
-      },
-    },
-    { fieldManager: "test" },
-  );
-  await kube.wait(
-    {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      name: `widgets.${group}`,
-    },
-    "condition=Established",
-  );
+  await installWidgetCrd(kube, group);
 });
 after(async () => {
   await op?.stop();

@@ -9,3 +9,4 @@ export { startApiProxy, type ApiProxy } from "./proxy.js";
 export { runOperator, type RunningOperator } from "./operator.js";
 export { eventsFor } from "./events.js";
 export { compactEtcd, etcdRevision } from "./etcd.js";
+export { installWidgetCrd } from "./crd.js";
