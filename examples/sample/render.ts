@@ -10,10 +10,11 @@ import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseAllDocuments, stringify } from "yaml";
+import { packageRoot } from "../../src/controlplane/paths.js";
 
-const BASE = path.join(path.dirname(fileURLToPath(import.meta.url)), "kustomize");
+// The YAML base lives beside the source; compiled code under dist/ reads it from there too.
+const BASE = path.join(packageRoot(), "examples", "sample", "kustomize");
 
 export interface RenderInput {
   name: string;
