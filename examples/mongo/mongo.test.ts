@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { MongoClient } from "mongodb";
-import { KubeClient } from "../../src/client/index.js";
+import { InvalidError, KubeClient } from "../../src/client/index.js";
 import { installCrds } from "../../src/runtime/index.js";
 import {
   eventsFor,
@@ -145,5 +145,35 @@ describe("MongoUser", () => {
       ),
     );
     assert.equal(await userExists("erin"), false);
+  });
+
+  test("hostile input: injection in the username is refused by the schema, a wrong admin password is a clear condition", async () => {
+    for (const username of ['x"; db.dropDatabase(); "', "$where", "a".repeat(129)]) {
+      await assert.rejects(
+        create("hostile", { username }),
+        (e: unknown) =>
+          e instanceof InvalidError && e.causes.some((c) => c.field === "spec.username"),
+      );
+    }
+    await kube.create({
+      ...SECRET,
+      metadata: { name: "wrong-admin", namespace: ns.name },
+      stringData: { uri: fdb.uri.replace(fdb.password, "not-the-password") },
+    });
+    const mu = await create("frank", {
+      username: "frank",
+      adminSecretRef: { name: "wrong-admin" },
+    });
+    await eventually(async () =>
+      assert.match((await cond("frank", "Reconciled"))?.message ?? "", /cannot reach MongoDB/),
+    );
+    assert.equal(await userExists("frank"), false, "nothing created");
+    const events = await eventsFor(kube, mu);
+    assert.ok(
+      !events.some(
+        (e) => (e.note ?? "").includes("not-the-password") || (e.note ?? "").includes(fdb.password),
+      ),
+      "no password in Events",
+    );
   });
 });

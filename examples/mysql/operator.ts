@@ -98,14 +98,13 @@ export default defineOperator(
           .catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
         const kept = decode(existing?.data?.password);
         const password = kept ?? randomBytes(24).toString("base64url");
-        const created = await withServer(admin, async (c) => {
-          const hadDb = await databaseExists(c, name);
-          const hadUser = await userExists(c, name);
+        await withServer(admin, async (c) => {
+          // Record what this object creates BEFORE creating it: a delete that arrives at any
+          // moment afterwards must know what it may drop.
+          const createdDatabase = db.status?.createdDatabase ?? !(await databaseExists(c, name));
+          const createdUser = db.status?.createdUser ?? !(await userExists(c, name));
+          await ctx.patchStatus({ createdDatabase, createdUser });
           await ensure(c, name, password, kept === undefined);
-          return {
-            database: db.status?.createdDatabase ?? !hadDb,
-            user: db.status?.createdUser ?? !hadUser,
-          };
         });
         if (!kept) {
           if (existing) ctx.log.info("the credentials Secret lost its password; a new one was set");
@@ -138,12 +137,7 @@ export default defineOperator(
             note: `database and user ${name} ready; credentials in Secret ${secretRef.name}`,
           });
         }
-        await ctx.patchStatus({
-          database: name,
-          secret: secretRef.name,
-          createdDatabase: created.database,
-          createdUser: created.user,
-        });
+        await ctx.patchStatus({ database: name, secret: secretRef.name });
         return done();
       },
       async cleanup(db, ctx) {
