@@ -150,6 +150,11 @@ export default defineOperator(
             const db = c.db(database);
             const info = (await db.command({ usersInfo: username })) as { users: unknown[] };
             const exists = info.users.length > 0;
+            // Record ownership before creating, so a delete at any moment after knows to drop it.
+            if (!exists && !created) {
+              await ctx.patchStatus({ created: true });
+              created = true;
+            }
             const write = async (withRoles: string[]) =>
               exists
                 ? db.command({ updateUser: username, pwd: password, roles: withRoles })
@@ -165,7 +170,6 @@ export default defineOperator(
               await write([]);
               rolesApplied = false;
             }
-            if (!exists) created = true;
           });
           // Prove the password: log in as the user.
           const asUser = new URL(uri);

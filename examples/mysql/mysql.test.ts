@@ -96,6 +96,12 @@ before(async () => {
       password: "not-the-password",
     },
   });
+  // Port 1 on loopback: nothing listens there, so the connection is refused.
+  await kube.create({
+    ...SECRET,
+    metadata: { name: "unreachable", namespace: ns.name },
+    stringData: { host: "127.0.0.1", port: "1", username: "root", password: "x" },
+  });
   op = await runOperator(operator, { kubeconfig, namespaces: [ns.name] });
 });
 after(async () => {
@@ -173,11 +179,12 @@ describe("MySQLDatabase", () => {
     assert.ok(!users.includes("dropme") && users.includes("keepme"), users.join());
   });
 
-  test("hostile input ends in a clear condition and Event, and creates nothing", async () => {
+  test("hostile input and an unreachable server end in a clear condition and Event, and create nothing", async () => {
     const long = "a".repeat(40);
     await create(long);
     await create("noadmin", { adminSecretRef: { name: "missing" } });
     await create("badpass", { adminSecretRef: { name: "wrong" } });
+    await create("nowhere", { adminSecretRef: { name: "unreachable" } });
     await eventually(async () => {
       assert.match((await condition(long))?.message ?? "", /at most 32/);
       assert.match(
