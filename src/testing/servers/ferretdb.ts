@@ -10,7 +10,7 @@
  * Server-side user management (createUser/updateUser/dropUser, SCRAM) needs
  * `--test-enable-new-auth`; FerretDB v1 accepts only empty `roles`.
  */
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   copyFileSync,
@@ -25,10 +25,9 @@ import {
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { cacheDir, packageRoot } from "../../controlplane/paths.js";
 import { freePort } from "../../controlplane/ports.js";
-import { reapWithParent } from "../reaper.js";
+import { startServerProcess } from "./process.js";
 
 export interface FerretDB {
   host: string;
@@ -117,9 +116,10 @@ export async function startFerretDB(): Promise<FerretDB> {
   const [port, debugPort] = [await freePort(), await freePort()];
   const user = "admin";
   const password = randomBytes(16).toString("hex");
-  const child = spawn(
-    bin,
-    [
+  const { stop } = await startServerProcess({
+    name: "ferretdb",
+    binary: bin,
+    args: [
       "--handler=sqlite",
       `--sqlite-url=file:${dir}/`,
       `--state-dir=${dir}`,
@@ -132,26 +132,9 @@ export async function startFerretDB(): Promise<FerretDB> {
       "--telemetry=disable",
       "--log-level=warn",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  reapWithParent(child.pid!);
-  let log = "";
-  child.stderr.on("data", (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  while (!(await canConnect(port))) {
-    if (child.exitCode !== null) throw new Error(`ferretdb exited early:\n${log}`);
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`ferretdb did not listen within 30 s:\n${log}`);
-    }
-    await sleep(100);
-  }
+    dir,
+    ready: () => canConnect(port),
+  });
   const uri = `mongodb://${user}:${password}@127.0.0.1:${port}/?authSource=admin&authMechanism=SCRAM-SHA-256`;
   return { host: "127.0.0.1", port, user, password, uri, stop };
 }

@@ -3,14 +3,13 @@
  * throwaway data directory and a random root password, for tests of the MySQLDatabase
  * example. Stopped by `stop()`, and by the reaper if the test process dies first.
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../controlplane/ports.js";
-import { reapWithParent } from "../reaper.js";
+import { startServerProcess } from "./process.js";
 
 export interface MariaDB {
   host: string;
@@ -50,9 +49,10 @@ export async function startMariaDB(): Promise<MariaDB> {
     );
   }
   const port = await freePort();
-  const child = spawn(
-    "mariadbd",
-    [
+  const { stop } = await startServerProcess({
+    name: "mariadbd",
+    binary: "mariadbd",
+    args: [
       "--no-defaults",
       "--user=root",
       `--datadir=${data}`,
@@ -63,36 +63,13 @@ export async function startMariaDB(): Promise<MariaDB> {
       "--skip-log-bin",
       `--pid-file=${path.join(dir, "mariadbd.pid")}`,
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
-  reapWithParent(child.pid!);
-  let log = "";
-  child.stderr.on("data", (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`mariadbd exited early:\n${log}`);
-    const ok = await run("mariadb-admin", [
-      "--no-defaults",
-      `--socket=${socket}`,
-      "-uroot",
-      "ping",
-    ]).then(
-      () => true,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`mariadbd did not answer within 30 s:\n${log}`);
-    }
-    await sleep(200);
-  }
+    dir,
+    ready: () =>
+      run("mariadb-admin", ["--no-defaults", `--socket=${socket}`, "-uroot", "ping"]).then(
+        () => true,
+        () => false,
+      ),
+  });
   // Clients connect over TCP with --skip-name-resolve, so they match 'root'@'127.0.0.1'.
   const password = randomBytes(16).toString("hex");
   await run(
