@@ -48,7 +48,7 @@ const layersRule = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "bench/results/**"] },
+  { ignores: ["dist/**", "node_modules/**", "bench/results/**", "scratch/**"] },
   js.configs.recommended,
   {
     files: ["**/*.js"],

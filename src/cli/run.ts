@@ -1,9 +1,12 @@
 /**
  * `capstan run <module>`: run the operator(s) a module exports against the current
- * kubeconfig, until SIGTERM/SIGINT. CRDs the module exports are waited for read-only by
- * default (the operator needs no permission to create them), or installed with
- * `--install-crds`.
+ * kubeconfig (in-cluster in a pod), until SIGTERM/SIGINT. CRDs the module exports are waited
+ * for read-only by default (the operator needs no permission to create them), or installed
+ * with `--install-crds`. `--health-port` serves /healthz, /readyz and /metrics;
+ * `--leader-elect` runs it as one replica of several, reconciling only while it leads.
+ * Exits non-zero when the leader lease is lost, so the pod restarts as a standby.
  */
+import path from "node:path";
 import type { Command } from "commander";
 import { KubeClient } from "../client/client.js";
 import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
@@ -21,6 +24,44 @@ export interface RunOptions {
   context?: string;
   installCrds: boolean;
   signal?: AbortSignal;
+  /** Port for /healthz, /readyz, /metrics (0: a free one; undefined or -1: off). */
+  healthPort?: number;
+  leaderElect?: boolean;
+  leaderElectionNamespace?: string;
+  leaderElectionId?: string;
+  leaseDuration?: number;
+  renewDeadline?: number;
+  retryPeriod?: number;
+}
+
+/** "15s", "500ms", "2m" or plain milliseconds. */
+export function parseDuration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new Error(`not a duration: ${JSON.stringify(v)} (use e.g. 15s, 500ms, 2m)`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === "s" ? n * 1000 : m[2] === "m" ? n * 60_000 : n);
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < -1 || n > 65535)
+    throw new Error(
+      `--health-port: not a port: ${JSON.stringify(v)} (0 picks one, -1 turns it off)`,
+    );
+  return n;
+}
+
+/** The default Lease name: the module's directory or file name, as a DNS label. */
+export function defaultLeaseName(spec: string): string {
+  const base = path.basename(path.resolve(spec)).replace(/\.(ts|js|mjs|cjs)$/, "");
+  const base2 = ["operator", "index"].includes(base)
+    ? path.basename(path.dirname(path.resolve(spec)))
+    : base;
+  const label = base2
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return `${label || "operator"}-leader`.slice(0, 63);
 }
 
 export async function runModule(spec: string, o: RunOptions): Promise<void> {
@@ -45,15 +86,43 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
     }
   }
   const namespaces = o.allNamespaces || o.namespace.length === 0 ? undefined : o.namespace;
-  const port = kubePort(client);
+  const health =
+    o.healthPort === undefined || o.healthPort < 0 ? undefined : { port: o.healthPort };
   const operators = await Promise.all(
-    defs.map(async (d) => {
-      const op = new Operator({ port, client, namespaces, log: log.child({ operator: d.name }) });
+    defs.map(async (d, i) => {
+      // One client per operator: leader election fences its client's writes.
+      const own =
+        i === 0
+          ? client
+          : await KubeClient.fromKubeconfig({ path: o.kubeconfig, context: o.context });
+      const op = new Operator({
+        port: kubePort(own),
+        client: own,
+        namespaces,
+        log: log.child({ operator: d.name }),
+        health: i === 0 ? health : undefined,
+        leaderElection: o.leaderElect
+          ? {
+              namespace: o.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? client.namespace,
+              name: `${o.leaderElectionId ?? defaultLeaseName(spec)}${i ? `-${i}` : ""}`,
+              leaseDurationMs: o.leaseDuration,
+              renewDeadlineMs: o.renewDeadline,
+              retryPeriodMs: o.retryPeriod,
+            }
+          : undefined,
+      });
       await d.setup(op);
       return op;
     }),
   );
-  log.info({ namespaces: namespaces ?? "all", server: client.conn.server }, "operator starting");
+  log.info(
+    {
+      namespaces: namespaces ?? "all",
+      server: client.conn.server,
+      leaderElection: !!o.leaderElect,
+    },
+    "operator starting",
+  );
   await Promise.all(operators.map((op) => op.run({ handleSignals: true, signal: o.signal })));
   log.info("operator stopped");
 }
@@ -76,6 +145,25 @@ export function registerRun(program: Command): void {
       "--install-crds",
       "install or upgrade the module's CRDs first (needs CRD write access)",
       false,
+    )
+    .option(
+      "--health-port <port>",
+      "serve /healthz, /readyz and /metrics on this port (0: any free port, -1: off)",
+      parsePort,
+    )
+    .option("--leader-elect", "reconcile only while holding a Lease (for several replicas)", false)
+    .option("--leader-election-namespace <ns>", "namespace of the Lease (default: $POD_NAMESPACE)")
+    .option("--leader-election-id <name>", "name of the Lease (default: <module>-leader)")
+    .option("--lease-duration <d>", "leader lease duration (default 15s)", parseDuration)
+    .option(
+      "--renew-deadline <d>",
+      "give up leading if not renewed within (default 10s)",
+      parseDuration,
+    )
+    .option(
+      "--retry-period <d>",
+      "how often to try to acquire or renew (default 2s)",
+      parseDuration,
     )
     .action((module: string, o: RunOptions) => runModule(module, o));
 }

@@ -40,9 +40,24 @@ const MAX_ATTEMPTS = 5;
 /** `CAPSTAN_DEBUG_HTTP=1` traces every request (method, path, status, time) to stderr. */
 const DEBUG = process.env.CAPSTAN_DEBUG_HTTP === "1";
 
+/** One attempt's outcome, for metrics: `code` is 0 when no response arrived. */
+export interface RequestRecord {
+  method: RequestOptions["method"];
+  path: string;
+  code: number;
+  seconds: number;
+}
+
 export class Transport {
   /** Counters for metrics and tests: requests sent (attempts) and retries among them. */
   readonly stats = { requests: 0, retries: 0 };
+  /** Told of every attempt (metrics); an observer must not throw. */
+  readonly observers: ((r: RequestRecord) => void)[] = [];
+  /**
+   * Called before every write (POST/PUT/PATCH/DELETE); throwing refuses it before anything
+   * is sent. Leader election fences a deposed leader's writes here, whatever path they take.
+   */
+  writeGuard?: (o: RequestOptions) => void;
   private tokens: number;
   private last = Date.now();
 
@@ -73,6 +88,7 @@ export class Transport {
 
   /** Send a request and return the response stream once the status is 2xx. */
   async open(o: RequestOptions): Promise<IncomingMessage> {
+    if (o.method !== "GET") this.writeGuard?.(o);
     if (!DEBUG) return this.attempt(o);
     const t0 = Date.now();
     process.stderr.write(`[http] → ${o.method} ${o.path}\n`);
@@ -93,8 +109,22 @@ export class Transport {
   private async attempt(o: RequestOptions): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
       await this.throttle(o.signal);
+      const t0 = performance.now();
+      const record = (code: number) => {
+        const r = {
+          method: o.method,
+          path: o.path,
+          code,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        for (const f of this.observers) f(r);
+      };
       try {
-        const res = await this.once(o);
+        const res = await this.once(o).catch((e: unknown) => {
+          record(0);
+          throw e;
+        });
+        record(res.statusCode!);
         if (res.statusCode! < 300) return res;
         const body = await readAll(res);
         const err = apiError(o.describe, res.statusCode!, parseStatus(body, res.statusCode!));

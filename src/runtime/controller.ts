@@ -23,6 +23,7 @@ import { EventRecorder, type EventInput } from "./events.js";
 import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "./finalizer.js";
 import { Informer } from "./informer.js";
 import type { Logger } from "./log.js";
+import type { OperatorMetrics } from "./metrics.js";
 import type { KindRef, ObjectRef, RuntimePort } from "./port.js";
 import { createQueue, type Priority, type QueueOptions, type WorkQueue } from "./queue.js";
 
@@ -122,15 +123,20 @@ export class Controller<T extends KubeObject> {
   private readonly recorder: EventRecorder;
   private readonly finalizer: string;
   readonly stats = { reconciles: 0, errors: 0, writes: 0 };
+  /** When each in-flight reconcile started (health: a stuck reconcile; metrics). */
+  private readonly inFlight = new Map<string, number>();
+  private readonly metrics?: OperatorMetrics;
 
   constructor(
     private readonly spec: ControllerSpec<T>,
     private readonly port: RuntimePort,
     private readonly log: Logger,
     private readonly client?: KubeClient,
+    opts: { metrics?: OperatorMetrics } = {},
   ) {
     this.name = spec.name;
     this.queue = createQueue(spec.queue);
+    this.metrics = opts.metrics;
     const group = spec.for.apiVersion.includes("/") ? spec.for.apiVersion.split("/")[0] : "core";
     this.finalizer = spec.finalizer ?? `${group}/${spec.name}`;
     this.recorder = new EventRecorder({
@@ -176,9 +182,58 @@ export class Controller<T extends KubeObject> {
     this.queue.on("failure", (e: unknown, key: string) =>
       log.error({ err: e, key }, "worker failed"),
     );
+    if (this.metrics) this.instrument(this.metrics);
+  }
+
+  private instrument(m: OperatorMetrics): void {
+    const name = this.name;
+    this.queue.on("dequeue", (_key: string, waitedMs: number) =>
+      m.queueLatency.observe({ name }, waitedMs / 1000),
+    );
+    m.track({
+      name,
+      concurrency: this.queue.concurrency,
+      depth: () => this.queue.stats().depth,
+      active: () => this.inFlight.size,
+      longestRunningSeconds: () => this.longestRunningMs(Date.now()) / 1000,
+      informers: () =>
+        [...this.informers, ...this.ownedInformers].map((i) => ({
+          name: `${name}/${i.name}`,
+          ...i.stats,
+        })),
+    });
+  }
+
+  private longestRunningMs(now: number): number {
+    let oldest = now;
+    for (const t of this.inFlight.values()) oldest = Math.min(oldest, t);
+    return now - oldest;
+  }
+
+  /**
+   * Why this controller is unhealthy, if it is: an informer that synced and then heard
+   * nothing (no list, event or bookmark) for `stallAfterMs`, or a reconcile running longer
+   * than `stuckAfterMs`.
+   */
+  problems(now: number, o: { stallAfterMs: number; stuckAfterMs: number }): string[] {
+    const out: string[] = [];
+    for (const i of [...this.informers, ...this.ownedInformers]) {
+      const silent = now - i.stats.lastProgressAt;
+      if (i.hasSynced && silent > o.stallAfterMs)
+        out.push(
+          `controller ${this.name}: watch of ${i.name} stalled (nothing heard for ${Math.round(silent / 1000)} s)`,
+        );
+    }
+    for (const [key, since] of this.inFlight)
+      if (now - since > o.stuckAfterMs)
+        out.push(
+          `controller ${this.name}: reconcile of ${this.spec.for.kind} ${key} running for ${Math.round((now - since) / 1000)} s`,
+        );
+    return out;
   }
 
   private enqueue(key: string, priority: Priority): void {
+    this.metrics?.queueAdds.inc({ name: this.name });
     this.queue.add(key, priority);
   }
 
@@ -215,10 +270,21 @@ export class Controller<T extends KubeObject> {
   }
 
   /** Run until `signal` aborts; then stop taking work and let in-flight reconciles finish. */
-  async run(signal: AbortSignal, opts: { drainTimeoutMs?: number } = {}): Promise<void> {
+  async run(
+    signal: AbortSignal,
+    opts: {
+      drainTimeoutMs?: number;
+      /** Reconciling starts only once this resolves (leadership); caches fill meanwhile. */
+      gate?: Promise<void>;
+    } = {},
+  ): Promise<void> {
     const all = [...this.informers, ...this.ownedInformers];
     const running = all.map((i) => i.run(signal));
     await Promise.race([Promise.all(all.map((i) => i.synced)), abortPromise(signal)]);
+    if (opts.gate && !signal.aborted) {
+      this.log.info({ controller: this.name }, "caches synced; waiting to lead");
+      await Promise.race([opts.gate, abortPromise(signal)]);
+    }
     if (!signal.aborted) {
       this.log.info(
         { controller: this.name, objects: this.view.size },
@@ -245,6 +311,11 @@ export class Controller<T extends KubeObject> {
     return this.view;
   }
 
+  /** True once every informer has listed once (synchronous, for /readyz). */
+  informersSynced(): boolean {
+    return [...this.informers, ...this.ownedInformers].every((i) => i.hasSynced);
+  }
+
   private refOf(obj: T): ObjectRef {
     return { ...this.spec.for, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
   }
@@ -259,13 +330,23 @@ export class Controller<T extends KubeObject> {
     const log = this.log.child({ controller: this.name, key, reconcileId });
     const ctx = this.context(key, obj, log, signal);
     this.stats.reconciles++;
+    const started = Date.now();
+    this.inFlight.set(key, started);
+    const m = this.metrics;
+    const controller = this.name;
     try {
       const result = await this.step(obj, ctx);
       this.queue.forget(key);
       await this.report(key, ctx, undefined);
       if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
+      m?.reconcileTotal.inc({
+        controller,
+        result: result?.action === "requeue" ? "requeue_after" : "success",
+      });
     } catch (e) {
       this.stats.errors++;
+      m?.reconcileTotal.inc({ controller, result: "error" });
+      m?.reconcileErrors.inc({ controller });
       obj = this.view.get(key) ?? obj;
       const msg = e instanceof Error ? e.message : String(e);
       if (e instanceof PermanentError) {
@@ -280,6 +361,7 @@ export class Controller<T extends KubeObject> {
         });
         return;
       }
+      m?.queueRetries.inc({ name: controller });
       const delay =
         e instanceof TemporaryError && e.delayMs !== undefined
           ? (this.queue.addAfter(key, e.delayMs), e.delayMs)
@@ -295,6 +377,11 @@ export class Controller<T extends KubeObject> {
         note: msg,
         action: "Reconcile",
       });
+    } finally {
+      this.inFlight.delete(key);
+      const seconds = (Date.now() - started) / 1000;
+      m?.reconcileTime.observe({ controller }, seconds);
+      m?.workDuration.observe({ name: controller }, seconds);
     }
   }
 

@@ -29,11 +29,22 @@ export { setCondition, getCondition, isTrue, type Condition } from "./conditions
 export { EventRecorder, type EventInput } from "./events.js";
 export { diff, type DiffItem } from "./diff.js";
 export { TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError } from "./errors.js";
-export { Operator, operator, type OperatorOptions } from "./operator.js";
+export {
+  Operator,
+  operator,
+  type OperatorOptions,
+  type HealthOptions,
+  type Access,
+  type Declarations,
+  type Verb,
+} from "./operator.js";
 export { defineOperator, isOperatorDefinition, type OperatorDefinition } from "./define.js";
 export { createLogger, type Logger } from "./log.js";
 export type { RuntimePort, KindRef, ObjectRef } from "./port.js";
 export { installCrds, waitForCrd, CrdInstallError } from "./crds.js";
 export { kubePort } from "./kube.js";
 export { LeaderElector, NotLeaderError, type LeaseOptions } from "./lease.js";
+export { LeadershipLostError, type LeaderElectionOptions } from "./leadership.js";
+export { OperatorMetrics } from "./metrics.js";
+export { serveHealth, type HealthServer, type HealthSource } from "./health.js";
 export { ownerReference, type OwnerReference } from "./owner.js";

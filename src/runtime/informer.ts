@@ -55,6 +55,8 @@ export interface InformerStats {
   watchErrors: number;
   events: number;
   lastEventAt: number;
+  /** Last sign of a live watch: a list completed, or an event or bookmark arrived. */
+  lastProgressAt: number;
 }
 
 export interface InformerOptions<T> {
@@ -75,6 +77,7 @@ export class Informer<T extends KubeObjectLike> {
     watchErrors: 0,
     events: 0,
     lastEventAt: 0,
+    lastProgressAt: 0,
   };
   private readonly listeners: InformerListener<T>[] = [];
   private readonly backoff: Backoff;
@@ -158,6 +161,7 @@ export class Informer<T extends KubeObjectLike> {
         .map((k) => [k, cache.reader().get(k)!]),
     );
     const gone = cache.replace(items as (T & KubeObjectLike)[]);
+    this.stats.lastProgressAt = Date.now();
     for (const key of gone) this.emitDeleted(before.get(key) as T);
     for (const obj of items) {
       const old = before.get(keyOf(obj));
@@ -181,7 +185,7 @@ export class Informer<T extends KubeObjectLike> {
     try {
       for await (const ev of this.opts.source.watch({ resourceVersion: rv, signal })) {
         this.stats.events++;
-        this.stats.lastEventAt = Date.now();
+        this.stats.lastEventAt = this.stats.lastProgressAt = Date.now();
         this.backoff.reset();
         rv = ev.object.metadata?.resourceVersion ?? rv;
         this.apply(ev);

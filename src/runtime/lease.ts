@@ -80,18 +80,23 @@ export class LeaderElector {
 
   /** Campaign and renew until `signal` aborts; then release the lease. */
   async run(signal: AbortSignal): Promise<void> {
+    // `leading` is what we last announced; `isLeader()` is judged by the clock, so a process
+    // that wakes from a pause finds it already false and must still announce the loss.
+    let leading = false;
     while (!signal.aborted) {
-      const wasLeader = this.isLeader();
       await this.tick().catch(() => undefined);
       const isLeader = this.isLeader();
-      if (!wasLeader && isLeader) this.opts.onStarted?.();
-      if (wasLeader && !isLeader) {
-        this.state = { role: "follower", observedAt: 0 };
+      if (!leading && isLeader) {
+        leading = true;
+        this.opts.onStarted?.();
+      } else if (leading && !isLeader) {
+        leading = false;
+        if (this.state.role === "leader") this.state = { role: "follower", observedAt: 0 };
         this.opts.onStopped?.();
       }
       await sleep(this.retry, signal);
     }
-    await this.release();
+    await this.release(leading);
   }
 
   private ref() {
@@ -157,7 +162,7 @@ export class LeaderElector {
   }
 
   /** Give the lease up (if we hold it) so a standby can take over immediately. */
-  async release(): Promise<void> {
+  async release(announced = true): Promise<void> {
     const was = this.isLeader();
     this.state = { role: "stopped" };
     if (!was) return;
@@ -175,7 +180,7 @@ export class LeaderElector {
         },
       })
       .catch(() => undefined);
-    this.opts.onStopped?.();
+    if (announced) this.opts.onStopped?.();
   }
 }
 

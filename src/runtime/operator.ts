@@ -2,14 +2,36 @@
  * The one opinionated builder: an operator is a set of controllers (plain reconcile
  * functions or kopf-style handler sets) sharing a port to the API and a logger, run until
  * SIGTERM/SIGINT. On a signal it stops taking new work, lets in-flight reconciles finish
- * within `drainTimeoutMs`, stops daemons, and returns.
+ * within `drainTimeoutMs`, stops daemons, releases its leader lease, and returns.
+ *
+ * Production parts, on by option: Prometheus metrics (always collected; served with
+ * `health`), the `/healthz` `/readyz` `/metrics` endpoint, and leader election
+ * (leadership.ts: warm standbys, fenced writes, exit on lost lease).
  */
 import type { KubeClient } from "../client/client.js";
 import { Controller, type ControllerSpec, type KubeObject } from "./controller.js";
 import { Handlers } from "./handlers.js";
+import { serveHealth, type HealthServer } from "./health.js";
+import {
+  LeadershipLostError,
+  setUpLeadership,
+  type LeaderElectionOptions,
+  type Leadership,
+} from "./leadership.js";
 import { createLogger, type Logger } from "./log.js";
+import { OperatorMetrics } from "./metrics.js";
 import type { MetaMatch } from "./filters.js";
 import type { KindRef, RuntimePort } from "./port.js";
+
+export interface HealthOptions {
+  /** 0 picks a free port (see `Operator.healthPort`). */
+  port: number;
+  host?: string;
+  /** A synced watch silent this long fails /healthz (default 5 min: bookmarks come each minute). */
+  stallAfterMs?: number;
+  /** A reconcile running this long fails /healthz (default 10 min). */
+  stuckAfterMs?: number;
+}
 
 export interface OperatorOptions {
   port: RuntimePort;
@@ -19,16 +41,54 @@ export interface OperatorOptions {
   /** Namespaces to watch (default: all). */
   namespaces?: string[];
   drainTimeoutMs?: number;
+  /** Serve /healthz, /readyz and /metrics. */
+  health?: HealthOptions;
+  /** Reconcile only while holding this Lease. */
+  leaderElection?: LeaderElectionOptions;
+  /** The registry to record into (default: a new one per operator). */
+  metrics?: OperatorMetrics;
+}
+
+/** An RBAC verb (no wildcards: generated roles list each verb). */
+export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
+
+/** Access an operator needs beyond its controllers' own kinds (Secrets it reads, Pods it creates…). */
+export interface Access {
+  kind: KindRef;
+  verbs: Verb[];
+  /** e.g. "status", "log". */
+  subresource?: string;
+}
+
+/** Everything an operator declares, read without running it (`capstan generate deploy`). */
+export interface Declarations {
+  controllers: ControllerSpec<KubeObject>[];
+  uses: Access[];
 }
 
 export class Operator {
   readonly log: Logger;
   private readonly specs: ControllerSpec<KubeObject>[] = [];
+  private readonly access: Access[] = [];
   private readonly handlerSets: Handlers<KubeObject>[] = [];
   readonly controllers: Controller<KubeObject>[] = [];
+  readonly metrics: OperatorMetrics;
+  private health?: HealthServer;
+  private leadership?: Leadership;
 
   constructor(private readonly opts: OperatorOptions) {
     this.log = opts.log ?? createLogger();
+    this.metrics = opts.metrics ?? new OperatorMetrics();
+  }
+
+  /** The health endpoint's port, once `run` has started it. */
+  get healthPort(): number | undefined {
+    return this.health?.port;
+  }
+
+  /** True while this replica holds the lease (always true without leader election). */
+  isLeader(): boolean {
+    return this.leadership ? this.leadership.elector.isLeader() : true;
   }
 
   /** Add a controller with a reconcile function. */
@@ -48,9 +108,30 @@ export class Operator {
     return h;
   }
 
-  /** Run until `signal` aborts (or SIGTERM/SIGINT when `handleSignals`). */
+  /**
+   * Declare access to a kind the operator's code uses through `ctx.client` (its controllers'
+   * own kinds, owned kinds, Events and Leases are implied). Generated RBAC grants exactly this.
+   */
+  uses(kind: KindRef, verbs: Verb[], opts: { subresource?: string } = {}): this {
+    this.access.push({ kind, verbs: [...verbs], ...opts });
+    return this;
+  }
+
+  /** The controllers (handler sets compiled) and declared access, without running anything. */
+  declarations(): Declarations {
+    return {
+      controllers: [...this.specs, ...this.handlerSets.map((h) => h.spec())],
+      uses: this.access.map((a) => ({ ...a, verbs: [...a.verbs] })),
+    };
+  }
+
+  /**
+   * Run until `signal` aborts (or SIGTERM/SIGINT when `handleSignals`). Rejects with
+   * `LeadershipLostError` if the leader lease is lost while running.
+   */
   async run(opts: { signal?: AbortSignal; handleSignals?: boolean } = {}): Promise<void> {
     const abort = new AbortController();
+    let lost: LeadershipLostError | undefined;
     opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
     const onSignal = (sig: NodeJS.Signals) => {
       this.log.info({ signal: sig }, "stopping: no new work, finishing what is in flight");
@@ -60,25 +141,81 @@ export class Operator {
       process.once("SIGTERM", onSignal);
       process.once("SIGINT", onSignal);
     }
+    const observer = this.opts.client
+      ? this.metrics.requestObserver(this.opts.client.conn.server)
+      : undefined;
+    if (observer) this.opts.client!.http.observers.push(observer);
+    let port = this.opts.port;
+    const le = this.opts.leaderElection;
+    if (le) {
+      const lease = `${le.namespace}/${le.name}`;
+      this.leadership = setUpLeadership(le, port, this.opts.client, {
+        onStarted: () => {
+          this.metrics.leader.set({ name: lease }, 1);
+          this.log.info({ lease, identity: this.leadership?.identity }, "became the leader");
+        },
+        onLost: () => {
+          this.metrics.leader.set({ name: lease }, 0);
+          if (abort.signal.aborted) return;
+          lost = new LeadershipLostError(this.leadership!.identity, lease);
+          this.log.error({ lease }, lost.message);
+          abort.abort();
+        },
+      });
+      this.metrics.leader.set({ name: lease }, 0);
+      port = this.leadership.port;
+    }
     const specs = [...this.specs, ...this.handlerSets.map((h) => h.spec())];
     for (const spec of specs) {
       const withNs =
         spec.namespaces || !this.opts.namespaces
           ? spec
           : { ...spec, namespaces: this.opts.namespaces };
-      this.controllers.push(new Controller(withNs, this.opts.port, this.log, this.opts.client));
+      this.controllers.push(
+        new Controller(withNs, port, this.log, this.opts.client, { metrics: this.metrics }),
+      );
     }
     try {
+      if (this.opts.health) await this.serve(this.opts.health);
+      const campaign = this.leadership?.elector.run(abort.signal);
       await Promise.all(
         this.controllers.map((c) =>
-          c.run(abort.signal, { drainTimeoutMs: this.opts.drainTimeoutMs }),
+          c.run(abort.signal, {
+            drainTimeoutMs: this.opts.drainTimeoutMs,
+            gate: this.leadership?.leading,
+          }),
         ),
       );
       await Promise.all(this.handlerSets.map((h) => h.stop()));
+      await campaign; // releases the lease once in-flight work is done
     } finally {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
+      this.leadership?.unfence();
+      if (observer) {
+        const list = this.opts.client!.http.observers;
+        list.splice(list.indexOf(observer), 1);
+      }
+      await this.health?.close();
     }
+    if (lost) throw lost;
+  }
+
+  private async serve(o: HealthOptions): Promise<void> {
+    const stallAfterMs = o.stallAfterMs ?? 5 * 60_000;
+    const stuckAfterMs = o.stuckAfterMs ?? 10 * 60_000;
+    this.health = await serveHealth({
+      port: o.port,
+      host: o.host,
+      metrics: this.metrics,
+      source: {
+        problems: (now) =>
+          this.controllers.flatMap((c) => c.problems(now, { stallAfterMs, stuckAfterMs })),
+        ready: () =>
+          this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced()),
+      },
+    });
+    this.log.info({ port: this.health.port }, "serving /healthz, /readyz and /metrics");
   }
 
   /** Resolves when every controller's caches have synced. */

@@ -6,7 +6,8 @@ import { KubeClient } from "../client/client.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
 import { kubePort } from "../runtime/kube.js";
 import { createLogger } from "../runtime/log.js";
-import { Operator } from "../runtime/operator.js";
+import { Operator, type HealthOptions } from "../runtime/operator.js";
+import type { LeaderElectionOptions } from "../runtime/leadership.js";
 import type { RuntimePort } from "../runtime/port.js";
 
 export interface RunningOperator {
@@ -16,6 +17,8 @@ export interface RunningOperator {
   writes(): number;
   /** Resolves when every controller's caches have synced. */
   synced(): Promise<void>;
+  /** Base URL of the health endpoint (`http://127.0.0.1:PORT`), when `health` was given. */
+  healthUrl(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -36,7 +39,15 @@ function counting(port: RuntimePort, counter: { n: number }): RuntimePort {
 
 export async function runOperator(
   def: OperatorDefinition | ((op: Operator) => void | Promise<void>),
-  opts: { kubeconfig: string; namespaces?: string[]; logLevel?: string; inactivityMs?: number },
+  opts: {
+    kubeconfig: string;
+    namespaces?: string[];
+    logLevel?: string;
+    inactivityMs?: number;
+    /** Serve /healthz, /readyz, /metrics (`{ port: 0 }`: a free port, see `operator.healthPort`). */
+    health?: HealthOptions;
+    leaderElection?: LeaderElectionOptions;
+  },
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
   const counter = { n: 0 };
@@ -45,6 +56,8 @@ export async function runOperator(
     port,
     client,
     namespaces: opts.namespaces,
+    health: opts.health,
+    leaderElection: opts.leaderElection,
     log: createLogger({ level: opts.logLevel ?? process.env.CAPSTAN_TEST_LOG_LEVEL ?? "silent" }),
   });
   await (isOperatorDefinition(def) ? def.setup(operator) : def(operator));
@@ -55,6 +68,8 @@ export async function runOperator(
     client,
     writes: () => counter.n,
     synced: () => operator.synced(),
+    healthUrl: () =>
+      operator.healthPort === undefined ? undefined : `http://127.0.0.1:${operator.healthPort}`,
     stop: async () => {
       abort.abort();
       await running;

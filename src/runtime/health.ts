@@ -1,0 +1,74 @@
+/**
+ * The operator's HTTP endpoint for kubelet probes and Prometheus:
+ *
+ * - `/healthz` (liveness): 200 unless a watch has stalled (synced, then no list, event or
+ *   bookmark for `stallAfterMs` — the API server sends a bookmark about every minute, so a
+ *   live watch is never silent that long) or a reconcile has run longer than `stuckAfterMs`.
+ *   A failing check names the informer or the object, so `kubectl describe pod` says why.
+ * - `/readyz` (readiness): 200 once every controller's caches have synced — standbys of a
+ *   leader election too, since their caches are warm and they can take over at once.
+ * - `/metrics`: the operator's registry in Prometheus text format.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { OperatorMetrics } from "./metrics.js";
+
+export interface HealthSource {
+  /** Problems that make the process unhealthy (empty: healthy). */
+  problems(now: number): string[];
+  /** True once every cache has synced. */
+  ready(): boolean;
+}
+
+export interface HealthServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function serveHealth(opts: {
+  port: number;
+  host?: string;
+  source: HealthSource;
+  metrics?: OperatorMetrics;
+}): Promise<HealthServer> {
+  const server = http.createServer((req, res) => {
+    const send = (code: number, body: string, type = "text/plain; charset=utf-8") => {
+      res.writeHead(code, { "content-type": type, "cache-control": "no-store" });
+      res.end(body);
+    };
+    const url = new URL(req.url ?? "/", "http://localhost");
+    if (req.method !== "GET" && req.method !== "HEAD") return send(405, "method not allowed\n");
+    switch (url.pathname) {
+      case "/healthz":
+      case "/livez": {
+        const problems = opts.source.problems(Date.now());
+        return problems.length
+          ? send(503, problems.map((p) => `[-] ${p}\n`).join("") + "healthz check failed\n")
+          : send(200, "ok\n");
+      }
+      case "/readyz":
+        return opts.source.ready() ? send(200, "ok\n") : send(503, "caches not synced yet\n");
+      case "/metrics":
+        if (!opts.metrics) return send(404, "metrics are off\n");
+        opts.metrics.text().then(
+          (text) => send(200, text, opts.metrics!.registry.contentType),
+          (e: unknown) => send(500, `${e instanceof Error ? e.message : String(e)}\n`),
+        );
+        return;
+      default:
+        return send(404, "not found: try /healthz, /readyz or /metrics\n");
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host ?? "0.0.0.0", () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
