@@ -6,8 +6,13 @@
  * compared with the last handled essence, kept in the annotation `LAST_HANDLED`:
  * none → create; different → update (with a diff) and the field handlers whose field
  * changed; equal → nothing. The first time this process sees an object that was handled
- * before, resume handlers run too. When every handler succeeded, one merge patch stores the
- * new essence (and one status patch stores handler results, only if any returned one).
+ * before, resume handlers run too. When every handler succeeded, ONE write stores the new
+ * essence and the handlers' return values (`status.<handler id>`):
+ *   - no return values: a merge patch of the annotation;
+ *   - return values: a status patch carrying them and the essence (`status.capstan.lastHandled`),
+ *     which then stays the object's diff base (status is read before the annotation). If the
+ *     kind's status schema prunes `status.capstan`, the kind falls back to the annotation
+ *     (two writes per cycle with return values; logged once).
  * An object that has not changed costs no write at all, so restarting over converged objects
  * sends zero PATCH/PUT requests.
  *
@@ -29,6 +34,13 @@ import { HandlerTimeoutError } from "./errors.js";
 import type { KindRef } from "./port.js";
 
 export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
+
+/** The diff base kept in status (see the header), if any. */
+function statusBase(obj: KubeObject): string | undefined {
+  const v = (obj.status as { capstan?: { lastHandled?: unknown } } | undefined)?.capstan
+    ?.lastHandled;
+  return typeof v === "string" ? v : undefined;
+}
 
 export interface HandlerArgs<T extends KubeObject> {
   obj: T;
@@ -90,6 +102,8 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
   private readonly entries: Entry<T>[] = [];
   private readonly objects = new Map<string, ObjectState>();
   private n = 0;
+  /** False once the API server pruned `status.capstan` for this kind. */
+  private statusKeepsBase = true;
 
   private readonly eventHandlers: ((type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void)[] = [];
 
@@ -183,7 +197,8 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
 
   private async reconcile(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult> {
     const st = this.state(ctx.key);
-    const raw = obj.metadata?.annotations?.[LAST_HANDLED];
+    const inStatus = statusBase(obj);
+    const raw = inStatus ?? obj.metadata?.annotations?.[LAST_HANDLED];
     let last: Essence | undefined;
     try {
       last = raw ? (JSON.parse(raw) as Essence) : undefined;
@@ -227,17 +242,37 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
       st.progress.done.add(e.id);
     }
     st.seen = true;
-    if (!last || changes.length) {
-      await ctx.port.mergePatch(
-        { ...this.kind, name: obj.metadata!.name!, namespace: obj.metadata?.namespace },
-        {
-          metadata: { annotations: { [LAST_HANDLED]: JSON.stringify(now) } },
-        },
-      );
-    }
-    if (Object.keys(results).length) await ctx.patchStatus(results);
+    await this.store(obj, ctx, { base: !last || changes.length ? target : undefined, results });
     this.startDaemons(obj, ctx, st);
     return this.runTimers(obj, ctx, st, base);
+  }
+
+  /** The one write of a handling cycle (see the header); none when nothing changed. */
+  private async store(
+    obj: T,
+    ctx: ReconcileContext<T>,
+    w: { base?: string; results: Record<string, unknown> },
+  ): Promise<void> {
+    const ref = { ...this.kind, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
+    const hasResults = Object.keys(w.results).length > 0;
+    const annotate = (base: string) =>
+      ctx.port.mergePatch(ref, { metadata: { annotations: { [LAST_HANDLED]: base } } });
+    if (this.statusKeepsBase && (hasResults || statusBase(obj) !== undefined)) {
+      const current = (obj.status ?? {}) as Record<string, unknown>;
+      if (!w.base && Object.entries(w.results).every(([k, v]) => deepEqual(current[k], v))) return;
+      const status = { ...w.results, ...(w.base ? { capstan: { lastHandled: w.base } } : {}) };
+      const after = await ctx.port.mergePatch<T>(ref, { status }, { subresource: "status" });
+      if (w.base && statusBase(after) !== w.base) {
+        this.statusKeepsBase = false;
+        ctx.log.info(
+          `the ${this.kind.kind} status schema prunes status.capstan; keeping the last handled state in the ${LAST_HANDLED} annotation instead`,
+        );
+        await annotate(w.base);
+      }
+      return;
+    }
+    if (w.base) await annotate(w.base);
+    if (hasResults) await ctx.patchStatus(w.results);
   }
 
   private startDaemons(obj: T, ctx: ReconcileContext<T>, st: ObjectState): void {
