@@ -138,3 +138,38 @@ test("/healthz fails naming the watch while it is stalled, and recovers when eve
     assert.equal(h.code, 200, `healthy once the watch hears again: ${h.body}`);
   });
 });
+
+test("/healthz fails naming the object while a reconcile is stuck, and recovers when it returns", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "stuck");
+  cleanups.push(dispose);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const op = await runOperator(
+    (o) =>
+      void o.controller<W>({
+        name: "hang",
+        for: Widget,
+        async reconcile(w) {
+          if (w.metadata.name === "hangs") await released;
+          return done();
+        },
+      }),
+    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, stuckAfterMs: 1000 } },
+  );
+  cleanups.push(() => op.stop());
+  await op.synced();
+  const url = op.healthUrl()!;
+  await kube.create({ ...Widget, metadata: { name: "hangs", namespace: ns }, spec: { size: 1 } });
+  await eventually(async () => {
+    const h = await get(`${url}/healthz`);
+    assert.equal(h.code, 503, `unhealthy while stuck: ${h.body}`);
+    assert.match(h.body, new RegExp(`reconcile of Widget ${ns}/hangs running for \\d+ s`));
+  });
+  const text = (await get(`${url}/metrics`)).body;
+  assert.ok(
+    sample(text, "workqueue_longest_running_processor_seconds", { name: "hang" })! >= 1,
+    "the stuck reconcile shows in the metrics too",
+  );
+  release();
+  await eventually(async () => assert.equal((await get(`${url}/healthz`)).code, 200));
+});
