@@ -6,6 +6,7 @@
  * `ClientError` is for failures before or around a request (bad input, connection,
  * timeout): it names the same things, plus the step that failed.
  */
+import { brand } from "../core/brand.js";
 
 export interface StatusCause {
   field?: string;
@@ -62,8 +63,42 @@ export class AlreadyExistsError extends ApiError {
 export class ConflictError extends ApiError {
   override name = "ConflictError";
 }
+/** The RBAC permission a Forbidden answer says is missing. */
+export interface MissingRule {
+  verb: string;
+  /** `pods`, or `printers/status` for a subresource. */
+  resource: string;
+  /** `""` is the core group. */
+  apiGroup: string;
+  /** Absent for cluster-scoped requests (the rule belongs in a ClusterRole). */
+  namespace?: string;
+  user?: string;
+}
+
+// The authorizer's wording (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters):
+// User "u" cannot VERB resource "RES" in API group "G" [in the namespace "NS"]
+const RBAC_DENIAL =
+  /User "([^"]*)" cannot (\S+) resource "([^"]+)" in API group "([^"]*)"(?: in the namespace "([^"]+)")?/;
+
+/**
+ * Refused by authorization. When the server says which permission was missing, `rule` has
+ * it and the message ends with the rule to grant, spelled as in a Role
+ * (`missing RBAC rule: verb create on pods in API group "" (core) in namespace ns`).
+ */
 export class ForbiddenError extends ApiError {
   override name = "ForbiddenError";
+  readonly rule?: MissingRule;
+
+  constructor(req: RequestDescription, code: number, status: ApiStatus) {
+    super(req, code, status);
+    const m = RBAC_DENIAL.exec(status.message ?? "");
+    if (!m) return;
+    const [, user, verb, resource, apiGroup, namespace] = m as unknown as string[];
+    this.rule = { verb: verb!, resource: resource!, apiGroup: apiGroup!, namespace, user };
+    const group = apiGroup ? `"${apiGroup}"` : `"" (core)`;
+    const where = namespace ? `in namespace ${namespace}` : "cluster-wide";
+    this.message += ` — missing RBAC rule: verb ${verb} on ${resource} in API group ${group} ${where}`;
+  }
 }
 export class UnauthorizedError extends ApiError {
   override name = "UnauthorizedError";
@@ -135,3 +170,18 @@ export class ClientError extends Error {
     super(message, { cause: opts.cause });
   }
 }
+
+brand({
+  ApiError,
+  NotFoundError,
+  AlreadyExistsError,
+  ConflictError,
+  ForbiddenError,
+  UnauthorizedError,
+  GoneError,
+  BadRequestError,
+  ServerError,
+  TooManyRequestsError,
+  InvalidError,
+  ClientError,
+});

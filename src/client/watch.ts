@@ -14,6 +14,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
+import { brand } from "../core/brand.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
 
@@ -94,3 +95,5 @@ function decode<T>(line: string, describe: RequestDescription, state: WatchState
   }
   return ev as WatchEvent<T>;
 }
+
+brand({ WatchStalledError });

@@ -6,6 +6,7 @@
  * must return a value (`parseApiVersion`, the selector builders) and for callers that want
  * to turn problems into an exception.
  */
+import { brand } from "./brand.js";
 
 export interface Problem {
   /** Where the problem is, as a dotted path into the input (`metadata.name`). */
@@ -34,3 +35,5 @@ export const problem = (path: string, code: string, message: string): Problem =>
   code,
   message,
 });
+
+brand({ ValidationError });

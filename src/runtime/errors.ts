@@ -7,6 +7,7 @@
  *   the object is handled again only when it changes.
  * - Anything else thrown: retried with per-object exponential backoff.
  */
+import { brand } from "../core/brand.js";
 
 export class TemporaryError extends Error {
   override readonly name: string = "TemporaryError";
@@ -39,3 +40,5 @@ export class RuntimeError extends Error {
     super(`${step}: ${message}`, { cause: opts.cause });
   }
 }
+
+brand({ TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError });

@@ -18,6 +18,7 @@ import { randomUUID } from "node:crypto";
 import type { KubeClient } from "../client/client.js";
 import { LeaderElector, type LeaseOptions } from "./lease.js";
 import type { RuntimePort } from "./port.js";
+import { brand } from "../core/brand.js";
 
 export interface LeaderElectionOptions {
   /** Namespace of the Lease (the operator's own). */
@@ -109,3 +110,5 @@ export function setUpLeadership(
     },
   };
 }
+
+brand({ LeadershipLostError });

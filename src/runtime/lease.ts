@@ -21,6 +21,7 @@
  */
 import type { RuntimePort } from "./port.js";
 import { sleep } from "./sleep.js";
+import { brand } from "../core/brand.js";
 
 export interface LeaseOptions {
   namespace: string;
@@ -190,3 +191,5 @@ export class NotLeaderError extends Error {
     super(`${identity} is not the leader (or its lease is no longer fresh): refusing to write`);
   }
 }
+
+brand({ NotLeaderError });
