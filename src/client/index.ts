@@ -30,6 +30,7 @@ export {
   ClientError,
   type ApiStatus,
   type StatusCause,
+  type MissingRule,
 } from "./errors.js";
 export type { ResourceInfo } from "./discovery.js";
 export type { KubeObject, ObjectRef, TypeRef } from "../core/object.js";
