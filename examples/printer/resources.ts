@@ -2,7 +2,7 @@
  * The seed's Printer (seed 001): a message printed to standard output by a Pod. The schema
  * bounds the message; the status follows the Pod.
  */
-import { defineResource, z } from "../../src/core/crd/index.js";
+import { defineResource, k8s, z } from "../../src/core/crd/index.js";
 
 export const Printer = defineResource({
   group: "examples.capstan.dev",
@@ -21,6 +21,7 @@ export const Printer = defineResource({
     phase: z.string().optional(),
     pod: z.string().optional(),
     observedGeneration: z.number().int().optional(),
+    conditions: k8s.conditions().optional(),
   }),
   printerColumns: [
     { name: "Message", type: "string", jsonPath: ".spec.message" },

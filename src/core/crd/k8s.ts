@@ -126,7 +126,28 @@ function example<S extends z.ZodType>(schema: S, value: z.input<S>): S {
   return extend(schema, { example: value });
 }
 
+/**
+ * `status.conditions` as Kubernetes conventions define them (metav1.Condition), a list map
+ * keyed by `type` — what the runtime's `Reconciled` condition and `setCondition` write.
+ */
+function conditions() {
+  return listMap(
+    z.array(
+      z.object({
+        type: z.string().min(1).max(316),
+        status: z.enum(["True", "False", "Unknown"]),
+        reason: z.string().max(1024).optional(),
+        message: z.string().max(32768).optional(),
+        lastTransitionTime: z.string().optional(),
+        observedGeneration: z.number().int().min(0).optional(),
+      }),
+    ),
+    ["type"],
+  );
+}
+
 export const k8s = {
+  conditions,
   intOrString,
   preserveUnknown,
   embedded,
