@@ -62,7 +62,8 @@ export function podFor(p: PrinterObject): Pod & { apiVersion: "v1"; kind: "Pod" 
 
 export default defineOperator(
   (op) =>
-    void op.controller<PrinterObject>({
+    // Owning Pods grants get/list/watch/create/patch on them; replacing one also deletes.
+    void op.uses(POD, ["delete"]).controller<PrinterObject>({
       name: "printer",
       for: { apiVersion: Printer.apiVersion, kind: Printer.kind },
       owns: [POD],

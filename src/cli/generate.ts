@@ -6,11 +6,15 @@
  * stream ordered by CRD name; with it, each is written to `DIR/<crd name>.yaml`. Either way the
  * output is byte-for-byte stable for an unchanged definition, so regenerated files diff cleanly.
  * A definition Kubernetes would refuse fails with every issue listed and writes nothing.
+ *
+ * `capstan generate deploy <module>` (deploy.ts) writes a kustomize base with least-privilege
+ * RBAC, an example overlay and a Dockerfile.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { crdsToYaml, isResource, type CustomResourceDefinition } from "../core/crd/index.js";
+import { generateDeploy, type DeployOptions } from "./deploy.js";
 import { loadModule } from "./load.js";
 
 /** Import a module and return the CRDs of the resources it exports, ordered by name. */
@@ -59,5 +63,28 @@ export function registerGenerate(
         return;
       }
       for (const file of writeCrds(crds, o.out)) out.write(`wrote ${file}\n`);
+    });
+  generate
+    .command("deploy")
+    .description(
+      "write a kustomize base (Namespace, ServiceAccount, least-privilege RBAC derived from the " +
+        "operator's declarations, Deployment, CRDs), an example overlay and a Dockerfile",
+    )
+    .argument("<module>", "the operator module (a .ts/.js file or a directory)")
+    .option("--out <dir>", "output directory", "deploy")
+    .option("--name <name>", "name of the objects (default: <operator name>-operator)")
+    .option("--namespace-name <ns>", "the operator's own namespace (default: <name>-system)")
+    .option("--image <image>", "container image (default: <name>:dev)")
+    .option("--replicas <n>", "Deployment replicas (leader election keeps one active)", Number, 1)
+    .option(
+      "-n, --namespace <ns>",
+      "a namespace the operator watches (repeatable; default: every namespace)",
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option("--install-crds", "the operator installs its CRDs (grants it CRD write access)", false)
+    .action(async (modulePath: string, o: DeployOptions) => {
+      const { files } = await generateDeploy(modulePath, o);
+      for (const file of files) out.write(`wrote ${file}\n`);
     });
 }

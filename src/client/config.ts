@@ -8,8 +8,17 @@
  * call; we build one keep-alive Agent per cluster from the same TLS settings and only ask
  * KubeConfig for the Authorization header, cached for `AUTH_TTL_MS` so rotating tokens
  * (files, exec plugins) are still picked up.
+ *
+ * One addition: `CAPSTAN_SERVICEACCOUNT_DIR` names a directory holding `token`, `ca.crt` and
+ * `namespace` to use instead of the in-cluster mount
+ * (/var/run/secrets/kubernetes.io/serviceaccount), with KUBERNETES_SERVICE_HOST/PORT as in a
+ * Pod. It applies only when no kubeconfig is given (no path, no $KUBECONFIG), and lets a
+ * process outside a Pod run exactly as the Pod would — tests use it to run an operator with
+ * its generated ServiceAccount's token and RBAC enforced.
  */
+import { existsSync, readFileSync } from "node:fs";
 import https from "node:https";
+import path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { ClientError } from "./errors.js";
 
@@ -73,6 +82,8 @@ export function connect(
       if (user?.username) {
         o.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
       }
+      // Token files written by hand often end in a newline, which no header may carry.
+      if (o.headers.Authorization) o.headers.Authorization = o.headers.Authorization.trim();
       cached = { at: Date.now(), headers: o.headers };
       return o.headers;
     },
@@ -81,8 +92,10 @@ export function connect(
 
 export function loadKubeConfig(opts: ConfigOptions = {}): KubeConfig {
   const kc = new KubeConfig();
+  const saDir = process.env[SERVICEACCOUNT_DIR_ENV];
   try {
     if (opts.path) kc.loadFromFile(opts.path);
+    else if (!process.env.KUBECONFIG && saDir) loadFromServiceAccountDir(kc, saDir);
     else kc.loadFromDefault();
     if (opts.context) kc.setCurrentContext(opts.context);
   } catch (e) {
@@ -93,4 +106,33 @@ export function loadKubeConfig(opts: ConfigOptions = {}): KubeConfig {
     );
   }
   return kc;
+}
+
+/** Env naming a service-account directory to use instead of the in-cluster mount. */
+export const SERVICEACCOUNT_DIR_ENV = "CAPSTAN_SERVICEACCOUNT_DIR";
+
+/** In-cluster configuration (server from KUBERNETES_SERVICE_HOST/PORT) with `dir`'s files. */
+function loadFromServiceAccountDir(kc: KubeConfig, dir: string): void {
+  const token = path.join(dir, "token");
+  if (!existsSync(token))
+    throw new Error(`${SERVICEACCOUNT_DIR_ENV}=${dir} holds no token file (${token})`);
+  if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT)
+    throw new Error(
+      `${SERVICEACCOUNT_DIR_ENV} is set but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not`,
+    );
+  // client-node builds the server URL and the token-file user (re-read as it rotates); only
+  // the file locations differ from a Pod's.
+  const pod = new KubeConfig();
+  pod.loadFromCluster();
+  const nsFile = path.join(dir, "namespace");
+  const namespace = existsSync(nsFile) ? readFileSync(nsFile, "utf8").trim() : undefined;
+  kc.loadFromOptions({
+    clusters: pod.clusters.map((c) => ({ ...c, caFile: path.join(dir, "ca.crt") })),
+    users: pod.users.map((u) => ({
+      ...u,
+      authProvider: { name: "tokenFile", config: { tokenFile: token } },
+    })),
+    contexts: pod.contexts.map((c) => ({ ...c, namespace })),
+    currentContext: pod.currentContext,
+  });
 }
