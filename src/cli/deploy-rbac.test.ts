@@ -115,7 +115,7 @@ async function deployAndRun(label: string, drop?: { resource: string; verb: stri
   const sa = path.join(tmp, `sa-${name}`);
   mkdirSync(sa);
   const token = await kubectlOk(cp, ["create", "token", name, "-n", opNs.name, "--duration=1h"]);
-  const cluster = kube.conn.kubeConfig.getCurrentCluster()!;
+  const cluster = kube.conn.cluster;
   const ca = cluster.caData ? Buffer.from(cluster.caData, "base64") : readFileSync(cluster.caFile!);
   for (const [f, body] of [
     ["token", token.trim()],

@@ -346,7 +346,7 @@ describe("client authorization", () => {
     });
     const { KubeConfig } = await import("@kubernetes/client-node");
     const kc = new KubeConfig();
-    const base = kube.conn.kubeConfig.getCurrentCluster()!;
+    const base = kube.conn.cluster;
     kc.loadFromOptions({
       clusters: [{ name: "c", server: base.server, caData: base.caData }],
       users: [{ name: "sa", token: token.status.token }],

@@ -10,11 +10,11 @@
  * A namespaced kind without a namespace uses the kubeconfig context's namespace, as kubectl
  * does; `allNamespaces: true` lists or watches across all of them.
  */
-import type { KubeConfig } from "@kubernetes/client-node";
 import { checkName, checkNamespace } from "../core/names.js";
 import { describe, type KubeObject, type ObjectRef, type TypeRef } from "../core/object.js";
 import { selectorString, type Selector } from "../core/selectors.js";
 import { connect, loadKubeConfig, type ConfigOptions, type Connection } from "./config.js";
+import { inClusterConfig, type KubeconfigData } from "./kubeconfig.js";
 import { Discovery, type ResourceInfo } from "./discovery.js";
 import { ClientError } from "./errors.js";
 import { Transport, type RateLimit, type RequestOptions } from "./http.js";
@@ -113,15 +113,17 @@ export class KubeClient {
     return new KubeClient(connect(loadKubeConfig(opts), opts), opts);
   }
 
-  static fromKubeConfig(kc: KubeConfig, opts: ClientOptions = {}): KubeClient {
+  /**
+   * From kubeconfig data: Capstan's own (`readKubeconfig`) or a @kubernetes/client-node
+   * `KubeConfig`, which has the same shape.
+   */
+  static fromKubeConfig(kc: KubeconfigData, opts: ClientOptions = {}): KubeClient {
     return new KubeClient(connect(kc, opts), opts);
   }
 
   /** The in-cluster service account (token re-read as it rotates). */
   static inCluster(opts: Omit<ClientOptions, "path" | "context"> = {}): KubeClient {
-    const kc = loadKubeConfig({});
-    (kc as KubeConfig).loadFromCluster();
-    return new KubeClient(connect(kc, opts), opts);
+    return new KubeClient(connect(inClusterConfig(), opts), opts);
   }
 
   get namespace(): string {

@@ -45,7 +45,7 @@ test("a service-account directory configures the client as in a Pod: server, tok
   assert.equal(conn.server, "https://127.0.0.1:6443");
   assert.equal(conn.namespace, "ops");
   assert.equal((await conn.authHeaders()).Authorization, "Bearer token-1");
-  assert.equal(conn.kubeConfig.getCurrentCluster()?.caFile, path.join(dir, "ca.crt"));
+  assert.equal(conn.cluster.caFile, path.join(dir, "ca.crt"));
   conn.agent.destroy();
 });
 

@@ -1,26 +1,27 @@
 /**
- * Where the cluster is and who we are. Loading and authentication are delegated to
- * @kubernetes/client-node's `KubeConfig` (KUBECONFIG with several files merged, contexts,
- * in-cluster service accounts with token rotation, client certificates, bearer tokens, exec
- * plugins, OIDC) — the field's well-kept implementation.
+ * Where the cluster is and who we are: a kubeconfig (kubeconfig.ts reads it) turned into one
+ * keep-alive https.Agent per cluster, carrying the TLS settings (CA, client certificate,
+ * skip-verify, server name), and credentials as headers (auth.ts), cached for
+ * `AUTH_TTL_MS` — or until an exec plugin's credential expires — so rotating tokens are
+ * still picked up.
  *
- * What we do not take from it: its `applyToHTTPSOptions` builds a new https.Agent on every
- * call; we build one keep-alive Agent per cluster from the same TLS settings and only ask
- * KubeConfig for the Authorization header, cached for `AUTH_TTL_MS` so rotating tokens
- * (files, exec plugins) are still picked up.
- *
- * One addition: `CAPSTAN_SERVICEACCOUNT_DIR` names a directory holding `token`, `ca.crt` and
- * `namespace` to use instead of the in-cluster mount
- * (/var/run/secrets/kubernetes.io/serviceaccount), with KUBERNETES_SERVICE_HOST/PORT as in a
- * Pod. It applies only when no kubeconfig is given (no path, no $KUBECONFIG), and lets a
- * process outside a Pod run exactly as the Pod would — tests use it to run an operator with
- * its generated ServiceAccount's token and RBAC enforced.
+ * @kubernetes/client-node's `applyToHTTPSOptions` built a new Agent on every call, and its
+ * KubeConfig costs ~80 MiB of memory to import; neither is used on this path any more.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import https from "node:https";
-import path from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import { credentialFor } from "./auth.js";
 import { ClientError } from "./errors.js";
+import {
+  currentOf,
+  readKubeconfig,
+  type Cluster,
+  type Context,
+  type KubeconfigData,
+  type User,
+} from "./kubeconfig.js";
+
+export { SERVICEACCOUNT_DIR_ENV } from "./kubeconfig.js";
 
 const AUTH_TTL_MS = 10_000;
 
@@ -30,7 +31,10 @@ export interface Connection {
   agent: https.Agent;
   /** Headers carrying credentials (fresh enough for rotating tokens). */
   authHeaders(): Promise<Record<string, string>>;
-  kubeConfig: KubeConfig;
+  /** The kubeconfig entries in use. */
+  cluster: Cluster;
+  user: User;
+  context: Context;
 }
 
 export interface ConfigOptions {
@@ -43,96 +47,50 @@ export interface ConfigOptions {
   maxSockets?: number;
 }
 
+function fileOrData(data: string | undefined, file: string | undefined, what: string) {
+  if (data) return Buffer.from(data, "base64");
+  if (!file) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw new ClientError("config", `cannot read the ${what} ${file}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+}
+
 export function connect(
-  kc: KubeConfig,
+  kc: KubeconfigData,
   opts: Pick<ConfigOptions, "namespace" | "maxSockets"> = {},
 ): Connection {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster)
-    throw new ClientError(
-      "config",
-      `kubeconfig context ${JSON.stringify(kc.getCurrentContext())} names no cluster`,
-    );
-  const tls: https.RequestOptions = {};
-  // The synchronous part of KubeConfig's option handling: CA, client certificate, skip-verify.
-  (kc as unknown as { applyHTTPSOptions(o: https.RequestOptions): void }).applyHTTPSOptions(tls);
+  const { cluster, user, context } = currentOf(kc);
   const agent = new https.Agent({
     keepAlive: true,
     maxSockets: opts.maxSockets ?? 64,
-    ca: tls.ca,
-    cert: tls.cert,
-    key: tls.key,
-    rejectUnauthorized: tls.rejectUnauthorized,
-    servername: tls.servername,
+    ca: fileOrData(cluster.caData, cluster.caFile, "certificate authority"),
+    cert: fileOrData(user.certData, user.certFile, "client certificate"),
+    key: fileOrData(user.keyData, user.keyFile, "client key"),
+    rejectUnauthorized: !cluster.skipTLSVerify,
+    servername: cluster.tlsServerName,
   });
-  let cached: { at: number; headers: Record<string, string> } | undefined;
-  const context = kc.getContextObject(kc.getCurrentContext());
+  let cached: { until: number; headers: Record<string, string> } | undefined;
   return {
     server: cluster.server.replace(/\/+$/, ""),
-    namespace: opts.namespace ?? context?.namespace ?? "default",
+    namespace: opts.namespace ?? context.namespace ?? "default",
     agent,
-    kubeConfig: kc,
+    cluster,
+    user,
+    context,
     async authHeaders() {
-      if (cached && Date.now() - cached.at < AUTH_TTL_MS) return cached.headers;
-      const o: https.RequestOptions & { headers: Record<string, string> } = { headers: {} };
-      await (
-        kc as unknown as { applyAuthorizationHeader(o: unknown): Promise<void> }
-      ).applyAuthorizationHeader(o);
-      const user = kc.getCurrentUser();
-      if (user?.username) {
-        o.headers.Authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`;
-      }
-      // Token files written by hand often end in a newline, which no header may carry.
-      if (o.headers.Authorization) o.headers.Authorization = o.headers.Authorization.trim();
-      cached = { at: Date.now(), headers: o.headers };
-      return o.headers;
+      if (cached && Date.now() < cached.until) return cached.headers;
+      const cred = await credentialFor(user, cluster);
+      cached = { until: cred.expiresAt ?? Date.now() + AUTH_TTL_MS, headers: cred.headers };
+      return cred.headers;
     },
   };
 }
 
-export function loadKubeConfig(opts: ConfigOptions = {}): KubeConfig {
-  const kc = new KubeConfig();
-  const saDir = process.env[SERVICEACCOUNT_DIR_ENV];
-  try {
-    if (opts.path) kc.loadFromFile(opts.path);
-    else if (!process.env.KUBECONFIG && saDir) loadFromServiceAccountDir(kc, saDir);
-    else kc.loadFromDefault();
-    if (opts.context) kc.setCurrentContext(opts.context);
-  } catch (e) {
-    throw new ClientError(
-      "config",
-      `cannot load kubeconfig${opts.path ? ` ${opts.path}` : ""}: ${(e as Error).message}`,
-      { cause: e },
-    );
-  }
-  return kc;
-}
-
-/** Env naming a service-account directory to use instead of the in-cluster mount. */
-export const SERVICEACCOUNT_DIR_ENV = "CAPSTAN_SERVICEACCOUNT_DIR";
-
-/** In-cluster configuration (server from KUBERNETES_SERVICE_HOST/PORT) with `dir`'s files. */
-function loadFromServiceAccountDir(kc: KubeConfig, dir: string): void {
-  const token = path.join(dir, "token");
-  if (!existsSync(token))
-    throw new Error(`${SERVICEACCOUNT_DIR_ENV}=${dir} holds no token file (${token})`);
-  if (!process.env.KUBERNETES_SERVICE_HOST || !process.env.KUBERNETES_SERVICE_PORT)
-    throw new Error(
-      `${SERVICEACCOUNT_DIR_ENV} is set but KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT are not`,
-    );
-  // client-node builds the server URL and the token-file user (re-read as it rotates); only
-  // the file locations differ from a Pod's.
-  const pod = new KubeConfig();
-  pod.loadFromCluster();
-  const nsFile = path.join(dir, "namespace");
-  const namespace = existsSync(nsFile) ? readFileSync(nsFile, "utf8").trim() : undefined;
-  kc.loadFromOptions({
-    clusters: pod.clusters.map((c) => ({ ...c, caFile: path.join(dir, "ca.crt") })),
-    users: pod.users.map((u) => ({
-      ...u,
-      authProvider: { name: "tokenFile", config: { tokenFile: token } },
-    })),
-    contexts: pod.contexts.map((c) => ({ ...c, namespace })),
-    currentContext: pod.currentContext,
-  });
+/** The kubeconfig to use (see kubeconfig.ts for the rules). */
+export function loadKubeConfig(opts: ConfigOptions = {}): KubeconfigData {
+  return readKubeconfig(opts);
 }

@@ -158,7 +158,7 @@ export function apiError(req: RequestDescription, code: number, status: ApiStatu
 }
 
 export type ClientStep =
-  "config" | "input" | "discovery" | "connect" | "timeout" | "decode" | "watch";
+  "config" | "auth" | "input" | "discovery" | "connect" | "timeout" | "decode" | "watch";
 
 export class ClientError extends Error {
   override name = "ClientError";

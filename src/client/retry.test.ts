@@ -97,7 +97,7 @@ test("429 from priority and fairness: reads are retried through it, creates are 
     describe: { verb: "create token", object: `ServiceAccount ${ns.name}/${sa}` },
   });
   const kc = new KubeConfig();
-  const cluster = admin.conn.kubeConfig.getCurrentCluster()!;
+  const cluster = admin.conn.cluster;
   kc.loadFromOptions({
     clusters: [{ name: "c", server: cluster.server, caData: cluster.caData }],
     users: [{ name: "sa", token: token.status.token }],
