@@ -132,7 +132,7 @@ async function widget(ns: string, name: string, note = ""): Promise<void> {
   await kube.create({ ...Widget, metadata: { name, namespace: ns }, spec: { size: 1, note } });
 }
 
-test("two replicas: exactly one reconciles, and a clean stop hands over without waiting for the lease to expire", async () => {
+test("two replicas: exactly one reconciles, and a clean stop hands over without waiting for the lease to expire", async (t) => {
   const { name: ns, dispose } = await testNamespace(kube, "le");
   cleanups.push(dispose);
   // A long lease: a handover within it proves the lease was released, not expired.
@@ -158,6 +158,7 @@ test("two replicas: exactly one reconciles, and a clean stop hands over without 
     timeoutMs: 15_000,
   });
   const handover = Date.now() - stopped;
+  t.diagnostic(`clean handover: ${handover} ms from SIGTERM to the standby leading`);
   assert.ok(handover < 15_000, `handed over in ${handover} ms, before the 20 s lease could expire`);
   await widget(ns, "after");
   await eventually(async () => assert.equal(await handledBy(ns, "after"), "b"));
