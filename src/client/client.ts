@@ -364,13 +364,16 @@ export class KubeClient {
       : selectorString(opts.fieldSelector);
     // Once a streaming list has delivered its initial state, resuming is a plain watch.
     const streaming = opts.sendInitialEvents === true && !state.initialEventsEnded;
+    const inactivityMs = opts.inactivityMs ?? (timeoutSeconds + 30) * 1000;
     const res = await this.http.open({
       method: "GET",
       path: resourcePath(info, namespace),
       describe: { verb: "watch", object },
       accept: opts.metadataOnly ? METADATA_ONLY_WATCH : undefined,
       signal: opts.signal,
-      timeoutMs: 30_000,
+      // The server sends a watch's headers at once: a connection that stays silent longer
+      // than the inactivity window is as stalled before them as after.
+      timeoutMs: Math.min(30_000, inactivityMs),
       query: {
         watch: "true",
         resourceVersion: state.resourceVersion,
@@ -382,12 +385,7 @@ export class KubeClient {
         resourceVersionMatch: streaming ? "NotOlderThan" : undefined,
       },
     });
-    yield* watchStream<T>(
-      res,
-      { verb: "watch", object },
-      state,
-      opts.inactivityMs ?? (timeoutSeconds + 30) * 1000,
-    );
+    yield* watchStream<T>(res, { verb: "watch", object }, state, inactivityMs);
   }
 
   /**

@@ -43,7 +43,7 @@ const event = (name: string) => ({
   message: name,
 });
 
-test("a 410 after etcd compaction makes the informer relist, and no change is missed", async () => {
+test("a 410 after etcd compaction makes the informer relist, and no change is missed", async (t) => {
   // Core Events are watched from etcd directly (no watch cache), so compaction reaches them.
   const viaProxy = await KubeClient.fromKubeconfig({ path: proxy.kubeconfig });
   const errors: unknown[] = [];
@@ -60,6 +60,10 @@ test("a 410 after etcd compaction makes the informer relist, and no change is mi
   inf.on({ added: (o) => void added.push(o.metadata.name) });
   const abort = new AbortController();
   const running = inf.run(abort.signal);
+  t.after(async () => {
+    abort.abort();
+    await running;
+  });
   await kube.create(event("before"));
   await inf.synced;
   await eventually(async () => assert.ok(added.includes("before"), added.join()));
@@ -97,7 +101,7 @@ test("a 410 after etcd compaction makes the informer relist, and no change is mi
   await running;
 });
 
-test("a silent stream is cut by the watchdog and the informer resumes without losing a change", async () => {
+test("a silent stream is cut by the watchdog and the informer resumes without losing a change", async (t) => {
   const viaProxy = await KubeClient.fromKubeconfig({ path: proxy.kubeconfig });
   const errors: unknown[] = [];
   const inf = new Informer<Obj>({
@@ -112,6 +116,11 @@ test("a silent stream is cut by the watchdog and the informer resumes without lo
   });
   const abort = new AbortController();
   const running = inf.run(abort.signal);
+  // A failed assertion must still stop the informer, or its open watch keeps the file alive.
+  t.after(async () => {
+    abort.abort();
+    await running;
+  });
   await inf.synced;
   await sleep(200);
   proxy.pause();
