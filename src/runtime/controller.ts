@@ -24,7 +24,7 @@ import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "./final
 import { Informer } from "./informer.js";
 import type { Logger } from "./log.js";
 import type { OperatorMetrics } from "./metrics.js";
-import type { KindRef, ObjectRef, RuntimePort } from "./port.js";
+import { kindRefOf, type KindRef, type ObjectRef, type RuntimePort } from "./port.js";
 import { createQueue, type Priority, type QueueOptions, type WorkQueue } from "./queue.js";
 
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
@@ -127,13 +127,17 @@ export class Controller<T extends KubeObject> {
   private readonly inFlight = new Map<string, number>();
   private readonly metrics?: OperatorMetrics;
 
+  private readonly spec: ControllerSpec<T>;
+
   constructor(
-    private readonly spec: ControllerSpec<T>,
+    spec: ControllerSpec<T>,
     private readonly port: RuntimePort,
     private readonly log: Logger,
     private readonly client?: KubeClient,
     opts: { metrics?: OperatorMetrics } = {},
   ) {
+    spec = { ...spec, for: kindRefOf(spec.for), owns: spec.owns?.map(kindRefOf) };
+    this.spec = spec;
     this.name = spec.name;
     this.queue = createQueue(spec.queue);
     this.metrics = opts.metrics;

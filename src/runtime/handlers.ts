@@ -31,7 +31,7 @@ import {
   type ReconcileResult,
 } from "./controller.js";
 import { HandlerTimeoutError } from "./errors.js";
-import type { KindRef } from "./port.js";
+import { kindRefOf, type KindRef } from "./port.js";
 
 export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
 
@@ -107,12 +107,16 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
 
   private readonly eventHandlers: ((type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void)[] = [];
 
+  readonly kind: KindRef;
+
   constructor(
-    readonly kind: KindRef,
+    kind: KindRef,
     readonly name: string,
     /** Label filter for every handler of this set: sent to the API server as labelSelector. */
     private readonly labels?: MetaMatch,
-  ) {}
+  ) {
+    this.kind = kindRefOf(kind);
+  }
 
   /** Every change as it arrives, not level-based (kopf's on.event); errors are logged, not retried. */
   event(

@@ -14,7 +14,7 @@ export function kubePort(
   const allNs = (o: ListWatchOptions) => o.namespace === undefined;
   return {
     listWatch<T>(kind: KindRef, o: ListWatchOptions): ListWatch<T> {
-      const ref = { ...kind, namespace: o.namespace };
+      const ref = { apiVersion: kind.apiVersion, kind: kind.kind, namespace: o.namespace };
       return {
         async list({ limit, signal }) {
           const pages = client.listPages<typeof ref, T>(ref, {

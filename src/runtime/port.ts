@@ -12,6 +12,14 @@ export interface KindRef {
   kind: string;
 }
 
+/**
+ * Just apiVersion and kind: a `defineResource` result is a fine `KindRef` to pass, but it
+ * also has a `name` (the CRD's), which must never reach a request as the object's name.
+ */
+export function kindRefOf(k: KindRef): KindRef {
+  return { apiVersion: k.apiVersion, kind: k.kind };
+}
+
 export interface ObjectRef extends KindRef {
   name: string;
   namespace?: string;
