@@ -8,12 +8,11 @@ import { kubePort } from "../runtime/kube.js";
 import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leadership.js";
-import type { RuntimePort } from "../runtime/port.js";
 
 export interface RunningOperator {
   operator: Operator;
   client: KubeClient;
-  /** Writes to objects (PATCH/PUT/POST), Events excluded. */
+  /** Write requests sent (POST/PUT/PATCH/DELETE, retries included), Events and Leases excluded. */
   writes(): number;
   /** Resolves when every controller's caches have synced. */
   synced(): Promise<void>;
@@ -22,19 +21,16 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-function counting(port: RuntimePort, counter: { n: number }): RuntimePort {
-  const count =
-    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
-    (...a: A) => {
-      counter.n++;
-      return f(...a);
-    };
-  return {
-    ...port,
-    mergePatch: count(port.mergePatch.bind(port)) as RuntimePort["mergePatch"],
-    create: count(port.create.bind(port)) as RuntimePort["create"],
-    replace: count(port.replace.bind(port)) as RuntimePort["replace"],
-  };
+/**
+ * Counts every write request the operator's client sends — the runtime's and the user
+ * code's through `ctx.client` alike — except Events and Leases, which are bookkeeping.
+ */
+function countWrites(client: KubeClient, counter: { n: number }): void {
+  client.http.observers.push((r) => {
+    if (r.method === "GET") return;
+    if (/\/events(\/|$)|\/leases(\/|$)/.test(r.path)) return;
+    counter.n++;
+  });
 }
 
 export async function runOperator(
@@ -51,7 +47,8 @@ export async function runOperator(
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
   const counter = { n: 0 };
-  const port = counting(kubePort(client, { inactivityMs: opts.inactivityMs }), counter);
+  countWrites(client, counter);
+  const port = kubePort(client, { inactivityMs: opts.inactivityMs });
   const operator = new Operator({
     port,
     client,
