@@ -136,9 +136,9 @@ function conditions() {
       z.object({
         type: z.string().min(1).max(316),
         status: z.enum(["True", "False", "Unknown"]),
-        reason: z.string().max(1024).optional(),
-        message: z.string().max(32768).optional(),
-        lastTransitionTime: z.string().optional(),
+        reason: z.string().min(1).max(1024),
+        message: z.string().max(32768),
+        lastTransitionTime: z.iso.datetime(),
         observedGeneration: z.number().int().min(0).optional(),
       }),
     ),
