@@ -41,6 +41,9 @@ const child = spawn(
   [
     "--test",
     "--test-concurrency=2",
+    // A hung test fails after 5 min instead of holding CI. (Not --test-force-exit: it
+    // exits before the TAP file below is flushed.)
+    "--test-timeout=300000",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=tap",

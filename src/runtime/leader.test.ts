@@ -91,23 +91,29 @@ function startReplica(name: string, ns: string, lease: string[]): Replica {
       env: { ...process.env, KUBECONFIG: cp.kubeconfig, POD_NAME: name, CAPSTAN_LOG_LEVEL: "info" },
     },
   );
+  let gotPort!: (port: number) => void;
   const r: Replica = {
     name,
     child,
     log: "",
     exited: new Promise((res) => child.once("exit", (code) => res(code))),
-    port: new Promise((res) => {
-      const onData = () => {
-        const m = /"port":(\d+),"msg":"serving \/healthz/.exec(r.log);
-        if (m) res(Number(m[1]));
-      };
-      child.stdout!.on("data", onData);
+    port: new Promise((res, rej) => {
+      gotPort = res;
+      child.once("exit", (code) =>
+        rej(new Error(`${name} exited (${code}) before serving:\n${r.log}`)),
+      );
     }),
     kill: (sig) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     },
   };
-  child.stdout!.on("data", (c: Buffer) => (r.log += c.toString()));
+  r.port.catch(() => undefined); // observed by whoever awaits it
+  // Append first, then look: the line may be the last the replica prints for a while.
+  child.stdout!.on("data", (c: Buffer) => {
+    r.log += c.toString();
+    const m = /"port":(\d+),"msg":"serving \/healthz/.exec(r.log);
+    if (m) gotPort(Number(m[1]));
+  });
   child.stderr!.on("data", (c: Buffer) => (r.log += c.toString()));
   replicas.push(r);
   return r;
@@ -132,45 +138,52 @@ async function widget(ns: string, name: string, note = ""): Promise<void> {
   await kube.create({ ...Widget, metadata: { name, namespace: ns }, spec: { size: 1, note } });
 }
 
-test("two replicas: exactly one reconciles, and a clean stop hands over without waiting for the lease to expire", async (t) => {
-  const { name: ns, dispose } = await testNamespace(kube, "le");
-  cleanups.push(dispose);
-  // A long lease: a handover within it proves the lease was released, not expired.
-  const lease = ["--lease-duration", "20s", "--renew-deadline", "15s", "--retry-period", "500ms"];
-  const a = startReplica("a", ns, lease);
-  await eventually(async () => assert.ok(leads(a), `a leads:\n${a.log}`));
-  const b = startReplica("b", ns, lease);
-  await eventually(async () => {
-    const res = await fetch(`http://127.0.0.1:${await b.port}/readyz`);
-    assert.equal(res.status, 200, "the standby is ready: its caches synced");
-  });
-  for (let i = 0; i < 5; i++) await widget(ns, `w${i}`);
-  for (let i = 0; i < 5; i++)
-    await eventually(async () => assert.equal(await handledBy(ns, `w${i}`), "a"));
-  assert.ok(!leads(b), "b never led");
-  assert.doesNotMatch(b.log, /reconcile started/, "the standby reconciled nothing");
-  assert.match(await metric(b, "leader_election_master_status"), / 0$/m);
+test(
+  "two replicas: exactly one reconciles, and a clean stop hands over without waiting for the lease to expire",
+  { timeout: 120_000 },
+  async (t) => {
+    const { name: ns, dispose } = await testNamespace(kube, "le");
+    cleanups.push(dispose);
+    // A long lease: a handover within it proves the lease was released, not expired.
+    const lease = ["--lease-duration", "20s", "--renew-deadline", "15s", "--retry-period", "500ms"];
+    const a = startReplica("a", ns, lease);
+    await eventually(async () => assert.ok(leads(a), `a leads:\n${a.log}`));
+    const b = startReplica("b", ns, lease);
+    await eventually(async () => {
+      const res = await fetch(`http://127.0.0.1:${await b.port}/readyz`);
+      assert.equal(res.status, 200, "the standby is ready: its caches synced");
+    });
+    for (let i = 0; i < 5; i++) await widget(ns, `w${i}`);
+    for (let i = 0; i < 5; i++)
+      await eventually(async () => assert.equal(await handledBy(ns, `w${i}`), "a"));
+    assert.ok(!leads(b), "b never led");
+    assert.doesNotMatch(b.log, /reconcile started/, "the standby reconciled nothing");
+    assert.match(await metric(b, "leader_election_master_status"), / 0$/m);
 
-  const stopped = Date.now();
-  a.kill("SIGTERM");
-  assert.equal(await a.exited, 0, `a stops cleanly:\n${a.log}`);
-  await eventually(async () => assert.ok(leads(b), "b leads after a's clean stop"), {
-    timeoutMs: 15_000,
-  });
-  const handover = Date.now() - stopped;
-  t.diagnostic(`clean handover: ${handover} ms from SIGTERM to the standby leading`);
-  assert.ok(handover < 15_000, `handed over in ${handover} ms, before the 20 s lease could expire`);
-  await widget(ns, "after");
-  await eventually(async () => assert.equal(await handledBy(ns, "after"), "b"));
-  assert.match(await metric(b, "leader_election_master_status"), / 1$/m);
-  assert.match(
-    await metric(b, "capstan_informer_lists_total"),
-    / 1$/m,
-    "the new leader reconciles from its warm cache: still one list",
-  );
-  b.kill("SIGTERM");
-  await b.exited;
-});
+    const stopped = Date.now();
+    a.kill("SIGTERM");
+    assert.equal(await a.exited, 0, `a stops cleanly:\n${a.log}`);
+    await eventually(async () => assert.ok(leads(b), "b leads after a's clean stop"), {
+      timeoutMs: 15_000,
+    });
+    const handover = Date.now() - stopped;
+    t.diagnostic(`clean handover: ${handover} ms from SIGTERM to the standby leading`);
+    assert.ok(
+      handover < 15_000,
+      `handed over in ${handover} ms, before the 20 s lease could expire`,
+    );
+    await widget(ns, "after");
+    await eventually(async () => assert.equal(await handledBy(ns, "after"), "b"));
+    assert.match(await metric(b, "leader_election_master_status"), / 1$/m);
+    assert.match(
+      await metric(b, "capstan_informer_lists_total"),
+      / 1$/m,
+      "the new leader reconciles from its warm cache: still one list",
+    );
+    b.kill("SIGTERM");
+    await b.exited;
+  },
+);
 
 /** Replica a leading and b standing by, on a short (3 s) lease, in a namespace of their own. */
 async function leaderAndStandby(prefix: string): Promise<{ ns: string; a: Replica; b: Replica }> {
@@ -184,7 +197,7 @@ async function leaderAndStandby(prefix: string): Promise<{ ns: string; a: Replic
   return { ns, a, b };
 }
 
-test("a killed leader is replaced once its lease expires", async () => {
+test("a killed leader is replaced once its lease expires", { timeout: 120_000 }, async () => {
   const { ns, a, b } = await leaderAndStandby("lk");
   a.kill("SIGKILL");
   await a.exited;
@@ -195,19 +208,23 @@ test("a killed leader is replaced once its lease expires", async () => {
   await b.exited;
 });
 
-test("a leader paused past its lease wakes up, writes nothing, and exits", async () => {
-  const { ns, a, b } = await leaderAndStandby("lp");
-  await widget(ns, "slow", "slow");
-  await eventually(async () => assert.match(a.log, /reconcile started/));
-  a.kill("SIGSTOP"); // mid-reconcile: its status write is still to come
-  await eventually(async () => assert.ok(leads(b), "b takes over the expired lease"));
-  await eventually(async () => assert.equal(await handledBy(ns, "slow"), "b"));
-  a.kill("SIGCONT");
-  const code = await a.exited;
-  assert.notEqual(code, 0, "a exits with an error once it sees it lost the lease");
-  assert.match(a.log, /lost the leader lease/);
-  assert.match(a.log, /NotLeaderError|is not the leader/, `a's write was refused:\n${a.log}`);
-  assert.equal(await handledBy(ns, "slow"), "b", "a's late write never reached the server");
-  b.kill("SIGTERM");
-  await b.exited;
-});
+test(
+  "a leader paused past its lease wakes up, writes nothing, and exits",
+  { timeout: 120_000 },
+  async () => {
+    const { ns, a, b } = await leaderAndStandby("lp");
+    await widget(ns, "slow", "slow");
+    await eventually(async () => assert.match(a.log, /reconcile started/));
+    a.kill("SIGSTOP"); // mid-reconcile: its status write is still to come
+    await eventually(async () => assert.ok(leads(b), "b takes over the expired lease"));
+    await eventually(async () => assert.equal(await handledBy(ns, "slow"), "b"));
+    a.kill("SIGCONT");
+    const code = await a.exited;
+    assert.notEqual(code, 0, "a exits with an error once it sees it lost the lease");
+    assert.match(a.log, /lost the leader lease/);
+    assert.match(a.log, /NotLeaderError|is not the leader/, `a's write was refused:\n${a.log}`);
+    assert.equal(await handledBy(ns, "slow"), "b", "a's late write never reached the server");
+    b.kill("SIGTERM");
+    await b.exited;
+  },
+);
