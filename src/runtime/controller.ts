@@ -18,7 +18,7 @@ import type { KubeClient } from "../client/client.js";
 import { Cache, keyOf, type CacheReader } from "./cache.js";
 import { getCondition, setCondition, type Condition } from "./conditions.js";
 import { deepEqual } from "./diff.js";
-import { PermanentError, TemporaryError } from "./errors.js";
+import { PermanentError, RuntimeError, TemporaryError } from "./errors.js";
 import { EventRecorder, type EventInput } from "./events.js";
 import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "./finalizer.js";
 import { Informer } from "./informer.js";
@@ -65,6 +65,13 @@ export interface ReconcileContext<T extends KubeObject> {
   /** How many times in a row this object has failed so far. */
   attempt: number;
   cache: CacheReader<T>;
+  /**
+   * The cached children of a kind listed in `owns`, by `namespace/name`: metadata only
+   * (labels, annotations, ownerReferences, resourceVersion), the same watch that re-queues
+   * their owner — so checking that a child exists costs no request. Compare content through
+   * a hash in an annotation of the child; throws for a kind not in `owns`.
+   */
+  owned(kind: KindRef): CacheReader<KubeObject>;
   port: RuntimePort;
   /** The operator's client, for everything beyond the object itself (children, Secrets…). */
   readonly client: KubeClient;
@@ -117,6 +124,8 @@ export class Controller<T extends KubeObject> {
   readonly queue: WorkQueue;
   readonly informers: Informer<T>[] = [];
   private readonly ownedInformers: Informer<KubeObject>[] = [];
+  /** Per owned kind (`apiVersion/kind`), the read-only view over its caches. */
+  private readonly ownedViews = new Map<string, CacheReader<KubeObject>>();
   /** One cache per watched namespace: a relist of one must not drop the others' objects. */
   private readonly caches: Cache<T>[] = [];
   private readonly view: CacheReader<T>;
@@ -242,11 +251,29 @@ export class Controller<T extends KubeObject> {
   }
 
   private watchOwned(kind: KindRef): void {
+    const caches: Cache<KubeObject>[] = [];
+    this.ownedViews.set(`${kind.apiVersion}/${kind.kind}`, {
+      get: (key) => {
+        for (const c of caches) {
+          const v = c.reader().get(key);
+          if (v) return v;
+        }
+        return undefined;
+      },
+      list: () => caches.flatMap((c) => c.reader().list()),
+      keys: () => caches.flatMap((c) => c.reader().keys()),
+      byIndex: (index, value) => caches.flatMap((c) => c.reader().byIndex(index, value)),
+      get size() {
+        return caches.reduce((n, c) => n + c.reader().size, 0);
+      },
+    });
     for (const namespace of this.spec.namespaces ?? [undefined]) {
+      const cache = new Cache<KubeObject>();
+      caches.push(cache);
       const inf = new Informer<KubeObject>({
         name: `${kind.kind} owned by ${this.spec.for.kind}`,
         source: this.port.listWatch<KubeObject>(kind, { namespace, metadataOnly: true }),
-        cache: new Cache<KubeObject>(),
+        cache,
         onError: (step, e) =>
           this.log.warn({ err: e, step }, `${kind.kind} ${step} failed; retrying`),
       });
@@ -472,6 +499,15 @@ export class Controller<T extends KubeObject> {
       signal,
       attempt: this.queue.failuresOf(key),
       cache: this.view,
+      owned: (kind) => {
+        const view = this.ownedViews.get(`${kind.apiVersion}/${kind.kind}`);
+        if (!view)
+          throw new RuntimeError(
+            "owned",
+            `controller ${this.name} does not own ${kind.kind} (${kind.apiVersion}): list it in \`owns\``,
+          );
+        return view;
+      },
       port: this.port,
       get client(): KubeClient {
         if (!client)
