@@ -25,12 +25,14 @@ export function barChartSvg(c: BarChart): string {
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">${esc(c.title)}</text>`,
   ];
-  const legendStep = Math.min(150, (width - left) / Math.max(1, c.series.length));
+  // Legend entries side by side, each as wide as its name (about 7 px a character at 12 px).
+  let lx = left;
   c.series.forEach((s, i) => {
     parts.push(
-      `<rect x="${left + i * legendStep}" y="30" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/>`,
-      `<text x="${left + i * legendStep + 14}" y="39">${esc(s.name)}</text>`,
+      `<rect x="${lx}" y="30" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/>`,
+      `<text x="${lx + 14}" y="39">${esc(s.name)}</text>`,
     );
+    lx += 14 + 7 * s.name.length + 18;
   });
   c.labels.forEach((label, li) => {
     const y0 = top + li * rowH;
