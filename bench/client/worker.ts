@@ -4,8 +4,8 @@
  * library: capstan | client-node; task: list | watch | create | apply.
  * Prints one JSON line: { ms, ops, rssMaxMiB, heapUsedMiB }.
  */
-import * as k8s from "@kubernetes/client-node";
-import { KubeClient } from "../../src/client/index.js";
+// Each cell loads only the library it measures, so its peak RSS is that library's alone.
+import type * as K8s from "@kubernetes/client-node";
 
 const [lib, task, kubeconfig, ns, concArg, countArg] = process.argv.slice(2) as [
   string,
@@ -29,6 +29,7 @@ async function pool(n: number, conc: number, f: (i: number) => Promise<unknown>)
 }
 
 async function capstan(): Promise<number> {
+  const { KubeClient } = capstanLib!;
   const kube = await KubeClient.fromKubeconfig({ path: kubeconfig });
   switch (task) {
     case "list":
@@ -74,6 +75,7 @@ async function capstan(): Promise<number> {
 }
 
 async function clientNode(): Promise<number> {
+  const k8s = clientNodeLib!;
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -138,7 +140,7 @@ async function clientNode(): Promise<number> {
             kind: "ConfigMap",
             metadata: { name: `a-${i}`, namespace: ns },
             data: { i: String(i), by: String(process.pid) },
-          } as k8s.KubernetesObject,
+          } as K8s.KubernetesObject,
           undefined,
           undefined,
           "bench",
@@ -152,6 +154,10 @@ async function clientNode(): Promise<number> {
   throw new Error(`unknown task ${task}`);
 }
 
+// Loaded before the clock starts: import time is not what the cells compare.
+const capstanLib = lib === "capstan" ? await import("../../src/client/index.js") : undefined;
+const clientNodeLib: typeof K8s | undefined =
+  lib === "capstan" ? undefined : await import("@kubernetes/client-node");
 const t0 = performance.now();
 const ops = lib === "capstan" ? await capstan() : await clientNode();
 const ms = performance.now() - t0;
