@@ -21,9 +21,10 @@ const layersRule = {
   meta: { type: "problem", schema: [], messages: { upward: "{{from}} must not import {{to}}" } },
   create(context) {
     const from = layerOf(context.filename);
-    // Tests are not part of the shipped import graph: they may use the testing kit (and the
+    // Tests (and *.testkit.ts, what several test files share) are not part of the shipped
+    // import graph: they may use the testing kit (and the
     // client, to set up what they check) from any layer.
-    if (from === undefined || /\.test\.ts$/.test(context.filename)) return {};
+    if (from === undefined || /\.test(kit)?\.ts$/.test(context.filename)) return {};
     const check = (node) => {
       const spec = node.source?.value;
       if (typeof spec !== "string" || !spec.startsWith(".")) return;

@@ -4,73 +4,38 @@
 // generated RBAC it fails with a Forbidden that names that rule.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, before, describe, test } from "node:test";
-import { parseAllDocuments, stringify } from "yaml";
-import { KubeClient } from "../client/index.js";
+import { before, describe, test } from "node:test";
+import { stringify } from "yaml";
+import type { KubeClient } from "../client/index.js";
 import { reapWithParent } from "../testing/reaper.js";
 import {
   eventsFor,
   eventually,
   kubectlOk,
   testNamespace,
-  useControlPlane,
   type TestControlPlane,
 } from "../testing/index.js";
-import { generateDeploy, type DeployOptions } from "./deploy.js";
+import { deployFixture, ROOT, type Obj } from "./deploy.testkit.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const here = path.dirname(fileURLToPath(import.meta.url));
-let ROOT = here;
-while (!existsSync(path.join(ROOT, "package.json"))) ROOT = path.dirname(ROOT);
 const MAIN = path.join(here, "main.js"); // the compiled CLI next to this compiled test
-// The example's TypeScript source, as a user runs it: tsx loads it with a second copy of
-// src/ beside the compiled CLI's, and the error classes must still be recognised across
-// the two (core/brand.ts).
-const PRINTER_COMPILED = path.join(ROOT, "examples", "printer");
+// The example's TypeScript source (PRINTER), as a user runs it: tsx loads it with a second
+// copy of src/ beside the compiled CLI's, and the error classes must still be recognised
+// across the two (core/brand.ts).
 const PRINTER_KIND = { apiVersion: "examples.capstan.dev/v1", kind: "Printer" } as const;
 const POD = { apiVersion: "v1", kind: "Pod" } as const;
 
+const fx = deployFixture();
+const { tmp, cleanups, rand, docs, render, apply, byKind, generate } = fx;
 let cp: TestControlPlane;
 let kube: KubeClient;
-const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-deploy-"));
-const cleanups: (() => Promise<unknown>)[] = [];
-const rand = () => Math.random().toString(16).slice(2, 8);
-
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  await fx.ready();
+  ({ cp, kube } = fx);
 });
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const docs = (yaml: string): Obj[] =>
-  parseAllDocuments(yaml)
-    .map((d) => d.toJS() as Obj)
-    .filter(Boolean);
-const render = async (dir: string) => docs(await kubectlOk(cp, ["kustomize", dir]));
-const apply = (objs: Obj[], extra: string[] = []) =>
-  kubectlOk(cp, ["apply", "--server-side", "--field-manager=deploy-test", ...extra, "-f", "-"], {
-    input: objs.map((o) => stringify(o)).join("---\n"),
-  });
-const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
-
-async function generate(o: Partial<DeployOptions> = {}) {
-  const out = mkdtempSync(path.join(tmp, "out-"));
-  const gen = await generateDeploy(PRINTER_COMPILED, {
-    out,
-    replicas: 1,
-    namespace: [],
-    installCrds: false,
-    ...o,
-  });
-  return { out, ...gen };
-}
 
 /** Delete the cluster-scoped RBAC a generated base creates (namespaces go with testNamespace). */
 const dropClusterRbac = (name: string) => () =>

@@ -2,67 +2,22 @@
 // the real control plane with a server-side dry run. deploy-rbac.test.ts runs the operator
 // under the generated RBAC.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { mkdtempSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { after, before, describe, test } from "node:test";
-import { parseAllDocuments, stringify } from "yaml";
-import { KubeClient } from "../client/index.js";
-import {
-  kubectlOk,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../testing/index.js";
+import { before, describe, test } from "node:test";
+import type { KubeClient } from "../client/index.js";
+import { testNamespace } from "../testing/index.js";
 import { Command } from "commander";
-import { generateDeploy, type DeployOptions } from "./deploy.js";
+import { deployFixture, PRINTER, ROOT, type Obj } from "./deploy.testkit.js";
 import { registerGenerate } from "./generate.js";
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const here = path.dirname(fileURLToPath(import.meta.url));
-let ROOT = here;
-while (!existsSync(path.join(ROOT, "package.json"))) ROOT = path.dirname(ROOT);
-// What a user generates for: the TypeScript source.
-const PRINTER = path.join(ROOT, "examples/printer");
-
-let cp: TestControlPlane;
+const fx = deployFixture();
+const { tmp, cleanups, rand, docs, render, apply, byKind, generate } = fx;
 let kube: KubeClient;
-const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-deploy-"));
-const cleanups: (() => Promise<unknown>)[] = [];
-const rand = () => Math.random().toString(16).slice(2, 8);
-
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  await fx.ready();
+  ({ kube } = fx);
 });
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-  rmSync(tmp, { recursive: true, force: true });
-});
-
-const docs = (yaml: string): Obj[] =>
-  parseAllDocuments(yaml)
-    .map((d) => d.toJS() as Obj)
-    .filter(Boolean);
-const render = async (dir: string) => docs(await kubectlOk(cp, ["kustomize", dir]));
-const apply = (objs: Obj[], extra: string[] = []) =>
-  kubectlOk(cp, ["apply", "--server-side", "--field-manager=deploy-test", ...extra, "-f", "-"], {
-    input: objs.map((o) => stringify(o)).join("---\n"),
-  });
-const byKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
-
-async function generate(o: Partial<DeployOptions> = {}) {
-  const out = mkdtempSync(path.join(tmp, "out-"));
-  const gen = await generateDeploy(PRINTER, {
-    out,
-    replicas: 1,
-    namespace: [],
-    installCrds: false,
-    ...o,
-  });
-  return { out, ...gen };
-}
 
 describe("generate deploy", () => {
   test("the base and the example overlay render with kubectl kustomize", async () => {
