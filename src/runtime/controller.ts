@@ -35,17 +35,6 @@ import {
   type ReconcileResult,
 } from "./reconcile.js";
 
-export {
-  RECONCILED,
-  defaultPredicate,
-  done,
-  requeueAfter,
-  type ControllerSpec,
-  type KubeObject,
-  type ReconcileContext,
-  type ReconcileResult,
-} from "./reconcile.js";
-
 const RUN_ID = process.pid.toString(36);
 let reconcileSeq = 0;
 
@@ -182,21 +171,6 @@ export class Controller<T extends KubeObject> {
 
   private watchOwned(kind: KindRef): void {
     const caches: Cache<KubeObject>[] = [];
-    this.ownedViews.set(`${kind.apiVersion}/${kind.kind}`, {
-      get: (key) => {
-        for (const c of caches) {
-          const v = c.reader().get(key);
-          if (v) return v;
-        }
-        return undefined;
-      },
-      list: () => caches.flatMap((c) => c.reader().list()),
-      keys: () => caches.flatMap((c) => c.reader().keys()),
-      byIndex: (index, value) => caches.flatMap((c) => c.reader().byIndex(index, value)),
-      get size() {
-        return caches.reduce((n, c) => n + c.reader().size, 0);
-      },
-    });
     for (const namespace of this.spec.namespaces ?? [undefined]) {
       const cache = new Cache<KubeObject>();
       caches.push(cache);
@@ -228,6 +202,10 @@ export class Controller<T extends KubeObject> {
       });
       this.ownedInformers.push(inf);
     }
+    this.ownedViews.set(
+      `${kind.apiVersion}/${kind.kind}`,
+      mergedReader(caches.map((c) => c.reader())),
+    );
   }
 
   /** Run until `signal` aborts; then stop taking work and let in-flight reconciles finish. */

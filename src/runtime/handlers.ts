@@ -29,7 +29,7 @@ import {
   type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
-} from "./controller.js";
+} from "./reconcile.js";
 import { HandlerTimeoutError } from "./errors.js";
 import { kindRefOf, type KindRef } from "./port.js";
 

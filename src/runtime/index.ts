@@ -11,9 +11,8 @@ export {
   type WatchEventLike,
 } from "./informer.js";
 export { Backoff } from "./backoff.js";
+export { Controller, createController } from "./controller.js";
 export {
-  Controller,
-  createController,
   defaultPredicate,
   done,
   requeueAfter,
@@ -21,7 +20,7 @@ export {
   type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
-} from "./controller.js";
+} from "./reconcile.js";
 export { Handlers, LAST_HANDLED, type Handler, type HandlerArgs } from "./handlers.js";
 export { PRESENT, ABSENT, type Filters } from "./filters.js";
 export { finalizerState, type FinalizerState } from "./finalizer.js";

@@ -9,7 +9,8 @@
  * (leadership.ts: warm standbys, fenced writes, exit on lost lease).
  */
 import type { KubeClient } from "../client/client.js";
-import { Controller, type ControllerSpec, type KubeObject } from "./controller.js";
+import { Controller } from "./controller.js";
+import type { ControllerSpec, KubeObject } from "./reconcile.js";
 import { Handlers } from "./handlers.js";
 import { serveHealth, type HealthServer } from "./health.js";
 import {
@@ -84,11 +85,6 @@ export class Operator {
   /** The health endpoint's port, once `run` has started it. */
   get healthPort(): number | undefined {
     return this.health?.port;
-  }
-
-  /** True while this replica holds the lease (always true without leader election). */
-  isLeader(): boolean {
-    return this.leadership ? this.leadership.elector.isLeader() : true;
   }
 
   /** Add a controller with a reconcile function. */

@@ -2,7 +2,7 @@
  * Owner references: how a child says which object it belongs to, so the garbage collector
  * deletes it with its owner and the controller that `owns` its kind hears about it.
  */
-import type { KubeObject } from "./controller.js";
+import type { KubeObject } from "./reconcile.js";
 
 export interface OwnerReference {
   apiVersion: string;

@@ -1,7 +1,7 @@
 // Generated RBAC, derived from declarations alone (no cluster).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ControllerSpec, KubeObject } from "./controller.js";
+import type { ControllerSpec, KubeObject } from "./reconcile.js";
 import type { Declarations, Verb } from "./operator.js";
 import { deriveRbac, describeRbac, type RbacPlan } from "./rbac.js";
 import { kindResolver, UnknownKindError, type CustomKind } from "./rbac-kinds.js";

@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import { before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../client/client.js";
-import { LAST_HANDLED, type KubeObject, type Operator } from "./index.js";
+import { defineResource, k8s, z } from "../core/crd/index.js";
+import { installCrds, LAST_HANDLED, type KubeObject, type Operator } from "./index.js";
 import {
   eventually,
   installWidgetCrd,
@@ -25,53 +26,21 @@ let cp: TestControlPlane;
 let kube: KubeClient;
 const group = `res${randomBytes(3).toString("hex")}.capstan.test`;
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
-const Strict = { apiVersion: `${group}/v1`, kind: "Strict" };
+// A kind whose status schema declares only the handler's result: status.capstan is pruned.
+const StrictResource = defineResource({
+  group,
+  version: "v1",
+  kind: "Strict",
+  spec: z.object({ size: z.number().int() }),
+  status: z.object({ sized: k8s.preserveUnknown().optional() }),
+});
+const Strict = { apiVersion: StrictResource.apiVersion, kind: "Strict" };
 
 before(async () => {
   cp = await useControlPlane();
   kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
   await installWidgetCrd(kube, group);
-  // A kind whose status schema declares only the handler's result: status.capstan is pruned.
-  const name = `stricts.${group}`;
-  await kube.apply(
-    {
-      apiVersion: "apiextensions.k8s.io/v1",
-      kind: "CustomResourceDefinition",
-      metadata: { name },
-      spec: {
-        group,
-        scope: "Namespaced",
-        names: { kind: "Strict", plural: "stricts", singular: "strict" },
-        versions: [
-          {
-            name: "v1",
-            served: true,
-            storage: true,
-            subresources: { status: {} },
-            schema: {
-              openAPIV3Schema: {
-                type: "object",
-                properties: {
-                  spec: { type: "object", properties: { size: { type: "integer" } } },
-                  status: {
-                    type: "object",
-                    properties: {
-                      sized: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
-                    },
-                  },
-                },
-              },
-            },
-          },
-        ],
-      },
-    },
-    { fieldManager: "capstan-test", force: true },
-  );
-  await kube.wait(
-    { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", name },
-    "condition=Established",
-  );
+  await installCrds(kube, [StrictResource]);
 });
 
 const get = (kind: typeof Widget, ns: string, name: string) =>
