@@ -202,17 +202,34 @@ describe("watch", () => {
     const state: WatchState = { resourceVersion: undefined, initialEventsEnded: false };
     const { resourceVersion } = await kube.list({ ...CM, namespace: ns });
     state.resourceVersion = resourceVersion;
-    // One stream of 8 s: the server sends a BOOKMARK shortly before closing it.
+    // One stream of 8 s: the server sends a BOOKMARK shortly before closing it. It carries
+    // the watch cache's version, which the server never sends when older than the watch's
+    // start — so a change this watch filters out moves it on: the bookmark is then the only
+    // news of it, and resuming from it skips it.
     const first: WatchEvent<CM>[] = [];
+    const unseen = sleep(500).then(() =>
+      kube.create({ ...CM, metadata: { name: "not-watched", namespace: ns } }),
+    );
     for await (const ev of kube.watchOnce<typeof CM & { namespace: string }, CM>(
       { ...CM, namespace: ns },
       { state, timeoutSeconds: 8, labelSelector: "bm=1" },
     ))
       first.push(ev);
+    const filtered = await unseen;
     // The server may send more than one (a periodic one, then the one before closing).
     const bookmark = first.findLast((e) => e.type === "BOOKMARK");
     assert.ok(bookmark, "a bookmark arrived before the server closed the stream");
+    assert.deepEqual(
+      first.filter((e) => e.type !== "BOOKMARK"),
+      [],
+      "the filtered change was not sent",
+    );
     assert.equal(state.resourceVersion, bookmark.object.metadata.resourceVersion);
+    assert.ok(
+      BigInt(bookmark.object.metadata.resourceVersion!) >=
+        BigInt(filtered.metadata!.resourceVersion!),
+      "the bookmark is at or past the filtered change",
+    );
     await kube.create({
       ...CM,
       metadata: { name: "after-bookmark", namespace: ns, labels: { bm: "1" } },
