@@ -79,7 +79,7 @@ op.controller<Widget>({
   },
 });
 
-// WIDGET_TRACE=1: queue depth and reconcile timings on stderr every 250 ms (for profiling).
+// WIDGET_TRACE=1: queue depth, reconcile timings and CPU time on stderr every 250 ms.
 if (process.env.WIDGET_TRACE === "1") {
   const t0 = performance.now();
   const agent = client.conn.agent as unknown as { createConnection: (...a: unknown[]) => unknown };
@@ -88,11 +88,15 @@ if (process.env.WIDGET_TRACE === "1") {
     timings.connections++;
     return create(...a);
   };
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return Math.round((u.user + u.system) / 1000);
+  };
   setInterval(() => {
     const c = op.controllers[0];
     if (!c) return;
     process.stderr.write(
-      `trace ${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify({ ...c.queue.stats(), ...c.stats, ...timings })}\n`,
+      `trace ${(performance.now() - t0).toFixed(0)} ms ${JSON.stringify({ ...c.queue.stats(), ...c.stats, ...timings, cpuMs: cpuMs() })}\n`,
     );
   }, 250).unref();
 }

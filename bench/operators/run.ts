@@ -51,6 +51,8 @@ const { values } = parseArgs({
     "timeout-s": { type: "string" },
     /** Capstan only: a V8 CPU profile and a queue trace into ~/.cache/capstan/bench/logs. */
     profile: { type: "boolean", default: false },
+    /** Capstan only: the queue trace (with CPU time) without the profiler's overhead. */
+    trace: { type: "boolean", default: false },
     repeat: { type: "string" },
     /** Extra Node flags for the Capstan contenders, e.g. "--max-semi-space-size=4". */
     "capstan-node-flags": { type: "string" },
@@ -123,7 +125,7 @@ async function prepare(): Promise<void> {
         WIDGET_NAMESPACE: ns,
         WIDGET_CONCURRENCY: `${CONCURRENCY}`,
         ...(cached ? {} : { WIDGET_CHILD_GET: "1" }),
-        ...(values.profile ? { WIDGET_TRACE: "1" } : {}),
+        ...(values.profile || values.trace ? { WIDGET_TRACE: "1" } : {}),
       },
       readyLine: true,
     });
