@@ -28,6 +28,26 @@ export interface CacheReader<T> {
   readonly size: number;
 }
 
+/** One read-only view over several caches (their keys never overlap: one per namespace). */
+export function mergedReader<T>(readers: CacheReader<T>[]): CacheReader<T> {
+  if (readers.length === 1) return readers[0]!;
+  return {
+    get: (key) => {
+      for (const r of readers) {
+        const v = r.get(key);
+        if (v) return v;
+      }
+      return undefined;
+    },
+    list: () => readers.flatMap((r) => r.list()),
+    keys: () => readers.flatMap((r) => r.keys()),
+    byIndex: (index, value) => readers.flatMap((r) => r.byIndex(index, value)),
+    get size() {
+      return readers.reduce((n, r) => n + r.size, 0);
+    },
+  };
+}
+
 export function keyOf(obj: KubeObjectLike): string {
   const m = obj.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;

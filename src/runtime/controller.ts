@@ -14,19 +14,19 @@
  *   failure is logged and recorded as a Warning Event; none of them crashes the controller.
  */
 import type { KubeClient } from "../client/client.js";
-import { Cache, keyOf, type CacheReader } from "./cache.js";
-import { getCondition, setCondition, type Condition } from "./conditions.js";
-import { deepEqual } from "./diff.js";
-import { PermanentError, RuntimeError, TemporaryError } from "./errors.js";
+import { Cache, keyOf, mergedReader, type CacheReader } from "./cache.js";
+import { reconcileContext, type ContextDeps } from "./context.js";
+import { PermanentError, TemporaryError } from "./errors.js";
 import { EventRecorder } from "./events.js";
 import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "./finalizer.js";
 import { Informer } from "./informer.js";
 import type { Logger } from "./log.js";
-import type { OperatorMetrics } from "./metrics.js";
-import { kindRefOf, type KindRef, type ObjectRef, type RuntimePort } from "./port.js";
+import type { ControllerInstruments, OperatorMetrics } from "./metrics.js";
+import { outcomeConditions, type Failure } from "./outcome.js";
+import { watchOwned } from "./owned.js";
+import { kindRefOf, type ObjectRef, type RuntimePort } from "./port.js";
 import { createQueue, type Priority, type WorkQueue } from "./queue.js";
 import {
-  RECONCILED,
   defaultPredicate,
   done,
   type ControllerSpec,
@@ -42,9 +42,8 @@ export class Controller<T extends KubeObject> {
   readonly name: string;
   readonly queue: WorkQueue;
   readonly informers: Informer<T>[] = [];
-  private readonly ownedInformers: Informer<KubeObject>[] = [];
-  /** Per owned kind (`apiVersion/kind`), the read-only view over its caches. */
-  private readonly ownedViews = new Map<string, CacheReader<KubeObject>>();
+  private readonly ownedInformers: Informer<KubeObject>[];
+  private readonly contextDeps: ContextDeps<T>;
   /** One cache per watched namespace: a relist of one must not drop the others' objects. */
   private readonly caches: Cache<T>[] = [];
   private readonly view: CacheReader<T>;
@@ -53,7 +52,7 @@ export class Controller<T extends KubeObject> {
   readonly stats = { reconciles: 0, errors: 0, writes: 0 };
   /** When each in-flight reconcile started (health: a stuck reconcile; metrics). */
   private readonly inFlight = new Map<string, number>();
-  private readonly metrics?: OperatorMetrics;
+  private readonly metrics?: ControllerInstruments;
 
   private readonly spec: ControllerSpec<T>;
 
@@ -61,14 +60,14 @@ export class Controller<T extends KubeObject> {
     spec: ControllerSpec<T>,
     private readonly port: RuntimePort,
     private readonly log: Logger,
-    private readonly client?: KubeClient,
+    client?: KubeClient,
     opts: { metrics?: OperatorMetrics } = {},
   ) {
     spec = { ...spec, for: kindRefOf(spec.for), owns: spec.owns?.map(kindRefOf) };
     this.spec = spec;
     this.name = spec.name;
     this.queue = createQueue(spec.queue);
-    this.metrics = opts.metrics;
+    this.metrics = opts.metrics?.forController(spec.name);
     const group = spec.for.apiVersion.includes("/") ? spec.for.apiVersion.split("/")[0] : "core";
     this.finalizer = spec.finalizer ?? `${group}/${spec.name}`;
     this.recorder = new EventRecorder({
@@ -110,18 +109,35 @@ export class Controller<T extends KubeObject> {
       this.informers.push(inf);
     }
     this.view = mergedReader(this.caches.map((c) => c.reader()));
-    for (const kind of spec.owns ?? []) this.watchOwned(kind);
+    const owned = watchOwned({
+      owner: spec.for,
+      kinds: spec.owns ?? [],
+      namespaces: spec.namespaces ?? [undefined],
+      port,
+      log,
+      requeue: (key) => this.enqueue(key, "high"),
+    });
+    this.ownedInformers = owned.informers;
+    this.contextDeps = {
+      controller: spec.name,
+      kind: spec.for,
+      view: this.view,
+      owned,
+      port,
+      client,
+      recorder: this.recorder,
+      writeStatus: (obj, status) => this.write(this.refOf(obj), { status }, "status"),
+    };
     this.queue.on("failure", (e: unknown, key: string) =>
       log.error({ err: e, key }, "worker failed"),
     );
-    if (this.metrics) this.instrument(this.metrics);
+    if (opts.metrics) this.instrument(opts.metrics);
   }
 
   private instrument(m: OperatorMetrics): void {
     const name = this.name;
-    this.queue.on("dequeue", (_key: string, waitedMs: number) =>
-      m.queueLatency.observe({ name }, waitedMs / 1000),
-    );
+    const instruments = this.metrics!;
+    this.queue.on("dequeue", (_key: string, waitedMs: number) => instruments.dequeued(waitedMs));
     m.track({
       name,
       concurrency: this.queue.concurrency,
@@ -165,47 +181,8 @@ export class Controller<T extends KubeObject> {
   }
 
   private enqueue(key: string, priority: Priority): void {
-    this.metrics?.queueAdds.inc({ name: this.name });
+    this.metrics?.added();
     this.queue.add(key, priority);
-  }
-
-  private watchOwned(kind: KindRef): void {
-    const caches: Cache<KubeObject>[] = [];
-    for (const namespace of this.spec.namespaces ?? [undefined]) {
-      const cache = new Cache<KubeObject>();
-      caches.push(cache);
-      const inf = new Informer<KubeObject>({
-        name: `${kind.kind} owned by ${this.spec.for.kind}`,
-        source: this.port.listWatch<KubeObject>(kind, { namespace, metadataOnly: true }),
-        cache,
-        onError: (step, e) =>
-          this.log.warn({ err: e, step }, `${kind.kind} ${step} failed; retrying`),
-      });
-      const requeueOwner = (o: KubeObject) => {
-        for (const ref of o.metadata?.ownerReferences ?? []) {
-          if (
-            ref.controller &&
-            ref.kind === this.spec.for.kind &&
-            ref.apiVersion === this.spec.for.apiVersion
-          ) {
-            this.enqueue(
-              o.metadata?.namespace ? `${o.metadata.namespace}/${ref.name}` : ref.name,
-              "high",
-            );
-          }
-        }
-      };
-      inf.on({
-        added: (o, fromList) => !fromList && requeueOwner(o),
-        updated: (_o, n) => requeueOwner(n),
-        deleted: requeueOwner,
-      });
-      this.ownedInformers.push(inf);
-    }
-    this.ownedViews.set(
-      `${kind.apiVersion}/${kind.kind}`,
-      mergedReader(caches.map((c) => c.reader())),
-    );
   }
 
   /** Run until `signal` aborts; then stop taking work and let in-flight reconciles finish. */
@@ -260,39 +237,47 @@ export class Controller<T extends KubeObject> {
   }
 
   private async process(key: string, signal: AbortSignal): Promise<void> {
-    let obj = this.view.get(key);
+    const obj = this.view.get(key);
     if (!obj) {
       this.queue.forget(key);
       return;
     }
-    // For correlating log lines only: a counter (a random id per reconcile cost a
-    // randomFillSync call each — visible in the benchmark's CPU profile).
-    const reconcileId = `${RUN_ID}-${(++reconcileSeq).toString(36)}`;
-    const log = this.log.child({ controller: this.name, key, reconcileId });
-    const ctx = this.context(key, obj, log, signal);
+    // The reconcile's logger is built on first use: most reconciles log nothing, and a pino
+    // child per reconcile showed in the benchmark's CPU profile. The id is a counter for the
+    // same reason (a random id cost a randomFillSync call each).
+    let log: Logger | undefined;
+    const logger = () =>
+      (log ??= this.log.child({
+        controller: this.name,
+        key,
+        reconcileId: `${RUN_ID}-${(++reconcileSeq).toString(36)}`,
+      }));
+    const ctx = reconcileContext(this.contextDeps, {
+      key,
+      obj,
+      attempt: this.queue.failuresOf(key),
+      logger,
+      signal,
+    });
     this.stats.reconciles++;
     const started = Date.now();
     this.inFlight.set(key, started);
-    const m = this.metrics;
-    const controller = this.name;
+    let outcome: "success" | "error" | "requeue_after" = "error";
     try {
       const result = await this.step(obj, ctx);
       this.queue.forget(key);
       await this.report(key, ctx, undefined);
       if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
-      m?.reconcileTotal.inc({
-        controller,
-        result: result?.action === "requeue" ? "requeue_after" : "success",
-      });
+      outcome = result?.action === "requeue" ? "requeue_after" : "success";
     } catch (e) {
       this.stats.errors++;
-      m?.reconcileTotal.inc({ controller, result: "error" });
-      m?.reconcileErrors.inc({ controller });
-      obj = this.view.get(key) ?? obj;
       const msg = e instanceof Error ? e.message : String(e);
       if (e instanceof PermanentError) {
         this.queue.forget(key);
-        log.error({ err: e }, "reconcile failed permanently; waiting for the object to change");
+        logger().error(
+          { err: e },
+          "reconcile failed permanently; waiting for the object to change",
+        );
         await this.report(key, ctx, { reason: "ReconcileFailed", message: msg });
         await ctx.event({
           type: "Warning",
@@ -302,12 +287,12 @@ export class Controller<T extends KubeObject> {
         });
         return;
       }
-      m?.queueRetries.inc({ name: controller });
+      this.metrics?.retried();
       const delay =
         e instanceof TemporaryError && e.delayMs !== undefined
           ? (this.queue.addAfter(key, e.delayMs), e.delayMs)
           : this.queue.retry(key);
-      log.warn(
+      logger().warn(
         { err: e, retryInMs: delay, attempt: ctx.attempt + 1 },
         "reconcile failed; will retry",
       );
@@ -320,40 +305,22 @@ export class Controller<T extends KubeObject> {
       });
     } finally {
       this.inFlight.delete(key);
-      const seconds = (Date.now() - started) / 1000;
-      m?.reconcileTime.observe({ controller }, seconds);
-      m?.workDuration.observe({ name: controller }, seconds);
+      this.metrics?.reconciled(outcome, (Date.now() - started) / 1000);
     }
   }
 
-  /**
-   * Failures show in the object's status as the condition `Reconciled=False` (reason and
-   * message); the next success turns it `True`. An object that never failed gets no such
-   * condition — and so no write. Kinds without a status subresource are left alone.
-   */
+  /** The outcome as the `Reconciled` condition (outcome.ts); kinds without status: nothing. */
   private async report(
     key: string,
     ctx: ReconcileContext<T>,
-    failure: { reason: string; message: string } | undefined,
+    failure: Failure | undefined,
   ): Promise<void> {
     if (this.spec.reportStatus === false) return;
     const current = this.view.get(key);
     if (!current || current.metadata.deletionTimestamp) return;
-    const conditions = (current.status as { conditions?: Condition[] } | undefined)?.conditions;
-    const was = getCondition(conditions, RECONCILED);
-    if (!failure && (!was || was.status === "True")) return;
-    const next = setCondition(
-      conditions,
-      failure
-        ? {
-            type: RECONCILED,
-            status: "False",
-            reason: failure.reason,
-            message: failure.message.slice(0, 1024),
-          }
-        : { type: RECONCILED, status: "True", reason: "Succeeded", message: "" },
-    );
-    await ctx.patchStatus({ conditions: next }).catch((e: unknown) => {
+    const conditions = outcomeConditions(current.status, failure);
+    if (!conditions) return;
+    await ctx.patchStatus({ conditions }).catch((e: unknown) => {
       ctx.log.debug({ err: e }, "could not report the reconcile outcome in status");
     });
   }
@@ -392,75 +359,6 @@ export class Controller<T extends KubeObject> {
     this.stats.writes++;
     return this.port.mergePatch<R>(ref, patch, subresource ? { subresource } : undefined);
   }
-
-  private context(key: string, obj: T, log: Logger, signal: AbortSignal): ReconcileContext<T> {
-    const client = this.client;
-    const regarding = {
-      apiVersion: this.spec.for.apiVersion,
-      kind: this.spec.for.kind,
-      name: obj.metadata!.name!,
-      namespace: obj.metadata?.namespace,
-      uid: obj.metadata?.uid,
-      resourceVersion: obj.metadata?.resourceVersion,
-    };
-    return {
-      key,
-      log,
-      signal,
-      attempt: this.queue.failuresOf(key),
-      cache: this.view,
-      owned: (kind) => {
-        const view = this.ownedViews.get(`${kind.apiVersion}/${kind.kind}`);
-        if (!view)
-          throw new RuntimeError(
-            "owned",
-            `controller ${this.name} does not own ${kind.kind} (${kind.apiVersion}): list it in \`owns\``,
-          );
-        return view;
-      },
-      port: this.port,
-      get client(): KubeClient {
-        if (!client)
-          throw new Error(
-            "this controller was created without a client (pass one to the Operator)",
-          );
-        return client;
-      },
-      patchStatus: async (status) => {
-        const current = (this.view.get(key) ?? obj).status as Record<string, unknown> | undefined;
-        const merged = { ...(current ?? {}), ...status };
-        if (deepEqual(current ?? {}, merged)) return;
-        await this.write(this.refOf(obj), { status }, "status");
-      },
-      event: (ev) =>
-        this.recorder.record(regarding, {
-          type: ev.type ?? "Normal",
-          action: ev.action ?? "Reconcile",
-          reason: ev.reason,
-          note: ev.note,
-        }),
-    };
-  }
-}
-
-/** One read-only view over several caches (their keys never overlap: one per namespace). */
-function mergedReader<T>(readers: CacheReader<T>[]): CacheReader<T> {
-  if (readers.length === 1) return readers[0]!;
-  return {
-    get: (key) => {
-      for (const r of readers) {
-        const v = r.get(key);
-        if (v) return v;
-      }
-      return undefined;
-    },
-    list: () => readers.flatMap((r) => r.list()),
-    keys: () => readers.flatMap((r) => r.keys()),
-    byIndex: (index, value) => readers.flatMap((r) => r.byIndex(index, value)),
-    get size() {
-      return readers.reduce((n, r) => n + r.size, 0);
-    },
-  };
 }
 
 function abortPromise(signal: AbortSignal): Promise<void> {
