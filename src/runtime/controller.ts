@@ -1,6 +1,7 @@
 /**
- * A controller: one informer for its primary kind (per namespace, or cluster-wide), informers
- * for the kinds it owns, one work queue, and a level-triggered `reconcile(object, ctx)`.
+ * A controller: informers for its primary kind (primary.ts: per namespace, or cluster-wide)
+ * and for the kinds it owns (owned.ts), one work queue, and a level-triggered
+ * `reconcile(object, ctx)` with its `ctx` (context.ts).
  *
  * Contract:
  * - `reconcile` receives the latest cached object, never the event that woke it, and returns
@@ -14,20 +15,20 @@
  *   failure is logged and recorded as a Warning Event; none of them crashes the controller.
  */
 import type { KubeClient } from "../client/client.js";
-import { Cache, keyOf, mergedReader, type CacheReader } from "./cache.js";
+import type { CacheReader } from "./cache.js";
 import { reconcileContext, type ContextDeps } from "./context.js";
 import { PermanentError, TemporaryError } from "./errors.js";
 import { EventRecorder } from "./events.js";
 import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "./finalizer.js";
-import { Informer } from "./informer.js";
+import type { Informer } from "./informer.js";
 import type { Logger } from "./log.js";
 import type { ControllerInstruments, OperatorMetrics } from "./metrics.js";
 import { outcomeConditions, type Failure } from "./outcome.js";
 import { watchOwned } from "./owned.js";
+import { watchPrimary } from "./primary.js";
 import { kindRefOf, type ObjectRef, type RuntimePort } from "./port.js";
 import { createQueue, type Priority, type WorkQueue } from "./queue.js";
 import {
-  defaultPredicate,
   done,
   type ControllerSpec,
   type KubeObject,
@@ -41,11 +42,9 @@ let reconcileSeq = 0;
 export class Controller<T extends KubeObject> {
   readonly name: string;
   readonly queue: WorkQueue;
-  readonly informers: Informer<T>[] = [];
+  readonly informers: Informer<T>[];
   private readonly ownedInformers: Informer<KubeObject>[];
   private readonly contextDeps: ContextDeps<T>;
-  /** One cache per watched namespace: a relist of one must not drop the others' objects. */
-  private readonly caches: Cache<T>[] = [];
   private readonly view: CacheReader<T>;
   private readonly recorder: EventRecorder;
   private readonly finalizer: string;
@@ -76,39 +75,15 @@ export class Controller<T extends KubeObject> {
       sink: port.events,
       onError: (e) => log.warn({ err: e }, "could not record an Event"),
     });
-    for (const namespace of spec.namespaces ?? [undefined]) {
-      const cache = new Cache<T>({ indexers: spec.indexers, transform: spec.transform });
-      this.caches.push(cache);
-      const inf = new Informer<T>({
-        name: `${spec.for.kind}${namespace ? ` in ${namespace}` : ""}`,
-        source: port.listWatch<T>(spec.for, {
-          namespace,
-          labelSelector: spec.labelSelector,
-          fieldSelector: spec.fieldSelector,
-        }),
-        cache,
-        onError: (step, e) =>
-          log.warn({ err: e, step }, `${spec.for.kind} ${step} failed; retrying`),
-      });
-      const predicate = spec.predicate ?? defaultPredicate;
-      const raw = spec.onEvent ?? (() => undefined);
-      inf.on({
-        added: (o, fromList) => {
-          raw("ADDED", o);
-          this.enqueue(keyOf(o), fromList ? "low" : "high");
-        },
-        updated: (old, now) => {
-          raw("MODIFIED", now);
-          if (predicate(old, now)) this.enqueue(keyOf(now), "high");
-        },
-        deleted: (o) => {
-          raw("DELETED", o);
-          this.queue.cancel(keyOf(o));
-        },
-      });
-      this.informers.push(inf);
-    }
-    this.view = mergedReader(this.caches.map((c) => c.reader()));
+    const primary = watchPrimary({
+      spec,
+      port,
+      log,
+      enqueue: (key, priority) => this.enqueue(key, priority),
+      cancel: (key) => this.queue.cancel(key),
+    });
+    this.informers = primary.informers;
+    this.view = primary.view;
     const owned = watchOwned({
       owner: spec.for,
       kinds: spec.owns ?? [],
