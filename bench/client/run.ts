@@ -8,8 +8,7 @@
  *
  * Writes bench/results/client.{json,md,svg}.
  */
-import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -18,6 +17,7 @@ import { KubeClient } from "../../src/client/index.js";
 import { startControlPlane } from "../../src/controlplane/index.js";
 import { packageRoot } from "../../src/controlplane/paths.js";
 import { barChartSvg } from "../lib/chart.js";
+import { nodeScript, runJsonScript } from "../lib/script.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -45,25 +45,15 @@ function worker(
   conc = 1,
   count = 0,
 ): Promise<Sample> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [...workerCommand, lib, task, kubeconfig, ns, String(conc), String(count)],
-      { maxBuffer: 1 << 20, timeout: 600_000 },
-      (err, stdout, stderr) =>
-        err
-          ? reject(new Error(`${lib} ${task}: ${stderr || err.message}`))
-          : resolve(JSON.parse(stdout.trim().split("\n").pop()!)),
-    ),
+  return runJsonScript<Sample>(
+    [...workerCommand, lib, task, kubeconfig, ns, String(conc), String(count)],
+    { label: `${lib} ${task}`, timeoutMs: 600_000 },
   );
 }
 
-// Compiled (dist/bench/client/worker.js) when available, so no TypeScript loader weighs on
-// the memory figures; otherwise through tsx.
-const compiled = path.join(here, "worker.js");
-const workerCommand = existsSync(compiled)
-  ? [compiled]
-  : ["--import", "tsx", path.join(here, "worker.ts")];
+// Each cell in its own process, compiled when available, so no TypeScript loader weighs on
+// the memory figures.
+const workerCommand = nodeScript(here, "worker");
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

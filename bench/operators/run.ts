@@ -24,6 +24,7 @@ import { KubeClient, NotFoundError } from "../../src/client/index.js";
 import { startControlPlane } from "../../src/controlplane/index.js";
 import { cacheDir, packageRoot } from "../../src/controlplane/paths.js";
 import { barChartSvg } from "../lib/chart.js";
+import { nodeScript } from "../lib/script.js";
 import {
   delta,
   ProcSampler,
@@ -84,9 +85,7 @@ interface Launch {
   readyLine: boolean;
 }
 
-const compiled = (f: string) => path.join(here, `${f}.js`);
-const nodeArgs = (f: string) =>
-  existsSync(compiled(f)) ? [compiled(f)] : ["--import", "tsx", path.join(here, `${f}.ts`)];
+const nodeArgs = (f: string) => nodeScript(here, f);
 
 const versions: Record<string, unknown> = {
   capstan: JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")).version,

@@ -9,8 +9,7 @@
  * client and bare `https.request` alternate, and each block's figure is the median over the
  * runs. Writes bench/results/warmup.{json,md,svg}.
  */
-import { execFile } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +18,7 @@ import { KubeClient } from "../../src/client/index.js";
 import { startControlPlane } from "../../src/controlplane/index.js";
 import { packageRoot } from "../../src/controlplane/paths.js";
 import { barChartSvg } from "../lib/chart.js";
+import { nodeScript, runJsonScript } from "../lib/script.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -36,21 +36,11 @@ const REPEAT = Number(values.repeat);
 const VARIANTS = ["capstan", "node-https"] as const;
 type Block = { cpuUsPerRequest: number; ms: number };
 
-const compiled = path.join(here, "worker.js");
-const workerCommand = existsSync(compiled)
-  ? [compiled]
-  : ["--import", "tsx", path.join(here, "worker.ts")];
+const workerCommand = nodeScript(here, "worker");
 const worker = (variant: string, kubeconfig: string, ns: string): Promise<Block[]> =>
-  new Promise((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [...workerCommand, variant, kubeconfig, ns, `${BLOCKS}`, `${SIZE}`, `${CONCURRENCY}`],
-      { maxBuffer: 1 << 20, timeout: 900_000 },
-      (err, stdout, stderr) =>
-        err
-          ? reject(new Error(`${variant}: ${stderr || err.message}`))
-          : resolve(JSON.parse(stdout.trim().split("\n").pop()!)),
-    ),
+  runJsonScript<Block[]>(
+    [...workerCommand, variant, kubeconfig, ns, `${BLOCKS}`, `${SIZE}`, `${CONCURRENCY}`],
+    { label: variant, timeoutMs: 900_000 },
   );
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
