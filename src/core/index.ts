@@ -30,3 +30,4 @@ export { labelSelector, fieldSelector, escapeFieldValue, selectorString } from "
 export type { KindRegistry, ObjectOf, TypedObject, IsRegistered } from "./kinds.js";
 export type { BuiltinKinds } from "./builtin-kinds.js";
 export { ValidationError, formatProblems, type Problem } from "./problem.js";
+export { truncateUtf8, utf8Length } from "./text.js";

@@ -6,6 +6,7 @@
  */
 import type { KubeClient } from "../client/client.js";
 import type { CacheReader } from "./cache.js";
+import { ensureChild } from "./children.js";
 import { deepEqual } from "./diff.js";
 import { RuntimeError } from "./errors.js";
 import type { EventRecorder } from "./events.js";
@@ -63,6 +64,16 @@ export function reconcileContext<T extends KubeObject>(
       if (!client)
         throw new Error("this controller was created without a client (pass one to the Operator)");
       return client;
+    },
+    ensureChild: (child, opts) => {
+      if (!client)
+        throw new Error("this controller was created without a client (pass one to the Operator)");
+      const owner = { ...obj, apiVersion: deps.kind.apiVersion, kind: deps.kind.kind };
+      return ensureChild(client, owner, child, {
+        fieldManager: deps.controller,
+        signal: run.signal,
+        ...opts,
+      });
     },
     patchStatus: async (status) => {
       const current = (deps.view.get(key) ?? obj).status as Record<string, unknown> | undefined;

@@ -247,16 +247,18 @@ export class Controller<T extends KubeObject> {
     } catch (e) {
       this.stats.errors++;
       const msg = e instanceof Error ? e.message : String(e);
+      // User intent may name its reason (Conflict, InvalidName…); API errors keep the generic one.
+      const why = e instanceof PermanentError || e instanceof TemporaryError ? e.reason : undefined;
       if (e instanceof PermanentError) {
         this.queue.forget(key);
         logger().error(
           { err: e },
           "reconcile failed permanently; waiting for the object to change",
         );
-        await this.report(key, ctx, { reason: "ReconcileFailed", message: msg });
+        await this.report(key, ctx, { reason: why ?? "ReconcileFailed", message: msg });
         await ctx.event({
           type: "Warning",
-          reason: "ReconcileFailed",
+          reason: why ?? "ReconcileFailed",
           note: msg,
           action: "Reconcile",
         });
@@ -271,10 +273,10 @@ export class Controller<T extends KubeObject> {
         { err: e, retryInMs: delay, attempt: ctx.attempt + 1 },
         "reconcile failed; will retry",
       );
-      await this.report(key, ctx, { reason: "ReconcileError", message: msg });
+      await this.report(key, ctx, { reason: why ?? "ReconcileError", message: msg });
       await ctx.event({
         type: "Warning",
-        reason: "ReconcileError",
+        reason: why ?? "ReconcileError",
         note: msg,
         action: "Reconcile",
       });

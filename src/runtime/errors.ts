@@ -6,22 +6,30 @@
  * - `PermanentError`: do not retry this change; it is reported in status and an Event and
  *   the object is handled again only when it changes.
  * - Anything else thrown: retried with per-object exponential backoff.
+ *
+ * Both take an optional `reason` (CamelCase, as Kubernetes reasons are): it becomes the reason
+ * of the `Reconciled=False` condition and of the Warning Event, so `kubectl describe` shows
+ * *why* (`Conflict`, `InvalidName`, `Reserved`…) instead of a generic failure.
  */
 import { brand } from "../core/brand.js";
 
 export class TemporaryError extends Error {
   override readonly name: string = "TemporaryError";
   readonly delayMs: number | undefined;
-  constructor(message: string, opts: { delay?: number; cause?: unknown } = {}) {
+  readonly reason: string | undefined;
+  constructor(message: string, opts: { delay?: number; cause?: unknown; reason?: string } = {}) {
     super(message, { cause: opts.cause });
     this.delayMs = opts.delay;
+    this.reason = opts.reason;
   }
 }
 
 export class PermanentError extends Error {
-  override readonly name = "PermanentError";
-  constructor(message: string, opts: { cause?: unknown } = {}) {
+  override readonly name: string = "PermanentError";
+  readonly reason: string | undefined;
+  constructor(message: string, opts: { cause?: unknown; reason?: string } = {}) {
     super(message, { cause: opts.cause });
+    this.reason = opts.reason;
   }
 }
 

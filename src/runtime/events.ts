@@ -5,9 +5,10 @@
  * count — at most once per `minPatchIntervalMs` — instead of creating new ones. This is
  * what client-go's event broadcaster and kube-rs' recorder do.
  *
- * Notes are cut to the API's 1 KiB limit. Callers must not put secrets in notes.
+ * Notes are cut to the API's 1 KiB limit (UTF-8 bytes, on a character boundary). Callers must not put secrets in notes.
  */
 import { randomBytes } from "node:crypto";
+import { truncateUtf8 } from "../core/text.js";
 
 export interface EventRegarding {
   apiVersion: string;
@@ -81,7 +82,8 @@ export class EventRecorder {
 
   /** Record an event; never throws (a failed Event must not fail a reconcile). */
   async record(regarding: EventRegarding, ev: EventInput): Promise<void> {
-    const note = ev.note.length > 1024 ? ev.note.slice(0, 1021) + "..." : ev.note;
+    // The API counts the note's 1 KiB in UTF-8 bytes; cut on a character boundary.
+    const note = truncateUtf8(ev.note, 1024);
     const id = [
       regarding.uid ?? `${regarding.namespace}/${regarding.name}`,
       ev.type,

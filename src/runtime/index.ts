@@ -47,3 +47,21 @@ export { LeadershipLostError, type LeaderElectionOptions } from "./leadership.js
 export { OperatorMetrics } from "./metrics.js";
 export { serveHealth, type HealthServer, type HealthSource } from "./health.js";
 export { ownerReference, type OwnerReference } from "./owner.js";
+export {
+  ensureChild,
+  OwnershipConflictError,
+  type Child,
+  type ChildOutcome,
+  type LiveChild,
+  type EnsureChildOptions,
+} from "./children.js";
+export { childName, ownerLabelValue, type ChildNameOptions } from "./names.js";
+export {
+  claimExternal,
+  mayDropExternal,
+  ownerMark,
+  refuseReserved,
+  type Ledger,
+  type ClaimOptions,
+} from "./external.js";
+export { isSubset } from "./subset.js";

@@ -5,6 +5,7 @@
  */
 import type { KubeClient } from "../client/client.js";
 import type { CacheReader } from "./cache.js";
+import type { Child, ChildOutcome, EnsureChildOptions, LiveChild } from "./children.js";
 import { deepEqual } from "./diff.js";
 import type { EventInput } from "./events.js";
 import type { Logger } from "./log.js";
@@ -59,6 +60,15 @@ export interface ReconcileContext<T extends KubeObject> {
   port: RuntimePort;
   /** The operator's client, for everything beyond the object itself (children, Secrets…). */
   readonly client: KubeClient;
+  /**
+   * Create or update a child this object controls (its controller ownerReference is set
+   * here), writing nothing when it already matches; a child of that name that belongs to
+   * anyone else is never touched: `OwnershipConflictError` (children.ts).
+   */
+  ensureChild<C extends Child>(
+    child: C,
+    opts?: Partial<EnsureChildOptions>,
+  ): Promise<{ object: LiveChild<C>; outcome: ChildOutcome }>;
   /** Merge `status` into the object's status subresource — skipped when nothing changes. */
   patchStatus(status: Record<string, unknown>): Promise<void>;
   event(ev: Partial<EventInput> & { reason: string; note: string }): Promise<void>;
