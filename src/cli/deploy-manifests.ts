@@ -1,7 +1,11 @@
 /**
  * The objects of a generated deployment, as plain data (deploy.ts writes them as YAML):
  * Namespace, ServiceAccount, the derived RBAC as ClusterRole/Role + bindings, and the
- * Deployment. Pure: the same spec and plan always give the same objects.
+ * Deployment; and the warning an all-namespaces deployment carries. Pure: the same spec and
+ * plan always give the same objects.
+ *
+ * The namespaces the Deployment's `capstan run` watches (`-n …` or `-A`) are those the RBAC
+ * was derived for (`DeploySpec.watch`), so the operator never needs more than it is granted.
  *
  * The Deployment runs `capstan run <module>` with leader election, health on a named port
  * (`/healthz`, `/readyz`, `/metrics`), non-root with a read-only root filesystem, no
@@ -19,8 +23,8 @@ export interface DeploySpec {
   replicas: number;
   /** The module's path inside the image, relative to its working directory. */
   module: string;
-  /** Watched namespaces; none: every namespace. */
-  watch: string[];
+  /** Watched namespaces (Roles there), or every namespace (a ClusterRole), said explicitly. */
+  watch: string[] | "all";
   installCrds: boolean;
   healthPort: number;
 }
@@ -98,6 +102,23 @@ export function rbacObjects(s: DeploySpec, plan: RbacPlan): Obj[] {
   return out;
 }
 
+/**
+ * What `generate deploy` prints and writes above the ClusterRole when it lets the operator
+ * read namespaced kinds in every namespace (only an all-namespaces deployment does).
+ */
+export function clusterWideWarning(s: DeploySpec, plan: RbacPlan): string | undefined {
+  const reads = plan.clusterWideReads;
+  if (!reads.length) return undefined;
+  const secrets = reads.includes("secrets");
+  const named = secrets ? ["secrets", ...reads.filter((r) => r !== "secrets")] : reads;
+  return (
+    `ServiceAccount ${s.namespace}/${s.name} can read ${named.join(", ")} in every namespace, ` +
+    `kube-system included (ClusterRole ${s.name}, from --all-namespaces)` +
+    (secrets ? ": every Secret's value in the cluster" : "") +
+    `. --watch-namespace <ns,...> limits it to Roles in those namespaces.`
+  );
+}
+
 /** The arguments after the image's entrypoint (`capstan`). */
 export function runArgs(s: DeploySpec): string[] {
   return [
@@ -106,7 +127,7 @@ export function runArgs(s: DeploySpec): string[] {
     "--leader-elect",
     "--health-port",
     String(s.healthPort),
-    ...(s.watch.length ? s.watch.flatMap((ns) => ["-n", ns]) : ["-A"]),
+    ...(s.watch === "all" ? ["-A"] : s.watch.flatMap((ns) => ["-n", ns])),
     ...(s.installCrds ? ["--install-crds"] : []),
   ];
 }

@@ -29,21 +29,13 @@ const PRINTER_KIND = { apiVersion: "examples.capstan.dev/v1", kind: "Printer" } 
 const POD = { apiVersion: "v1", kind: "Pod" } as const;
 
 const fx = deployFixture();
-const { tmp, cleanups, rand, docs, render, apply, byKind, generate } = fx;
+const { tmp, cleanups, rand, docs, render, apply, byKind, generate, dropClusterRbac } = fx;
 let cp: TestControlPlane;
 let kube: KubeClient;
 before(async () => {
   await fx.ready();
   ({ cp, kube } = fx);
 });
-
-/** Delete the cluster-scoped RBAC a generated base creates (namespaces go with testNamespace). */
-const dropClusterRbac = (name: string) => () =>
-  Promise.all(
-    ["ClusterRoleBinding", "ClusterRole"].map((kind) =>
-      kube.delete({ apiVersion: "rbac.authorization.k8s.io/v1", kind, name }),
-    ),
-  );
 
 /**
  * Apply a generated base for real — all but the Deployment (no kubelet runs Pods) — and

@@ -141,7 +141,7 @@ describe("generate deploy", () => {
   });
 
   test("the generated RBAC has no wildcard and is exactly what the printer declares", async () => {
-    const { out } = await generate();
+    const { out } = await generate({ allNamespaces: true });
     const rbac = docs(readFileSync(path.join(out, "base/rbac.yaml"), "utf8"));
     assert.ok(!JSON.stringify(rbac).includes("*"), "no wildcard anywhere");
     const rules = (kind: string) => byKind(rbac, kind).map((o) => [o.metadata.namespace, o.rules]);

@@ -8,7 +8,9 @@
  * A definition Kubernetes would refuse fails with every issue listed and writes nothing.
  *
  * `capstan generate deploy <module>` (deploy.ts) writes a kustomize base with least-privilege
- * RBAC, an example overlay and a Dockerfile.
+ * RBAC, an example overlay and a Dockerfile. It serves the operator's own namespace unless
+ * told `--watch-namespace a,b` or `--all-namespaces`; what the latter grants everywhere is
+ * printed as a warning.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -41,10 +43,14 @@ export function writeCrds(crds: readonly CustomResourceDefinition[], dir: string
   });
 }
 
-/** `out` receives what the command prints (tests pass their own). */
+/** Repeatable, comma-separated namespaces (`-n a -n b`, `--watch-namespace a,b`). */
+const namespaceList = (v: string, acc: string[]) => [...acc, ...v.split(",").map((s) => s.trim())];
+
+/** `out` receives what the command prints, `err` its warnings (tests pass their own). */
 export function registerGenerate(
   program: Command,
   out: { write(s: string): unknown } = process.stdout,
+  err: { write(s: string): unknown } = process.stderr,
 ): void {
   const generate = program
     .command("generate")
@@ -77,14 +83,25 @@ export function registerGenerate(
     .option("--image <image>", "container image (default: <name>:dev)")
     .option("--replicas <n>", "Deployment replicas (leader election keeps one active)", Number, 1)
     .option(
-      "-n, --namespace <ns>",
-      "a namespace the operator watches (repeatable; default: every namespace)",
-      (v: string, acc: string[]) => [...acc, v],
+      "--watch-namespace <ns,...>",
+      "namespaces the operator watches, each with a Role (default: only its own namespace)",
+      namespaceList,
       [],
     )
+    .option("-n, --namespace <ns>", "same as --watch-namespace (repeatable)", namespaceList, [])
+    .option(
+      "-A, --all-namespaces",
+      "watch every namespace: a ClusterRole that reads its kinds, Secrets included, everywhere",
+      false,
+    )
     .option("--install-crds", "the operator installs its CRDs (grants it CRD write access)", false)
-    .action(async (modulePath: string, o: DeployOptions) => {
-      const { files } = await generateDeploy(modulePath, o);
-      for (const file of files) out.write(`wrote ${file}\n`);
+    .action(async (modulePath: string, o: DeployOptions & { watchNamespace: string[] }) => {
+      const { watchNamespace, ...rest } = o;
+      const gen = await generateDeploy(modulePath, {
+        ...rest,
+        namespace: [...watchNamespace, ...o.namespace],
+      });
+      for (const w of gen.warnings) err.write(`warning: ${w}\n`);
+      for (const file of gen.files) out.write(`wrote ${file}\n`);
     });
 }

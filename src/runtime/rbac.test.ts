@@ -20,6 +20,7 @@ const resolve = kindResolver([
 ]);
 const WIDGET = { apiVersion: "example.com/v1", kind: "Widget" };
 const POD = { apiVersion: "v1", kind: "Pod" };
+const SECRET = { apiVersion: "v1", kind: "Secret" };
 const controller = (
   spec: Partial<ControllerSpec<KubeObject>> & Pick<ControllerSpec<KubeObject>, "for">,
 ): ControllerSpec<KubeObject> => ({ name: "c", reconcile: async () => undefined, ...spec });
@@ -27,7 +28,7 @@ const decl = (
   controllers: ControllerSpec<KubeObject>[],
   uses: Declarations["uses"] = [],
 ): Declarations => ({ controllers, uses });
-const lines = (plan: RbacPlan) => describeRbac(plan);
+const lines = (plan: Pick<RbacPlan, "cluster" | "namespaced">) => describeRbac(plan);
 
 describe("derived RBAC", () => {
   test("a cluster-wide operator gets exactly its kinds, Events, CRD reads and a namespaced Lease", () => {
@@ -70,6 +71,33 @@ describe("derived RBAC", () => {
     assert.deepEqual(lines({ cluster: [], namespaced: { ops: plan.namespaced.ops! } }), [
       "ops coordination.k8s.io leases get,create,update",
     ]);
+  });
+
+  test("an all-namespaces operator's reads of namespaced kinds are listed as cluster-wide, Secrets included", () => {
+    const plan = deriveRbac(
+      decl(
+        [controller({ for: WIDGET, owns: [SECRET] })],
+        [
+          { kind: POD, verbs: ["get"], subresource: "log" },
+          { kind: POD, verbs: ["delete"] },
+          { kind: { apiVersion: "v1", kind: "Namespace" }, verbs: ["get"] },
+        ],
+      ),
+      resolve,
+      { operatorNamespace: "ops", crds: true },
+    );
+    assert.deepEqual(plan.clusterWideReads, ["pods/log", "secrets", "widgets.example.com"]);
+  });
+
+  test("with watched namespaces Secrets get a Role per namespace and nothing is read cluster-wide", () => {
+    const plan = deriveRbac(decl([controller({ for: WIDGET, owns: [SECRET] })]), resolve, {
+      operatorNamespace: "ops",
+      namespaces: ["a"],
+      crds: true,
+    });
+    assert.deepEqual(plan.clusterWideReads, []);
+    assert.ok(!lines(plan).some((l) => l.startsWith("cluster") && l.includes("secrets")));
+    assert.ok(lines(plan).includes("a core secrets get,list,watch,create,patch"));
   });
 
   test("a controller's own namespaces win over the operator's", () => {

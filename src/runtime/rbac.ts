@@ -17,7 +17,9 @@
  *
  * Placement: cluster-scoped kinds, and namespaced kinds of an operator watching every
  * namespace, go in the ClusterRole; with watched namespaces (operator `-n`, or a
- * controller's own `namespaces`) namespaced kinds get a Role in each of them.
+ * controller's own `namespaces`) namespaced kinds get a Role in each of them. The plan lists
+ * the namespaced kinds the ClusterRole makes readable everywhere (`clusterWideReads`):
+ * granting that on Secrets means reading every credential in the cluster.
  *
  * Guarantees: no "*" anywhere (verbs are checked against the closed list); rules are merged
  * per API group and identical verb sets, verbs in a fixed order, rules and namespaces sorted,
@@ -72,10 +74,18 @@ export interface RbacOptions {
 export interface RbacPlan {
   cluster: PolicyRule[];
   namespaced: Record<string, PolicyRule[]>;
+  /**
+   * Namespaced resources the ClusterRole lets the operator read (get, list or watch) in every
+   * namespace — `secrets`, `widgets.example.com`, `pods/log` — sorted; what a deployment
+   * for every namespace must warn about. Empty when namespaced kinds all have Roles.
+   */
+  clusterWideReads: string[];
 }
 
 /** Where a grant goes: the cluster, or a list of namespaces. */
 type Where = "cluster" | readonly string[];
+
+const READS: readonly Verb[] = ["get", "list", "watch"];
 
 class Grants {
   // scope ("" = cluster) → "group\0resource" → verbs
@@ -130,23 +140,30 @@ export function deriveRbac(decl: Declarations, resolve: KindResolver, opts: Rbac
   const g = new Grants();
   const place = (k: ResolvedKind, namespaces: readonly string[] | undefined): Where =>
     !k.namespaced || !namespaces?.length ? "cluster" : namespaces;
+  const clusterWideReads = new Set<string>();
+  const grant = (
+    where: Where,
+    k: ResolvedKind,
+    sub: string,
+    verbs: readonly Verb[],
+    what: string,
+  ) => {
+    const resource = sub ? `${k.plural}/${sub}` : k.plural;
+    g.add(where, k.group, resource, verbs, what);
+    if (where === "cluster" && k.namespaced && verbs.some((v) => READS.includes(v)))
+      clusterWideReads.add(k.group ? `${k.plural}.${k.group}${sub ? `/${sub}` : ""}` : resource);
+  };
 
   for (const c of decl.controllers) {
     const what = `controller ${JSON.stringify(c.name)}`;
     const namespaces = c.namespaces ?? opts.namespaces;
     const primary = resolve(c.for, `${what} (for)`);
     const where = place(primary, namespaces);
-    g.add(where, primary.group, primary.plural, ["get", "list", "watch", "patch"], what);
-    if (primary.status) g.add(where, primary.group, `${primary.plural}/status`, ["patch"], what);
+    grant(where, primary, "", ["get", "list", "watch", "patch"], what);
+    if (primary.status) grant(where, primary, "status", ["patch"], what);
     for (const o of c.owns ?? []) {
       const owned = resolve(o, `${what} (owns)`);
-      g.add(
-        place(owned, namespaces),
-        owned.group,
-        owned.plural,
-        ["get", "list", "watch", "create", "patch"],
-        what,
-      );
+      grant(place(owned, namespaces), owned, "", ["get", "list", "watch", "create", "patch"], what);
     }
     const eventsWhere: Where = primary.namespaced
       ? where
@@ -159,8 +176,7 @@ export function deriveRbac(decl: Declarations, resolve: KindResolver, opts: Rbac
   for (const u of decl.uses) {
     const what = `op.uses(${u.kind.apiVersion} ${u.kind.kind})`;
     const k = resolve(u.kind, what);
-    const resource = u.subresource ? `${k.plural}/${u.subresource}` : k.plural;
-    g.add(place(k, opts.namespaces), k.group, resource, u.verbs, what);
+    grant(place(k, opts.namespaces), k, u.subresource ?? "", u.verbs, what);
   }
 
   if (opts.leaderElection ?? true)
@@ -181,11 +197,11 @@ export function deriveRbac(decl: Declarations, resolve: KindResolver, opts: Rbac
 
   const namespaced: Record<string, PolicyRule[]> = {};
   for (const ns of g.scopes()) namespaced[ns] = g.rules(ns);
-  return { cluster: g.rules(""), namespaced };
+  return { cluster: g.rules(""), namespaced, clusterWideReads: [...clusterWideReads].sort(cmp) };
 }
 
 /** Every rule of a plan as one line each (`ns|cluster group resource verbs`), for diffs. */
-export function describeRbac(plan: RbacPlan): string[] {
+export function describeRbac(plan: Pick<RbacPlan, "cluster" | "namespaced">): string[] {
   const line = (scope: string, r: PolicyRule) =>
     `${scope} ${r.apiGroups[0] || "core"} ${r.resources.join(",")} ${r.verbs.join(",")}`;
   return [
