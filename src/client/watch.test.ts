@@ -200,6 +200,34 @@ describe("watch", () => {
     await w.done;
   });
 
+  test("a stream the proxy pauses mid-response carries on intact after resume", async (t) => {
+    const viaProxy = await KubeClient.fromKubeconfig({ path: proxy.kubeconfig });
+    const ref = { ...CM, namespace: ns, name: "paused" };
+    const state: WatchState = { resourceVersion: undefined, initialEventsEnded: false };
+    const abort = new AbortController();
+    t.after(() => abort.abort());
+    // One stream, no reconnection: a byte lost in the pause would break it, not be re-sent.
+    const added = firstAdded(
+      viaProxy.watchOnce<typeof ref, BigCM>(ref, {
+        sendInitialEvents: true,
+        state,
+        signal: abort.signal,
+      }),
+    );
+    added.catch(() => undefined); // awaited below; if a step before fails, the abort ends it
+    await eventually(async () => assert.ok(state.initialEventsEnded, "the watch is open"));
+    proxy.pause();
+    await kube.create({
+      ...CM,
+      metadata: { name: ref.name, namespace: ns },
+      data: { text: MULTIBYTE },
+    });
+    await eventually(async () => assert.ok(proxy.held > 0, "the event reached the paused proxy"));
+    proxy.resume();
+    const { text } = (await added).data;
+    assert.ok(Buffer.from(text).equals(Buffer.from(MULTIBYTE)), "the text is the one written");
+  });
+
   test("watching from a version compacted away in etcd fails with GoneError", async () => {
     // Core Events have no watch cache in the API server, so the watch reaches etcd itself
     // (ConfigMap watches are served from the cache, which outlives etcd compaction).
