@@ -26,20 +26,20 @@ function run(
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env });
-    let out = "";
+    const out: Buffer[] = []; // decoded once whole: a chunk may end inside a character
     const tail: string[] = [];
     const take = (line: string) => {
       tail.push(line);
       if (tail.length > 40) tail.shift();
       opts.onLine?.(line);
     };
-    child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    child.stdout.on("data", (b: Buffer) => out.push(b));
     if (opts.onLine) createInterface({ input: child.stdout }).on("line", take);
     createInterface({ input: child.stderr }).on("line", take);
     child.on("error", reject);
     child.on("close", (code) =>
       code === 0
-        ? resolve(out)
+        ? resolve(Buffer.concat(out).toString("utf8"))
         : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${tail.join("\n")}`)),
     );
   });

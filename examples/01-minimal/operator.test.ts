@@ -33,8 +33,9 @@ test("`capstan run examples/01-minimal` handles a created Sample and stops clean
     },
   );
   let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  // setEncoding decodes across chunks: a character may be split between two.
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   try {
     await eventually(async () => assert.match(out, /caches synced/), {

@@ -100,8 +100,9 @@ async function deployAndRun(label: string, drop?: { resource: string; verb: stri
   });
   reapWithParent(child.pid!);
   let logs = "";
-  child.stdout!.on("data", (d: Buffer) => (logs += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (logs += d.toString()));
+  // setEncoding decodes across chunks: a character may be split between two.
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (logs += d));
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (logs += d));
   const stop = () => stopChild(child);
   cleanups.push(stop);
   return { name, opNs: opNs.name, ns: watchNs.name, logs: () => logs, stop, child };

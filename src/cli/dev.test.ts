@@ -41,8 +41,9 @@ test("`capstan dev` runs the operator and restarts it when its code changes", as
     },
   );
   let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  // setEncoding decodes across chunks: a character may be split between two.
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
   const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   try {
     await eventually(async () => assert.equal(out.match(/caches synced/g)?.length, 1, out), {

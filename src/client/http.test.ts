@@ -1,10 +1,12 @@
-// How the transport writes request paths (pure: no request is sent). The server decodes
-// the query with Go's url.ParseQuery, which reads it the way URLSearchParams does.
+// How the transport writes request paths and reads bodies (pure: no request is sent). The
+// server decodes the query with Go's url.ParseQuery, which reads it the way URLSearchParams
+// does.
 import assert from "node:assert/strict";
 import https from "node:https";
+import { Readable } from "node:stream";
 import { test } from "node:test";
 import type { Connection } from "./config.js";
-import { Transport } from "./http.js";
+import { readAll, Transport } from "./http.js";
 
 const transport = (server: string) =>
   new Transport({
@@ -47,4 +49,11 @@ test("a path that already has a query gets the rest appended with &", () => {
     transport("https://[::1]:6443").pathOf("/api/v1/pods?watch=1", { limit: 1 }),
     "/api/v1/pods?watch=1&limit=1",
   );
+});
+
+test("a body whose multibyte characters are cut by every chunk boundary is read exactly", async () => {
+  const text = "é日😀".repeat(3);
+  const bytes = Buffer.from(text);
+  const chunks = Array.from({ length: bytes.length }, (_, i) => bytes.subarray(i, i + 1));
+  assert.equal(await readAll(Readable.from(chunks)), text);
 });

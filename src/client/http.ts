@@ -10,6 +10,7 @@
  */
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
+import type { Readable } from "node:stream";
 import { randomInt } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection } from "./config.js";
@@ -251,7 +252,8 @@ function backoff(attempt: number): number {
   return cap / 2 + randomInt(0, Math.floor(cap / 2) + 1);
 }
 
-export function readAll(res: IncomingMessage): Promise<string> {
+/** A response body as text, decoded once whole: chunks may end inside a character. */
+export function readAll(res: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on("data", (c: Buffer) => chunks.push(c));

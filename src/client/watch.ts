@@ -7,13 +7,14 @@
  * - cuts the stream when nothing (not even a bookmark) arrives for `inactivityMs`, and
  *   throws `WatchStalledError` — a stream that silently stops is the failure the official
  *   JavaScript client and kopf users keep hitting;
- * - ends normally when the server closes it (its `timeoutSeconds`).
+ * - ends normally when the server closes it (its `timeoutSeconds`);
+ * - decodes each event's text whole, so a character split between two chunks stays intact.
  *
  * `watch()` (in client.ts) builds the resilient form on top: reconnect with backoff and
  * jitter from the last resourceVersion, and surface only GoneError, so callers relist.
  */
-import type { IncomingMessage } from "node:http";
 import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
+import { LineSplitter } from "./lines.js";
 import { brand } from "../core/brand.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
@@ -35,8 +36,13 @@ export interface WatchState {
   initialEventsEnded: boolean;
 }
 
+/** What `watchStream` reads: an HTTP response body, or any other stream of bytes. */
+export interface ByteStream extends AsyncIterable<Buffer> {
+  destroy(error?: Error): void;
+}
+
 export async function* watchStream<T>(
-  res: IncomingMessage,
+  res: ByteStream,
   describe: RequestDescription,
   state: WatchState,
   inactivityMs: number,
@@ -55,16 +61,13 @@ export async function* watchStream<T>(
     }, inactivityMs);
   };
   arm();
-  let buffered = "";
+  // One event per line; chunks (TLS records) split lines and characters anywhere.
+  const lines = new LineSplitter();
   try {
     for await (const chunk of res) {
       arm();
-      buffered += (chunk as Buffer).toString("utf8");
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl).trim();
-        buffered = buffered.slice(nl + 1);
-        if (line) yield decode<T>(line, describe, state);
+      for (const line of lines.push(chunk)) {
+        if (line.trim()) yield decode<T>(line, describe, state);
       }
     }
   } finally {

@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { ControlPlaneError } from "./errors.js";
+import { LineTail } from "../client/lines.js";
 
 const TAIL_LINES = 30;
 
@@ -19,7 +20,7 @@ export class Component {
   readonly name: string;
   readonly pid: number;
   private readonly child: ChildProcess;
-  private readonly tail: string[] = [];
+  private readonly tail = new LineTail(TAIL_LINES);
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly exited: Promise<void>;
 
@@ -33,18 +34,13 @@ export class Component {
       });
     }
     this.pid = this.child.pid;
-    let partial = "";
-    const onData = (chunk: Buffer) => {
-      log.write(chunk);
-      const lines = (partial + chunk.toString("utf8")).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) {
-        this.tail.push(line);
-        if (this.tail.length > TAIL_LINES) this.tail.shift();
-      }
-    };
-    this.child.stdout!.on("data", onData);
-    this.child.stderr!.on("data", onData);
+    for (const stream of [this.child.stdout!, this.child.stderr!]) {
+      const toTail = this.tail.sink();
+      stream.on("data", (chunk: Buffer) => {
+        log.write(chunk);
+        toTail(chunk);
+      });
+    }
     this.exited = new Promise((resolve) => {
       this.child.on("exit", (code, signal) => {
         this.exitInfo = { code, signal };
@@ -60,7 +56,7 @@ export class Component {
   }
 
   lastLines(): string[] {
-    return [...this.tail];
+    return this.tail.lines();
   }
 
   /** Throw a descriptive error if the process has already exited. */

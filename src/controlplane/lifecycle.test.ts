@@ -87,8 +87,9 @@ describe("control plane lifecycle", () => {
     );
     const pids: Record<string, number> = await new Promise((resolve, reject) => {
       let out = "";
-      child.stdout.on("data", (c: Buffer) => {
-        out += c.toString();
+      child.stdout.setEncoding("utf8");
+      child.stdout.on("data", (c: string) => {
+        out += c;
         if (out.includes("\n")) resolve(JSON.parse(out));
       });
       child.on("exit", (code) => reject(new Error(`owner exited early with ${code}`)));

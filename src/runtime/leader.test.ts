@@ -109,12 +109,14 @@ function startReplica(name: string, ns: string, lease: string[]): Replica {
   };
   r.port.catch(() => undefined); // observed by whoever awaits it
   // Append first, then look: the line may be the last the replica prints for a while.
-  child.stdout!.on("data", (c: Buffer) => {
-    r.log += c.toString();
+  child.stdout!.setEncoding("utf8"); // decodes across chunks: a character may be split
+  child.stderr!.setEncoding("utf8");
+  child.stdout!.on("data", (c: string) => {
+    r.log += c;
     const m = /"port":(\d+),"msg":"serving \/healthz/.exec(r.log);
     if (m) gotPort(Number(m[1]));
   });
-  child.stderr!.on("data", (c: Buffer) => (r.log += c.toString()));
+  child.stderr!.on("data", (c: string) => (r.log += c));
   replicas.push(r);
   return r;
 }

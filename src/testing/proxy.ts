@@ -3,6 +3,10 @@
  * connection (a network failure), `pause()` keeps connections open but stops forwarding (a
  * silently stalled stream), `resume()` forwards again. `kubeconfig` is a copy of the
  * original pointing at the proxy, so a client under test goes through it.
+ *
+ * A pause loses nothing: the proxy stops reading, so TCP holds the bytes back as a stalled
+ * network would, and a resumed stream carries on intact (dropping them would corrupt the
+ * TLS stream and hide what a resume is meant to show).
  */
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import net from "node:net";
@@ -16,6 +20,8 @@ export interface ApiProxy {
   cut(): void;
   pause(): void;
   resume(): void;
+  /** Bytes received and not yet forwarded (held back while paused). */
+  readonly held: number;
   /** Open client connections right now. */
   readonly connections: number;
   close(): Promise<void>;
@@ -30,12 +36,22 @@ export async function startApiProxy(kubeconfigPath: string): Promise<ApiProxy> {
     const b = net.connect(Number(target.port), target.hostname);
     const pair = { a, b };
     pairs.add(pair);
-    const forward = (from: net.Socket, to: net.Socket) =>
+    // Forward with backpressure: read from one side only while the other keeps up and the
+    // proxy is not paused.
+    const forward = (from: net.Socket, to: net.Socket) => {
       from.on("data", (chunk: Buffer) => {
-        if (!paused) to.write(chunk);
+        if (!to.write(chunk)) from.pause();
       });
+      to.on("drain", () => {
+        if (!paused) from.resume();
+      });
+    };
     forward(a, b);
     forward(b, a);
+    if (paused) {
+      a.pause();
+      b.pause();
+    }
     const close = () => {
       a.destroy();
       b.destroy();
@@ -62,9 +78,22 @@ export async function startApiProxy(kubeconfigPath: string): Promise<ApiProxy> {
     cut,
     pause() {
       paused = true;
+      for (const p of pairs) {
+        p.a.pause();
+        p.b.pause();
+      }
     },
     resume() {
       paused = false;
+      for (const p of pairs) {
+        p.a.resume();
+        p.b.resume();
+      }
+    },
+    get held() {
+      let n = 0;
+      for (const p of pairs) n += p.a.readableLength + p.b.readableLength;
+      return n;
     },
     get connections() {
       return pairs.size;

@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { reapWithParent } from "../reaper.js";
+import { LineTail } from "../../client/lines.js";
 
 export async function startServerProcess(opts: {
   name: string;
@@ -19,8 +20,8 @@ export async function startServerProcess(opts: {
 }): Promise<{ stop(): Promise<void> }> {
   const child = spawn(opts.binary, opts.args, { stdio: ["ignore", "ignore", "pipe"] });
   reapWithParent(child.pid!);
-  let log = "";
-  child.stderr.on("data", (c: Buffer) => (log = (log + c.toString()).slice(-4000)));
+  const log = new LineTail(40);
+  child.stderr.on("data", log.sink());
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const stop = async () => {
     if (child.exitCode === null) child.kill("SIGTERM");
@@ -34,7 +35,7 @@ export async function startServerProcess(opts: {
       const why =
         child.exitCode !== null ? "exited early" : `was not ready within ${timeoutMs / 1000} s`;
       await stop();
-      throw new Error(`${opts.name} ${why}:\n${log}`);
+      throw new Error(`${opts.name} ${why}:\n${log.lines().join("\n")}`);
     }
     await sleep(100);
   }
