@@ -1,7 +1,51 @@
 /** `capstan cluster up|status|kubeconfig|down`: the local control plane in the background. */
 import path from "node:path";
 import type { Command } from "commander";
-import { clusterDown, clusterStatus, clusterUp, defaultStateDir } from "../controlplane/index.js";
+import {
+  clusterDown,
+  clusterStatus,
+  clusterUp,
+  defaultStateDir,
+  DATA_DESCRIPTION,
+  type UpResult,
+} from "../controlplane/index.js";
+
+/** The exact command to run next, the directory quoted for a POSIX shell when it must be. */
+const command = (verb: "up" | "down", dir: string) =>
+  `capstan cluster ${verb} --dir ${/^[\w@%+=:,./-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", `'\\''`)}'`}`;
+
+const nextSteps = (dir: string) =>
+  `\`${command("up", dir)}\` restarts it on its data, \`${command("down", dir)}\` deletes it`;
+
+function describeUp(r: UpResult, seconds: string): string {
+  const v = `Kubernetes ${r.version}`;
+  switch (r.outcome) {
+    case "running":
+      return `${v} already running at ${r.info.server}\n`;
+    case "started":
+      return `${v} started in ${seconds} s at ${r.info.server}\n`;
+    case "resumed": {
+      const why = r.previous?.failure
+        ? `it had stopped: ${r.previous.failure.message}`
+        : r.previous
+          ? `its previous supervisor (pid ${r.previous.supervisorPid}) was gone`
+          : "it had been stopped with its data kept";
+      const moved =
+        r.previousServer !== r.info.server
+          ? `  note: its port was taken, so the server URL changed from ${r.previousServer}; ` +
+            `the kubeconfigs in ${r.info.dir} were rewritten\n`
+          : "";
+      return (
+        `${v} resumed in ${seconds} s on the existing data in ${r.info.dir} at ${r.info.server}\n` +
+        `  (${why})\n${moved}`
+      );
+    }
+    default: {
+      const never: never = r.outcome;
+      return never;
+    }
+  }
+}
 
 export function registerCluster(program: Command): void {
   const cluster = program
@@ -13,20 +57,20 @@ export function registerCluster(program: Command): void {
 
   cluster
     .command("up")
-    .description("start the local control plane and return once it is ready")
+    .description(
+      "start the local control plane and return once it is ready; a directory holding a " +
+        "stopped one is resumed on its data",
+    )
     .option(...dirOption)
     .option("--scheduler", "also run kube-scheduler", false)
     .action(async (o: { dir: string; scheduler: boolean }) => {
       const t0 = Date.now();
-      const { info, started, version } = await clusterUp({ dir: o.dir, scheduler: o.scheduler });
-      const what = started
-        ? `started in ${((Date.now() - t0) / 1000).toFixed(1)} s`
-        : "already running";
+      const r = await clusterUp({ dir: o.dir, scheduler: o.scheduler });
       process.stdout.write(
-        `Kubernetes ${version} ${what} at ${info.server}\n` +
-          `  export KUBECONFIG=${info.kubeconfig}\n` +
-          `  ${path.join(info.bin, "kubectl")} get namespaces   # or any kubectl\n` +
-          `  logs: ${info.logs}\n`,
+        describeUp(r, ((Date.now() - t0) / 1000).toFixed(1)) +
+          `  export KUBECONFIG=${r.info.kubeconfig}\n` +
+          `  ${path.join(r.info.bin, "kubectl")} get namespaces   # or any kubectl\n` +
+          `  logs: ${r.info.logs} (restarts of crashed components: ${path.join(r.info.dir, "supervisor.log")})\n`,
       );
     });
 
@@ -38,12 +82,21 @@ export function registerCluster(program: Command): void {
       const s = await clusterStatus(o.dir);
       switch (s.state) {
         case "stopped":
-          process.stdout.write(`stopped (${s.dir})\n`);
+          process.stdout.write(
+            `stopped (${s.dir})` + (s.hasData ? `; its data is kept: ${nextSteps(s.dir)}\n` : "\n"),
+          );
           process.exitCode = 3;
           return;
         case "stale":
           process.stdout.write(
-            `stale: its supervisor (pid ${s.info.supervisorPid}) is gone; run \`capstan cluster down\`\n`,
+            `stale: the supervisor (pid ${s.info.supervisorPid}) of the control plane in ${s.dir} ` +
+              `is gone; ${nextSteps(s.dir)}\n`,
+          );
+          process.exitCode = 3;
+          return;
+        case "failed":
+          process.stdout.write(
+            `failed at ${s.failure.at}: ${s.failure.message}\n  ${nextSteps(s.dir)}\n`,
           );
           process.exitCode = 3;
           return;
@@ -71,18 +124,38 @@ export function registerCluster(program: Command): void {
       const s = await clusterStatus(o.dir);
       if (s.state !== "running")
         throw new Error(
-          `no local control plane is running in ${o.dir}; run \`capstan cluster up\``,
+          `no local control plane is running in ${o.dir}; run \`${command("up", o.dir)}\``,
         );
       process.stdout.write(`${s.info.kubeconfig}\n`);
     });
 
   cluster
     .command("down")
-    .description("stop every process of the local control plane and remove its data")
+    .description(
+      `stop every process of the local control plane and delete its directory (${DATA_DESCRIPTION})`,
+    )
     .option(...dirOption)
-    .option("--keep-data", "keep the data directory", false)
+    .option("--keep-data", "keep the directory, so that `cluster up` resumes it", false)
     .action(async (o: { dir: string; keepData: boolean }) => {
-      const had = await clusterDown({ dir: o.dir, keepData: o.keepData });
-      process.stdout.write(had ? "stopped\n" : "no local control plane was running\n");
+      const r = await clusterDown({ dir: o.dir, keepData: o.keepData });
+      const lines = r.stopped.length
+        ? [`stopped ${r.stopped.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}`]
+        : [];
+      switch (r.data) {
+        case "none":
+          lines.push(`no local control plane in ${r.dir}`);
+          break;
+        case "kept":
+          lines.push(`kept ${r.dir} (${DATA_DESCRIPTION}); \`${command("up", r.dir)}\` resumes it`);
+          break;
+        case "deleted":
+          lines.push(`deleted ${r.dir} (${DATA_DESCRIPTION})`);
+          break;
+        default: {
+          const never: never = r.data;
+          return never;
+        }
+      }
+      process.stdout.write(lines.map((l) => `${l}\n`).join(""));
     });
 }

@@ -25,9 +25,9 @@ const say = (s: string) => process.stderr.write(`[capstan dev] ${s}\n`);
 
 export async function dev(spec: string, o: DevOptions): Promise<void> {
   const file = resolveModule(spec);
-  const { info, started } = await clusterUp({ dir: o.clusterDir });
+  const { info, outcome } = await clusterUp({ dir: o.clusterDir });
   say(
-    `${started ? "started" : "using"} the local control plane at ${info.server}; KUBECONFIG=${info.kubeconfig}`,
+    `${outcome === "running" ? "using" : outcome} the local control plane at ${info.server}; KUBECONFIG=${info.kubeconfig}`,
   );
   const mod = await loadModule(spec);
   const resources: (AnyResource & { crd(): CustomResourceDefinition })[] = [

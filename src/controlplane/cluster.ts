@@ -1,13 +1,15 @@
 /**
  * Bring up etcd, kube-apiserver, kube-controller-manager (and optionally kube-scheduler) as
- * child processes of the calling process, and tear them down again.
+ * child processes of the calling process, and tear them down again. A directory that already
+ * holds a cluster is resumed on its data (clusterdir.ts).
  *
  * This runs inside the supervisor process (supervisor.ts); library users go through
  * `startControlPlane()` in index.ts, which adds the guarantee that nothing outlives its owner.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { prepareClusterDir } from "./clusterdir.js";
 import { Component } from "./component.js";
 import {
   apiserverArgs,
@@ -16,13 +18,9 @@ import {
   etcdArgs,
   file,
   schedulerArgs,
-  type Layout,
 } from "./components.js";
 import { ControlPlaneError } from "./errors.js";
-import { kubeconfig } from "./kubeconfig.js";
-import { createPki } from "./pki.js";
-import { freePorts } from "./ports.js";
-import { probe, probeHttp, type ProbeAuth } from "./probe.js";
+import { probe, probeHttp } from "./probe.js";
 
 export interface ClusterOptions {
   /** Directory for data, certificates, logs and kubeconfigs. Created if missing. */
@@ -47,17 +45,26 @@ export interface ClusterInfo {
   etcd: string;
   pids: Record<string, number>;
   logs: string;
+  /** True when the directory already held this cluster and its etcd data was reused. */
+  resumed: boolean;
 }
 
 export interface RunningCluster {
   info: ClusterInfo;
+  /** The current process of each component, in start order. */
   components: Component[];
+  /** What had to change to resume the directory's cluster (a port taken, say). */
+  notes: string[];
   stop(opts?: { keepData?: boolean }): Promise<void>;
   /**
-   * Kill one component (SIGKILL, as a crash would) and start it again with the same flags
-   * after `downMs`; resolves with the new process once it is healthy again.
+   * Start an exited component again with the flags it first had — the same data dir, ports
+   * and certificates — in its place in `components`. The restart policy is restarter.ts's.
    */
-  restart(name: string, opts?: { downMs?: number }): Promise<Component>;
+  respawn(name: string): Component;
+  /** etcd's /health or kube-apiserver's /readyz answers ok; the other components have no
+   * check here and count as healthy while they run. */
+  healthy(name: string): Promise<boolean>;
+  logFile(name: string): string;
 }
 
 async function until<T>(
@@ -82,65 +89,17 @@ async function until<T>(
 
 export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> {
   const dir = path.resolve(opts.dir);
-  mkdirSync(path.join(dir, "pki"), { recursive: true });
-  mkdirSync(path.join(dir, "logs"), { recursive: true });
-  const [pki, ports] = await Promise.all([createPki(), freePorts(5)]);
-  const [etcdClient, etcdPeer, apiserver, kcm, scheduler] = ports as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const l: Layout = {
-    dir,
-    bin: opts.bin,
-    ports: { etcdClient, etcdPeer, apiserver, kcm, scheduler },
-  };
-  const server = `https://127.0.0.1:${apiserver}`;
-  const w = (name: string, content: string) =>
-    writeFileSync(file(l, name), content, { mode: 0o600 });
-  w("pki/ca.crt", pki.ca.cert);
-  w("pki/apiserver.crt", pki.apiserver.cert);
-  w("pki/apiserver.key", pki.apiserver.key);
-  w("pki/sa.key", pki.serviceAccount.key);
-  w("pki/sa.pub", pki.serviceAccount.pub);
-  w("pki/admin.crt", pki.admin.cert);
-  w("pki/admin.key", pki.admin.key);
-  const adminKubeconfig = file(l, "kubeconfig");
-  w(
-    "kubeconfig",
-    kubeconfig({ server, caPem: pki.ca.cert, user: "capstan-admin", identity: pki.admin }),
-  );
-  w(
-    "kube-controller-manager.kubeconfig",
-    kubeconfig({
-      server,
-      caPem: pki.ca.cert,
-      user: "system:kube-controller-manager",
-      identity: pki.controllerManager,
-    }),
-  );
-  w(
-    "kube-scheduler.kubeconfig",
-    kubeconfig({
-      server,
-      caPem: pki.ca.cert,
-      user: "system:kube-scheduler",
-      identity: pki.scheduler,
-    }),
-  );
-
+  const { layout: l, server, auth, resumed, notes } = await prepareClusterDir(dir, opts.bin);
+  const etcdUrl = `http://127.0.0.1:${l.ports.etcdClient}`;
   const components: Component[] = [];
   const argsOf = new Map<string, string[]>();
-  const start = (name: string, args: string[]) => {
+  const logFile = (name: string) => path.join(dir, "logs", `${name}.log`);
+  const spawn = (name: string, args: string[]) => {
     argsOf.set(name, args);
-    const c = new Component({
-      name,
-      binary: path.join(opts.bin, name),
-      args,
-      logFile: path.join(dir, "logs", `${name}.log`),
-    });
+    return new Component({ name, binary: path.join(opts.bin, name), args, logFile: logFile(name) });
+  };
+  const start = (name: string, args: string[]) => {
+    const c = spawn(name, args);
     components.push(c);
     return c;
   };
@@ -149,6 +108,14 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     for (const c of [...components].reverse()) await c.stop();
     if (!o.keepData) rmSync(dir, { recursive: true, force: true });
   };
+  const health: Record<string, () => Promise<boolean>> = {
+    etcd: async () => (await probeHttp(`${etcdUrl}/health`)) === 200,
+    "kube-apiserver": async () => (await probe(`${server}/readyz`, auth)).status === 200,
+  };
+  const healthy = async (name: string) => {
+    const check = health[name];
+    return check ? check().catch(() => false) : true;
+  };
 
   try {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
@@ -156,11 +123,10 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     const api = start("kube-apiserver", apiserverArgs(l, opts.apiserverExtraArgs));
     // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
     await until("etcd /health", deadline, [etcd], async () =>
-      (await probeHttp(`http://127.0.0.1:${etcdClient}/health`)) === 200 ? true : undefined,
+      (await healthy("etcd")) ? true : undefined,
     );
-    const auth: ProbeAuth = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
     await until("kube-apiserver /readyz", deadline, [etcd, api], async () =>
-      (await probe(`${server}/readyz`, auth)).status === 200 ? true : undefined,
+      (await healthy("kube-apiserver")) ? true : undefined,
     );
     const watched = [etcd, api];
     const withKcm = opts.controllerManager ?? true;
@@ -179,34 +145,24 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       dir,
       bin: opts.bin,
       server,
-      kubeconfig: adminKubeconfig,
-      etcd: `http://127.0.0.1:${etcdClient}`,
+      kubeconfig: file(l, "kubeconfig"),
+      etcd: etcdUrl,
       pids: Object.fromEntries(components.map((c) => [c.name, c.pid])),
       logs: path.join(dir, "logs"),
+      resumed,
     };
-    const restart = async (name: string, o: { downMs?: number } = {}) => {
+    const respawn = (name: string) => {
       const i = components.findIndex((c) => c.name === name);
       const args = argsOf.get(name);
       if (i < 0 || !args) throw new ControlPlaneError("start", `no component named ${name}`);
-      await components[i]!.kill();
-      await sleep(o.downMs ?? 0);
-      components.splice(i, 1);
-      const c = start(name, args);
-      components.splice(components.indexOf(c), 1);
-      components.splice(i, 0, c);
-      const health: Record<string, () => Promise<boolean>> = {
-        etcd: async () => (await probeHttp(`http://127.0.0.1:${etcdClient}/health`)) === 200,
-        "kube-apiserver": async () => (await probe(`${server}/readyz`, auth)).status === 200,
-      };
-      const check = health[name];
-      if (check)
-        await until(`${name} to be healthy again`, Date.now() + 60_000, [c], async () =>
-          (await check()) ? true : undefined,
-        );
+      if (components[i]!.alive)
+        throw new ControlPlaneError("start", "it is still running", { component: name });
+      const c = spawn(name, args);
+      components[i] = c;
       info.pids[name] = c.pid;
       return c;
     };
-    return { info, components, stop, restart };
+    return { info, components, notes, stop, respawn, healthy, logFile };
   } catch (e) {
     await stop({ keepData: true });
     throw e;

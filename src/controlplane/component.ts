@@ -16,13 +16,19 @@ export interface ComponentSpec {
   logFile: string;
 }
 
+/** How a process ended: its exit code, or the signal that killed it. */
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export class Component {
   readonly name: string;
   readonly pid: number;
   private readonly child: ChildProcess;
   private readonly tail = new LineTail(TAIL_LINES);
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  readonly exited: Promise<void>;
+  private exitInfo: Exit | undefined;
+  readonly exited: Promise<Exit>;
 
   constructor(spec: ComponentSpec) {
     this.name = spec.name;
@@ -45,7 +51,7 @@ export class Component {
       this.child.on("exit", (code, signal) => {
         this.exitInfo = { code, signal };
         log.end();
-        resolve();
+        resolve(this.exitInfo);
       });
     });
     this.child.on("error", () => undefined); // surfaced through `exited`/`assertAlive`

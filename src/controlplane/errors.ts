@@ -1,6 +1,7 @@
 /** The one error class of the control-plane module: which step failed, and why. */
 
-export type ControlPlaneStep = "locate-binaries" | "build" | "start" | "ready" | "stop" | "state";
+export type ControlPlaneStep =
+  "locate-binaries" | "build" | "start" | "ready" | "restart" | "stop" | "state";
 
 export class ControlPlaneError extends Error {
   override readonly name = "ControlPlaneError";

@@ -2,9 +2,12 @@
  * `startControlPlane()`: the library entry point used by tests, the demo and `capstan dev`.
  *
  * Guarantees: when the promise resolves, the API is ready (`/readyz` ok) and the `default`
- * namespace and service account exist. Every process it started is stopped by `stop()`,
- * and also — through the supervisor — when the calling process exits, is interrupted or is
- * killed outright. Caveat: a SIGKILL leaves the temporary data directory behind.
+ * namespace and service account exist. A component that crashes later is restarted with
+ * the same data, port and certificates (restart-policy.ts); if it keeps crashing, every
+ * process is stopped and `stopped` resolves with the reason. Every process it started is
+ * stopped by `stop()`, and also — through the supervisor — when the calling process exits,
+ * is interrupted or is killed outright. Caveat: a SIGKILL leaves the temporary data
+ * directory behind.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { mkdtempSync, openSync, rmSync } from "node:fs";
@@ -14,10 +17,12 @@ import { fileURLToPath } from "node:url";
 import { ensureBinaries, readPin } from "./binaries.js";
 import type { ClusterInfo } from "./cluster.js";
 import { ControlPlaneError, errorFromData } from "./errors.js";
+import type { RestartPolicy } from "./restart-policy.js";
 import type { ParentMessage, SupervisorConfig, SupervisorMessage } from "./supervisor.js";
 
 export interface StartOptions {
-  /** Data directory; a fresh temporary one by default (removed on stop). */
+  /** Data directory; a fresh temporary one by default (removed on stop). A directory that
+   * already holds a cluster is resumed on its data. */
   dir?: string;
   /** Keep the data directory on stop. */
   keepData?: boolean;
@@ -29,6 +34,9 @@ export interface StartOptions {
   scheduler?: boolean;
   apiserverExtraArgs?: string[];
   readyTimeoutMs?: number;
+  /** Changes to how crashed components are restarted (DEFAULT_RESTART_POLICY: 5 restarts
+   * within 10 min, backoff from 1 s doubling to 30 s). */
+  restarts?: Partial<RestartPolicy>;
   /** Build progress lines (default: stderr). */
   progress?: (line: string) => void;
 }
@@ -47,6 +55,11 @@ export interface ControlPlane extends ClusterInfo {
   ): Promise<void>;
   /** Stop every process; remove the data unless `keepData`. Safe to call twice. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
+  /**
+   * Resolves once the supervisor has stopped every process: with `undefined` after `stop()`,
+   * with the error naming the component, its exit and its log when one kept crashing.
+   */
+  stopped: Promise<ControlPlaneError | undefined>;
 }
 
 const supervisorPath = () => {
@@ -103,7 +116,8 @@ export function forkSupervisor(
         case "stopped":
         case "restarted":
         case "restart-failed":
-          return; // handled by the requests that asked for them
+        case "gave-up":
+          return; // handled by startControlPlane once it is ready
         default: {
           const never: never = m;
           return never;
@@ -124,6 +138,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     scheduler: opts.scheduler,
     apiserverExtraArgs: opts.apiserverExtraArgs,
     readyTimeoutMs: opts.readyTimeoutMs,
+    restarts: opts.restarts,
     watchParent: true,
     keepData: opts.keepData,
   };
@@ -135,21 +150,27 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
   // The IPC channel alone must not keep the caller's process alive.
   child.unref();
   child.channel?.unref();
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  let failure: ControlPlaneError | undefined;
+  child.on("message", (m: SupervisorMessage) => {
+    if (m.type === "restarted") info.pids[m.component] = m.pid;
+    if (m.type === "gave-up") failure = errorFromData(m.error);
+  });
+  const stoppedPromise = new Promise<ControlPlaneError | undefined>((r) =>
+    child.once("exit", () => r(failure)),
+  );
   let stopped: Promise<void> | undefined;
   return {
     ...info,
     version: readPin().kubernetes,
+    stopped: stoppedPromise,
     restart: (component, o = {}) =>
       new Promise<void>((resolve, reject) => {
         const onMessage = (m: SupervisorMessage) => {
-          if ((m.type !== "restarted" && m.type !== "restart-failed") || m.component !== component)
-            return;
+          if (m.type === "restarted" && m.component === component && m.requested) resolve();
+          else if (m.type === "restart-failed" && m.component === component)
+            reject(errorFromData(m.error));
+          else return;
           child.off("message", onMessage);
-          if (m.type === "restarted") {
-            info.pids[component] = m.pid;
-            resolve();
-          } else reject(errorFromData(m.error));
         };
         child.on("message", onMessage);
         const msg: ParentMessage = { type: "restart", component, downMs: o.downMs };
@@ -157,12 +178,17 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
       }),
     stop: (o = {}) =>
       (stopped ??= (async () => {
+        const keepData = o.keepData ?? opts.keepData;
         if (child.exitCode === null && child.signalCode === null) {
           child.ref(); // keep the caller alive until the supervisor has cleaned up
-          const msg: ParentMessage = { type: "stop", keepData: o.keepData ?? opts.keepData };
+          const msg: ParentMessage = { type: "stop", keepData };
           if (child.connected) child.send(msg);
           else child.kill("SIGTERM");
-          await exited;
+          await stoppedPromise;
+        } else if (!keepData) {
+          // It gave up on a crashing component and kept the data for its logs; the caller
+          // now says it is done with them.
+          rmSync(dir, { recursive: true, force: true });
         }
       })()),
   };

@@ -4,9 +4,18 @@
  * loopback. See docs/controlplane.md.
  */
 export { startControlPlane, type ControlPlane, type StartOptions } from "./handle.js";
-export { clusterUp, clusterDown, clusterStatus, type ClusterStatus } from "./background.js";
+export {
+  clusterUp,
+  clusterDown,
+  clusterStatus,
+  DATA_DESCRIPTION,
+  type ClusterStatus,
+  type DownResult,
+  type UpResult,
+} from "./background.js";
 export { ensureBinaries, readPin, BINARIES, type BinaryName, type Pin } from "./binaries.js";
 export { ControlPlaneError, type ControlPlaneStep } from "./errors.js";
 export { DEFAULT_CONTROLLERS } from "./components.js";
+export { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
 export { defaultStateDir } from "./paths.js";
 export type { ClusterInfo } from "./cluster.js";

@@ -1,40 +1,14 @@
 // Starting and stopping control planes: the background CLI, an owner killed outright, a
 // component that dies early. Each test starts its own control plane beside the shared one.
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, test } from "node:test";
 import { ControlPlaneError, startControlPlane } from "./index.js";
 import { eventually, kubectlOk } from "../testing/index.js";
-
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ext = path.extname(fileURLToPath(import.meta.url));
-const cliMain = path.join(here, "..", "cli", `main${ext}`);
-const handleModule = path.join(here, `index${ext}`);
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Run the CLI as a user would: its entry module runs `main` when executed directly. */
-function capstan(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...process.execArgv, cliMain, ...args],
-      { timeout: 120_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { alive, capstan, handleModule } from "./cli.testkit.js";
 
 describe("control plane lifecycle", () => {
   test("`capstan cluster up` runs in the background and `down` leaves no process or data behind", async () => {

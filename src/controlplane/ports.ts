@@ -23,3 +23,14 @@ export async function freePorts(n: number): Promise<number[]> {
   while (out.size < n) out.add(await freePort());
   return [...out];
 }
+
+/** Whether `port` on 127.0.0.1 can be listened on right now (a resumed cluster wants its old
+ * ports back so that handed-out kubeconfigs keep working). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once("error", () => resolve(false));
+    srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+  });
+}
