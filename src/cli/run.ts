@@ -5,16 +5,22 @@
  * with `--install-crds`. `--health-port` serves /healthz, /readyz and /metrics;
  * `--leader-elect` runs it as one replica of several, reconciling only while it leads.
  * Exits non-zero when the leader lease is lost, so the pod restarts as a standby.
+ *
+ * Start-up order: read the kubeconfig (a missing or bad one exits at once, naming the file),
+ * serve the health endpoint, wait for the API server (backoff, one line per attempt, never
+ * giving up), then for the CRDs, then start the controllers. /readyz says which wait it is in.
  */
 import path from "node:path";
 import type { Command } from "commander";
 import { KubeClient } from "../client/client.js";
+import { ClientError } from "../client/errors.js";
 import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
 import { installCrds, waitForCrd } from "../runtime/crds.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
 import { kubePort } from "../runtime/kube.js";
-import { createLogger } from "../runtime/log.js";
-import { Operator } from "../runtime/operator.js";
+import { createLogger, type Logger } from "../runtime/log.js";
+import { Operator, type Startup } from "../runtime/operator.js";
+import { waitForApiServer } from "../runtime/startup.js";
 import { loadModule } from "./load.js";
 
 export interface RunOptions {
@@ -64,6 +70,17 @@ export function defaultLeaseName(spec: string): string {
   return `${label || "operator"}-leader`.slice(0, 63);
 }
 
+/** A client for the kubeconfig; its errors name the file when they do not already. */
+async function connect(o: RunOptions): Promise<KubeClient> {
+  try {
+    return await KubeClient.fromKubeconfig({ path: o.kubeconfig, context: o.context });
+  } catch (e) {
+    const file = o.kubeconfig ?? process.env.KUBECONFIG;
+    if (!(e instanceof ClientError) || !file || e.message.includes(file)) throw e;
+    throw new ClientError(e.step, `${e.message} (in ${file})`, { cause: e });
+  }
+}
+
 export async function runModule(spec: string, o: RunOptions): Promise<void> {
   const mod = await loadModule(spec);
   const defs = Object.values(mod).filter(isOperatorDefinition) as OperatorDefinition[];
@@ -73,28 +90,14 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
   if (defs.length === 0)
     throw new Error(`${spec} exports no operator (export default defineOperator(...))`);
   const log = createLogger();
-  const client = await KubeClient.fromKubeconfig({ path: o.kubeconfig, context: o.context });
-  if (resources.length) {
-    if (o.installCrds) await installCrds(client, resources);
-    else {
-      log.info(
-        { crds: resources.map((r) => `${r.plural}.${r.group}`) },
-        "waiting for the CRDs to be installed",
-      );
-      for (const r of resources)
-        await waitForCrd(client, r, { timeoutMs: 10 * 60_000, signal: o.signal });
-    }
-  }
+  const client = await connect(o);
   const namespaces = o.allNamespaces || o.namespace.length === 0 ? undefined : o.namespace;
   const health =
     o.healthPort === undefined || o.healthPort < 0 ? undefined : { port: o.healthPort };
   const operators = await Promise.all(
     defs.map(async (d, i) => {
       // One client per operator: leader election fences its client's writes.
-      const own =
-        i === 0
-          ? client
-          : await KubeClient.fromKubeconfig({ path: o.kubeconfig, context: o.context });
+      const own = i === 0 ? client : await connect(o);
       const op = new Operator({
         port: kubePort(own),
         client: own,
@@ -123,8 +126,52 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
     },
     "operator starting",
   );
-  await Promise.all(operators.map((op) => op.run({ handleSignals: true, signal: o.signal })));
+  // The first operator (the one serving /readyz) waits for the cluster; the others wait
+  // for it to finish, and share its failure.
+  let settle!: (p: Promise<void>) => void;
+  const cluster = new Promise<void>((r) => (settle = r));
+  cluster.catch(() => undefined); // the first operator reports it
+  const first: Startup = (s) => {
+    const waited = waitForCluster(client, resources, o, log, s);
+    settle(waited);
+    return waited;
+  };
+  const rest: Startup = () => cluster;
+  await Promise.all(
+    operators.map((op, i) =>
+      op.run({ handleSignals: true, signal: o.signal, startup: i === 0 ? first : rest }),
+    ),
+  );
   log.info("operator stopped");
+}
+
+/** Wait for the API server, then install or wait for the CRDs, saying so on /readyz. */
+async function waitForCluster(
+  client: KubeClient,
+  resources: readonly (AnyResource & { crd(): CustomResourceDefinition })[],
+  o: RunOptions,
+  log: Logger,
+  s: Parameters<Startup>[0],
+): Promise<void> {
+  const server = client.conn.server;
+  s.waitingFor(`waiting for the API server ${server}`);
+  await waitForApiServer(client, {
+    log,
+    signal: s.signal,
+    onUnreachable: (reason) => s.waitingFor(`waiting for the API server ${server} (${reason})`),
+  });
+  if (!resources.length) return;
+  const names = resources.map((r) => `${r.plural}.${r.group}`);
+  if (o.installCrds) {
+    s.waitingFor(`installing CRDs ${names.join(", ")}`);
+    await installCrds(client, resources, { signal: s.signal });
+    return;
+  }
+  log.info({ crds: names }, "waiting for the CRDs to be installed");
+  for (const [i, r] of resources.entries()) {
+    s.waitingFor(`waiting for CRD ${names[i]}`);
+    await waitForCrd(client, r, { timeoutMs: 10 * 60_000, signal: s.signal });
+  }
 }
 
 export function registerRun(program: Command): void {

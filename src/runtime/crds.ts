@@ -7,7 +7,8 @@
  *   `CrdSchemaError` before any request is sent.
  * - `waitForCrd(kube, resource)`: the read-only mode the seed operators use — wait until the
  *   CRD exists and serves the wanted versions, needing only `get` on the CRD, or, when even
- *   that is forbidden, only API discovery (which every authenticated user may read).
+ *   that is forbidden, only API discovery (which every authenticated user may read). An API
+ *   server that drops out meanwhile is waited for too, within the same timeout.
  *
  * Guarantees: on success each CRD is Established with its names accepted and the resource's
  * versions served, so the next request for the custom kind finds it in discovery.
@@ -18,6 +19,7 @@
 import type { CustomResourceDefinition as ApiCrd } from "kubernetes-types/apiextensions/v1.js";
 import { ForbiddenError, NotFoundError, type KubeClient } from "../client/index.js";
 import type { CustomResourceDefinition } from "../core/crd/index.js";
+import { unreachable } from "./startup.js";
 
 /** What `installCrds` and `waitForCrd` accept: a `defineResource` result or a manifest. */
 export type CrdSource = { crd(): CustomResourceDefinition } | CustomResourceDefinition;
@@ -120,7 +122,9 @@ async function waitEstablished(
         last = state.waiting;
       } catch (e) {
         if (e instanceof CrdInstallError) throw e;
-        if (e instanceof ForbiddenError) readCrds = false;
+        const down = unreachable(e);
+        if (down) last = `API server unreachable (${down})`;
+        else if (e instanceof ForbiddenError) readCrds = false;
         else if (!(e instanceof NotFoundError))
           throw new CrdInstallError("wait", name, (e as Error).message, { cause: e });
       }

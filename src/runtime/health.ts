@@ -6,8 +6,13 @@
  *   live watch is never silent that long) or a reconcile has run longer than `stuckAfterMs`.
  *   A failing check names the informer or the object, so `kubectl describe pod` says why.
  * - `/readyz` (readiness): 200 once every controller's caches have synced — standbys of a
- *   leader election too, since their caches are warm and they can take over at once.
+ *   leader election too, since their caches are warm and they can take over at once. Until
+ *   then 503 with the reason (`waiting for the API server …`, `waiting for CRD …`,
+ *   `caches not synced yet`).
  * - `/metrics`: the operator's registry in Prometheus text format.
+ *
+ * The operator serves these from its first second, before it waits for the API server or
+ * its CRDs: a process that is waiting is alive, just not ready.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -16,8 +21,8 @@ import type { OperatorMetrics } from "./metrics.js";
 export interface HealthSource {
   /** Problems that make the process unhealthy (empty: healthy). */
   problems(now: number): string[];
-  /** True once every cache has synced. */
-  ready(): boolean;
+  /** Undefined once ready (every cache synced); otherwise why not, for /readyz. */
+  notReady(): string | undefined;
 }
 
 export interface HealthServer {
@@ -46,8 +51,10 @@ export async function serveHealth(opts: {
           ? send(503, problems.map((p) => `[-] ${p}\n`).join("") + "healthz check failed\n")
           : send(200, "ok\n");
       }
-      case "/readyz":
-        return opts.source.ready() ? send(200, "ok\n") : send(503, "caches not synced yet\n");
+      case "/readyz": {
+        const why = opts.source.notReady();
+        return why === undefined ? send(200, "ok\n") : send(503, `${why}\n`);
+      }
       case "/metrics":
         if (!opts.metrics) return send(404, "metrics are off\n");
         opts.metrics.text().then(

@@ -33,6 +33,7 @@ export {
   operator,
   type OperatorOptions,
   type HealthOptions,
+  type Startup,
   type Access,
   type Declarations,
   type Verb,

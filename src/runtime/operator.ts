@@ -7,6 +7,10 @@
  * Production parts, on by option: Prometheus metrics (always collected; served with
  * `health`), the `/healthz` `/readyz` `/metrics` endpoint, and leader election
  * (leadership.ts: warm standbys, fenced writes, exit on lost lease).
+ *
+ * `run({ startup })` runs a start-up step first (`capstan run` waits there for the API
+ * server and the CRDs): the health endpoint is already up, /readyz says what it waits for,
+ * and a signal stops the wait cleanly.
  */
 import type { KubeClient } from "../client/client.js";
 import { Controller } from "./controller.js";
@@ -50,6 +54,15 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
 }
 
+/**
+ * Work before the controllers start, such as waiting for the API server or a CRD. It tells
+ * /readyz what it is waiting for, and stops when `signal` aborts.
+ */
+export type Startup = (s: {
+  signal: AbortSignal;
+  waitingFor(reason: string): void;
+}) => Promise<void>;
+
 /** An RBAC verb (no wildcards: generated roles list each verb). */
 export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
 
@@ -76,6 +89,8 @@ export class Operator {
   readonly metrics: OperatorMetrics;
   private health?: HealthServer;
   private leadership?: Leadership;
+  /** What the start-up step waits for, while it runs. */
+  private waiting?: string;
 
   constructor(private readonly opts: OperatorOptions) {
     this.log = opts.log ?? createLogger();
@@ -123,9 +138,12 @@ export class Operator {
 
   /**
    * Run until `signal` aborts (or SIGTERM/SIGINT when `handleSignals`). Rejects with
-   * `LeadershipLostError` if the leader lease is lost while running.
+   * `LeadershipLostError` if the leader lease is lost while running, or with the error of
+   * `startup`, which runs first, after the health endpoint is up.
    */
-  async run(opts: { signal?: AbortSignal; handleSignals?: boolean } = {}): Promise<void> {
+  async run(
+    opts: { signal?: AbortSignal; handleSignals?: boolean; startup?: Startup } = {},
+  ): Promise<void> {
     const abort = new AbortController();
     let lost: LeadershipLostError | undefined;
     opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
@@ -173,17 +191,19 @@ export class Operator {
     }
     try {
       if (this.opts.health) await this.serve(this.opts.health);
-      const campaign = this.leadership?.elector.run(abort.signal);
-      await Promise.all(
-        this.controllers.map((c) =>
-          c.run(abort.signal, {
-            drainTimeoutMs: this.opts.drainTimeoutMs,
-            gate: this.leadership?.leading,
-          }),
-        ),
-      );
-      await Promise.all(this.handlerSets.map((h) => h.stop()));
-      await campaign; // releases the lease once in-flight work is done
+      if (await this.startUp(opts.startup, abort.signal)) {
+        const campaign = this.leadership?.elector.run(abort.signal);
+        await Promise.all(
+          this.controllers.map((c) =>
+            c.run(abort.signal, {
+              drainTimeoutMs: this.opts.drainTimeoutMs,
+              gate: this.leadership?.leading,
+            }),
+          ),
+        );
+        await Promise.all(this.handlerSets.map((h) => h.stop()));
+        await campaign; // releases the lease once in-flight work is done
+      }
     } finally {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
@@ -197,6 +217,19 @@ export class Operator {
     if (lost) throw lost;
   }
 
+  /** Run the start-up step; false when stopped during it (nothing to run then). */
+  private async startUp(startup: Startup | undefined, signal: AbortSignal): Promise<boolean> {
+    if (!startup) return true;
+    try {
+      await startup({ signal, waitingFor: (reason) => (this.waiting = reason) });
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    } finally {
+      this.waiting = undefined;
+    }
+    return !signal.aborted;
+  }
+
   private async serve(o: HealthOptions): Promise<void> {
     const stallAfterMs = o.stallAfterMs ?? 5 * 60_000;
     const stuckAfterMs = o.stuckAfterMs ?? 10 * 60_000;
@@ -207,8 +240,11 @@ export class Operator {
       source: {
         problems: (now) =>
           this.controllers.flatMap((c) => c.problems(now, { stallAfterMs, stuckAfterMs })),
-        ready: () =>
-          this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced()),
+        notReady: () =>
+          this.waiting ??
+          (this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced())
+            ? undefined
+            : "caches not synced yet"),
       },
     });
     this.log.info({ port: this.health.port }, "serving /healthz, /readyz and /metrics");

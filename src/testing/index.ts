@@ -5,7 +5,7 @@ export { useControlPlane, SHARED_CLUSTER_ENV, type TestControlPlane } from "./co
 export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
 export { eventually } from "./eventually.js";
 export { testNamespace } from "./namespace.js";
-export { startApiProxy, type ApiProxy } from "./proxy.js";
+export { startApiProxy, kubeconfigWithServer, unusedPort, type ApiProxy } from "./proxy.js";
 export { runOperator, type RunningOperator } from "./operator.js";
 export { eventsFor } from "./events.js";
 export { compactEtcd, etcdRevision } from "./etcd.js";

@@ -7,6 +7,9 @@
  * A pause loses nothing: the proxy stops reading, so TCP holds the bytes back as a stalled
  * network would, and a resumed stream carries on intact (dropping them would corrupt the
  * TLS stream and hide what a resume is meant to show).
+ *
+ * For an API server that is not there yet: point a process at `unusedPort()` with
+ * `kubeconfigWithServer`, then `startApiProxy(original, { port })` on that port later.
  */
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import net from "node:net";
@@ -27,7 +30,32 @@ export interface ApiProxy {
   close(): Promise<void>;
 }
 
-export async function startApiProxy(kubeconfigPath: string): Promise<ApiProxy> {
+/** A copy of a kubeconfig whose (first) cluster's server is `server`, in a new temp dir. */
+export function kubeconfigWithServer(kubeconfigPath: string, server: string): string {
+  const kc = parse(readFileSync(kubeconfigPath, "utf8"));
+  kc.clusters[0].cluster.server = server;
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-proxy-")), "kubeconfig");
+  writeFileSync(file, stringify(kc), { mode: 0o600 });
+  return file;
+}
+
+/**
+ * A loopback port nothing listens on (connections are refused) until someone binds it.
+ * Caveat: another process could take it in between; the kernel hands ports out at random,
+ * so in practice it stays free for the few seconds a test needs.
+ */
+export async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export async function startApiProxy(
+  kubeconfigPath: string,
+  opts: { port?: number } = {},
+): Promise<ApiProxy> {
   const kc = parse(readFileSync(kubeconfigPath, "utf8"));
   const target = new URL(kc.clusters[0].cluster.server);
   const pairs = new Set<{ a: net.Socket; b: net.Socket }>();
@@ -60,11 +88,12 @@ export async function startApiProxy(kubeconfigPath: string): Promise<ApiProxy> {
     a.on("error", close).on("close", close);
     b.on("error", close).on("close", close);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // the port is taken
+    server.listen(opts.port ?? 0, "127.0.0.1", resolve);
+  });
   const port = (server.address() as net.AddressInfo).port;
-  kc.clusters[0].cluster.server = `https://127.0.0.1:${port}`;
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-proxy-")), "kubeconfig");
-  writeFileSync(file, stringify(kc), { mode: 0o600 });
+  const file = kubeconfigWithServer(kubeconfigPath, `https://127.0.0.1:${port}`);
   const cut = () => {
     for (const p of [...pairs]) {
       p.a.destroy();
