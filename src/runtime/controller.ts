@@ -249,12 +249,12 @@ export class Controller<T extends KubeObject> {
       const msg = e instanceof Error ? e.message : String(e);
       // User intent may name its reason (Conflict, InvalidName…); API errors keep the generic one.
       const why = e instanceof PermanentError || e instanceof TemporaryError ? e.reason : undefined;
+      // A failure the code named (a Conflict, an InvalidName) is a state, not a bug: its
+      // message says everything, and a stack trace on every retry would bury it.
+      const err = why ? { reason: why, message: msg } : e;
       if (e instanceof PermanentError) {
         this.queue.forget(key);
-        logger().error(
-          { err: e },
-          "reconcile failed permanently; waiting for the object to change",
-        );
+        logger().error({ err }, "reconcile failed permanently; waiting for the object to change");
         await this.report(key, ctx, { reason: why ?? "ReconcileFailed", message: msg });
         await ctx.event({
           type: "Warning",
@@ -270,7 +270,7 @@ export class Controller<T extends KubeObject> {
           ? (this.queue.addAfter(key, e.delayMs), e.delayMs)
           : this.queue.retry(key);
       logger().warn(
-        { err: e, retryInMs: delay, attempt: ctx.attempt + 1 },
+        { err, retryInMs: delay, attempt: ctx.attempt + 1 },
         "reconcile failed; will retry",
       );
       await this.report(key, ctx, { reason: why ?? "ReconcileError", message: msg });
