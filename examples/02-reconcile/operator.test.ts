@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";
-import { installCrds, isTrue } from "capstan";
+import { childName, installCrds, isTrue } from "capstan";
 import { KubeClient, NotFoundError } from "capstan/client";
 import {
   eventually,
@@ -37,8 +37,9 @@ const greeting = async (name: string) =>
     namespace: ns.name,
     name,
   })) as unknown as GreetingObject;
+const cmName = (name: string) => childName(name, "greeting", { rule: "dns1123-subdomain" });
 const text = async (name: string) => {
-  const cm = await kube.get({ ...CM, namespace: ns.name, name: `greeting-${name}` });
+  const cm = await kube.get({ ...CM, namespace: ns.name, name: cmName(name) });
   return (cm.data as Record<string, string> | undefined)?.text;
 };
 
@@ -57,7 +58,7 @@ test("a Greeting gets its ConfigMap and Ready; a change is applied; converged co
       assert.equal(g.status?.observedGeneration, 1);
       assert.ok(isTrue(g.status?.conditions, "Ready"), JSON.stringify(g.status));
     });
-    const cm = await kube.get({ ...CM, namespace: ns.name, name: "greeting-ada" });
+    const cm = await kube.get({ ...CM, namespace: ns.name, name: cmName("ada") });
     assert.equal(cm.metadata?.ownerReferences?.[0]?.kind, "Greeting");
     assert.equal(cm.metadata?.ownerReferences?.[0]?.controller, true);
 
@@ -75,6 +76,46 @@ test("a Greeting gets its ConfigMap and Ready; a change is applied; converged co
     await op.synced();
     await sleep(1500); // the restart's reconciles of the listed Greeting have run
     assert.equal(op.writes(), 0, "restarting over a converged Greeting writes nothing");
+  } finally {
+    await op.stop();
+  }
+});
+
+test("a ConfigMap of that name that the Greeting does not own is untouched; the Greeting says Conflict", async () => {
+  const op = await runOperator(greetings, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
+  try {
+    const theirs = await kube.create({
+      ...CM,
+      metadata: { name: cmName("kept"), namespace: ns.name },
+      data: { other: "theirs" },
+    });
+    await kube.create({
+      apiVersion: Greeting.apiVersion,
+      kind: "Greeting",
+      metadata: { name: "kept", namespace: ns.name },
+      spec: { name: "Kim" },
+    });
+    await eventually(async () =>
+      assert.ok(isTrue((await greeting("kept")).status?.conditions, "Conflict")),
+    );
+    const after = await kube.get({ ...CM, namespace: ns.name, name: cmName("kept") });
+    assert.equal(after.metadata?.resourceVersion, theirs.metadata?.resourceVersion);
+  } finally {
+    await op.stop();
+  }
+});
+
+test("a Greeting with a 253-character name gets its ConfigMap", async () => {
+  const op = await runOperator(greetings, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
+  try {
+    const name = "g".repeat(253);
+    await kube.create({
+      apiVersion: Greeting.apiVersion,
+      kind: "Greeting",
+      metadata: { name, namespace: ns.name },
+      spec: { name: "Long" },
+    });
+    await eventually(async () => assert.equal(await text(name), "Hello, Long."));
   } finally {
     await op.stop();
   }

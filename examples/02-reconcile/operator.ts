@@ -1,18 +1,11 @@
 // A level-triggered controller with a custom resource defined in TypeScript: each Greeting
-// owns one ConfigMap holding its text (server-side applied), and reports Ready with the
-// generation it saw. It reads before it writes, so a converged Greeting costs no write —
-// and restarting the operator over many of them sends none. Deleting the Greeting lets the
-// garbage collector remove the ConfigMap.
-import {
-  defineOperator,
-  defineResource,
-  done,
-  k8s,
-  ownerReference,
-  setCondition,
-  z,
-} from "capstan";
-import { NotFoundError } from "capstan/client";
+// owns one ConfigMap holding its text, and reports Ready with the generation it saw.
+// `ctx.ensureChild` writes the ConfigMap only when it differs — so a converged Greeting
+// costs no write, and restarting the operator over many of them sends none — and never
+// touches a ConfigMap of that name that the Greeting does not control (it says Conflict).
+// `childName` keeps the name valid and unique for any Greeting name. Deleting the Greeting
+// lets the garbage collector remove the ConfigMap.
+import { childName, defineOperator, defineResource, done, k8s, setCondition, z } from "capstan";
 
 export const Greeting = defineResource({
   group: "examples.capstan.dev",
@@ -34,21 +27,14 @@ export default defineOperator((op) => {
     owns: [CONFIGMAP],
     async reconcile(g, ctx) {
       const text = `Hello, ${g.spec.name}${g.spec.excited ? "!" : "."}`;
-      const name = `greeting-${g.metadata.name}`;
-      const ns = g.metadata.namespace;
-      const current = await ctx.client.get({ ...CONFIGMAP, namespace: ns, name }).catch((e) => {
-        if (e instanceof NotFoundError) return undefined;
-        throw e;
+      await ctx.ensureChild({
+        ...CONFIGMAP,
+        metadata: {
+          name: childName(g, "greeting", { rule: "dns1123-subdomain" }),
+          namespace: g.metadata.namespace,
+        },
+        data: { text },
       });
-      if (current?.data?.text !== text)
-        await ctx.client.apply(
-          {
-            ...CONFIGMAP,
-            metadata: { name, namespace: ns, ownerReferences: [ownerReference(g, Greeting)] },
-            data: { text },
-          },
-          { fieldManager: "greetings" },
-        );
       await ctx.patchStatus({
         observedGeneration: g.metadata.generation,
         conditions: setCondition(g.status?.conditions, {

@@ -1,15 +1,21 @@
 /**
  * `npm run demo`: the Printer operator end to end on the local control plane — the
  * Printer, its Pod with the exact message in its arguments, the status, a message change
- * that replaces the Pod, and the cascade on delete.
+ * that replaces the Pod, a hand-made Pod it refuses to touch, and the cascade on delete.
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../src/client/index.js";
 import { startControlPlane, type ControlPlane } from "../../src/controlplane/index.js";
-import { createLogger, installCrds, kubePort, Operator } from "../../src/runtime/index.js";
-import printer, { Printer } from "./operator.js";
+import {
+  createLogger,
+  installCrds,
+  kubePort,
+  Operator,
+  type Condition,
+} from "../../src/runtime/index.js";
+import printer, { podFor, Printer } from "./operator.js";
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
 const say = (s: string) => process.stdout.write(`\n${bold("▸ " + s)}\n`);
@@ -97,8 +103,44 @@ try {
   await showPod();
   show(await kubectl(cp, ["get", "pods", "-n", "demo"]));
 
-  say("Deleting the Printer: the garbage collector deletes its Pod");
+  // Safe by default: a Pod the operator does not control is never written or deleted.
+  const squatted = podFor({
+    metadata: { name: "second", namespace: "demo" },
+    spec: { message: "Hi", image: "busybox:1.36" },
+  }).metadata.name;
+  say(`A hand-made Pod ${squatted} has the name a second Printer would use`);
+  const pod = { apiVersion: "v1", kind: "Pod", namespace: "demo", name: squatted } as const;
+  const handMade = await kube.create({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: squatted, namespace: "demo" },
+    spec: { containers: [{ name: "mine", image: "busybox:1.36" }] },
+  });
+  const second = { ...ref, name: "second" };
+  await kube.create({
+    apiVersion: Printer.apiVersion,
+    kind: Printer.kind,
+    metadata: { name: "second", namespace: "demo" },
+    spec: { message: "Hi" },
+  });
+  const conflict = (o: unknown) =>
+    (o as { status?: { conditions?: Condition[] } }).status?.conditions?.find(
+      (c) => c.type === "Conflict",
+    );
+  const c = conflict(await kube.wait(second, (o) => conflict(o)?.status === "True"));
+  show(`Printer second: Conflict=True — ${c?.message}`);
+  const untouched = await kube.get(pod);
+  show(
+    `the hand-made Pod: resourceVersion ${untouched.metadata?.resourceVersion === handMade.metadata?.resourceVersion ? "unchanged" : "CHANGED"}, ownerReferences ${JSON.stringify(untouched.metadata?.ownerReferences ?? [])}`,
+  );
+  say("Deleting the hand-made Pod: the Printer retries and makes its own");
+  await kube.delete(pod);
+  await kube.wait(second, (o) => conflict(o)?.status === "False", { timeoutMs: 60_000 });
+  show(await kubectl(cp, ["get", "printers", "-n", "demo"]));
+
+  say("Deleting the Printers: the garbage collector deletes their Pods");
   await kube.delete(ref);
+  await kube.delete(second);
   const gc0 = Date.now();
   for (;;) {
     const { items } = await kube.list({ apiVersion: "v1", kind: "Pod", namespace: "demo" });
@@ -111,7 +153,7 @@ try {
     await sleep(1000);
   }
   show(
-    `\rPod gone ${Math.round((Date.now() - gc0) / 1000)} s after its Printer (a brand-new CRD reaches the collector on its 30 s discovery resync)`,
+    `\rPods gone ${Math.round((Date.now() - gc0) / 1000)} s after their Printers (a brand-new CRD reaches the collector on its 30 s discovery resync)`,
   );
   abort.abort();
   await running;

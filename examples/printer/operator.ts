@@ -1,14 +1,29 @@
 /**
- * The Printer operator. For each Printer it server-side-applies one Pod that prints the
- * message with `printf '%s\n' <message>` — the message is an argument, never shell input,
- * so quotes, `$(…)`, `;` and newlines print as written. The Pod's name carries a hash of
- * what it prints, so changing the message replaces the Pod; the old one is deleted only if
- * this Printer owns it. The Printer's status follows its Pod's phase.
+ * The Printer operator. For each Printer it keeps one Pod that prints the message with
+ * `printf '%s\n' <message>` — the message is an argument, never shell input, so quotes,
+ * `$(…)`, `;` and newlines print as written.
+ *
+ * Safe by default:
+ * - The Pod's name is `childName(printer, <hash of image and message>)`: unique per Printer
+ *   name (two names sharing a long prefix get two Pods), valid for any Printer name, and
+ *   changed by a new message, which replaces the Pod.
+ * - The Pod is written through `ctx.ensureChild`: a Pod of that name that this Printer does
+ *   not control is never changed; the Printer shows `Conflict=True` and a Warning Event.
+ * - Pods of an earlier message are deleted only when this Printer (its uid) controls them,
+ *   with the uid as a precondition of the delete.
+ * - Pods are an owned kind: a deleted Pod re-queues its Printer, which creates it again.
+ * The Printer's status follows its Pod's phase and names it.
  */
 import { createHash } from "node:crypto";
 import type { Pod } from "kubernetes-types/core/v1.js";
-import { NotFoundError } from "../../src/client/index.js";
-import { defineOperator, done, ownerReference, type KubeObject } from "../../src/runtime/index.js";
+import { ConflictError, NotFoundError } from "../../src/client/index.js";
+import {
+  childName,
+  defineOperator,
+  done,
+  ownerLabelValue,
+  type KubeObject,
+} from "../../src/runtime/index.js";
 import { Printer } from "./resources.js";
 
 type PrinterObject = KubeObject & {
@@ -16,11 +31,15 @@ type PrinterObject = KubeObject & {
   status?: { phase?: string; pod?: string; observedGeneration?: number };
 };
 
-const LABEL = "examples.capstan.dev/printer";
+/** The label naming a Pod's Printer, for people (`kubectl get pods -l …`); never for deciding. */
+export const LABEL = "examples.capstan.dev/printer";
 const POD = { apiVersion: "v1", kind: "Pod" } as const;
 
-export function podFor(p: PrinterObject): Pod & { apiVersion: "v1"; kind: "Pod" } {
-  const hash = createHash("sha256")
+/** The Pod that prints `p`'s message (its controller ownerReference is set by ensureChild). */
+export function podFor(
+  p: Pick<PrinterObject, "metadata" | "spec">,
+): Pod & { apiVersion: "v1"; kind: "Pod"; metadata: { name: string } } {
+  const content = createHash("sha256")
     .update(p.spec.image)
     .update("\0")
     .update(p.spec.message)
@@ -29,10 +48,9 @@ export function podFor(p: PrinterObject): Pod & { apiVersion: "v1"; kind: "Pod" 
   return {
     ...POD,
     metadata: {
-      name: `${p.metadata.name!.slice(0, 40)}-${hash}`,
+      name: childName(p, content, { rule: "dns1123-subdomain" }),
       namespace: p.metadata.namespace,
-      labels: { [LABEL]: p.metadata.name! },
-      ownerReferences: [ownerReference(p, { apiVersion: Printer.apiVersion, kind: Printer.kind })],
+      labels: { [LABEL]: ownerLabelValue(p) },
     },
     spec: {
       restartPolicy: "Never",
@@ -60,6 +78,9 @@ export function podFor(p: PrinterObject): Pod & { apiVersion: "v1"; kind: "Pod" 
   };
 }
 
+const controlledBy = (o: KubeObject, uid: string | undefined) =>
+  o.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid) ?? false;
+
 export default defineOperator(
   (op) =>
     // Owning Pods grants get/list/watch/create/patch on them; replacing one also deletes.
@@ -67,34 +88,38 @@ export default defineOperator(
       name: "printer",
       for: { apiVersion: Printer.apiVersion, kind: Printer.kind },
       owns: [POD],
-      async reconcile(printer, { client, patchStatus, log }) {
+      async reconcile(printer, ctx) {
         const desired = podFor(printer);
-        const ns = printer.metadata.namespace!;
-        // Read first: a Pod that already prints this message needs no write at all.
-        const existing = await client
-          .get({ ...POD, namespace: ns, name: desired.metadata!.name! })
-          .catch((e: unknown) => {
-            if (e instanceof NotFoundError) return undefined;
-            throw e;
-          });
-        const pod =
-          existing ?? (await client.apply(desired, { fieldManager: "printer", force: true }));
-        const { items } = await client.list(
-          { ...POD, namespace: ns },
-          { labelSelector: { [LABEL]: printer.metadata.name! } },
-        );
-        for (const old of items) {
-          const ours = old.metadata?.ownerReferences?.some(
-            (r) => r.uid === printer.metadata.uid && r.controller,
+        const ns = printer.metadata.namespace;
+        // Writes nothing when the Pod already prints this; refuses a Pod that is not ours.
+        const { object: pod } = await ctx.ensureChild(desired);
+        // The owned cache knows every Pod's controller without a request.
+        const stale = ctx
+          .owned(POD)
+          .list()
+          .filter(
+            (o) =>
+              o.metadata.namespace === ns &&
+              o.metadata.name !== desired.metadata.name &&
+              controlledBy(o, printer.metadata.uid),
           );
-          if (ours && old.metadata?.name !== desired.metadata!.name) {
-            log.info({ pod: old.metadata?.name }, "replacing the Pod of an earlier message");
-            await client.delete({ ...POD, namespace: ns, name: old.metadata!.name! });
-          }
+        for (const old of stale) {
+          ctx.log.info({ pod: old.metadata.name }, "deleting the Pod of an earlier message");
+          await ctx.client
+            .delete(
+              { ...POD, namespace: ns, name: old.metadata.name! },
+              { preconditions: { uid: old.metadata.uid } },
+            )
+            // Gone already, or replaced by an object that is not ours: nothing to delete.
+            .catch((e: unknown) =>
+              e instanceof NotFoundError || e instanceof ConflictError
+                ? undefined
+                : Promise.reject(e),
+            );
         }
-        await patchStatus({
-          phase: pod?.status?.phase ?? "Pending",
-          pod: pod?.metadata?.name,
+        await ctx.patchStatus({
+          phase: pod.status?.phase ?? "Pending",
+          pod: pod.metadata.name,
           observedGeneration: printer.metadata.generation,
         });
         return done();

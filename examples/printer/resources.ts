@@ -14,8 +14,18 @@ export const Printer = defineResource({
       .string()
       .min(1)
       .max(1024)
+      // A NUL cannot cross execve: the container would print the message cut at it.
+      // eslint-disable-next-line no-control-regex -- the NUL is the character refused
+      .regex(/^[^\x00]*$/, "must not contain a NUL character")
       .describe("Printed exactly as written, never through a shell."),
-    image: z.string().min(1).max(256).default("busybox:1.36").describe("Image providing printf."),
+    image: z
+      .string()
+      .min(1)
+      .max(256)
+      // The characters of an image reference: the Pod would refuse surrounding whitespace.
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/, "must be an image reference")
+      .default("busybox:1.36")
+      .describe("Image providing printf."),
   }),
   status: z.object({
     phase: z.string().optional(),

@@ -1,31 +1,28 @@
 /**
  * The Nuvolaris Sample operator (seed 004): a Deployment rendered from a kustomize base plus
- * a patch setting replicas to `spec.count`, server-side-applied and owned by the Sample.
- * Changing `count` scales it; deleting the Sample deletes it through the garbage collector.
- * A `count` that is not a whole number from 0 to 100 is refused in status and an Event.
+ * a patch setting replicas to `spec.count`, owned by the Sample. Changing `count` scales it;
+ * deleting the Sample deletes it through the garbage collector.
+ *
+ * Safe by default:
+ * - Every rendered object goes through `ctx.ensureChild`: created with the Sample as its
+ *   controller, updated only while the Sample controls it, not written when it already
+ *   matches. A Deployment of that name that belongs to anyone else is never changed: the
+ *   Sample shows `Conflict=True` and a Warning Event, and retries (the other may go away).
+ * - Rendered names are unique per Sample name and valid for any of them (render.ts); the
+ *   selector label is `ownerLabelValue(sample)`, valid for names longer than a label allows.
+ * - A `count` that is not a whole number from 0 to 100 is refused (reason `InvalidSpec`) in
+ *   status and a Warning Event, and not retried until the Sample changes.
  */
+import { truncateUtf8 } from "../../src/core/text.js";
 import {
   defineOperator,
   done,
-  ownerReference,
+  ownerLabelValue,
   PermanentError,
   type KubeObject,
 } from "../../src/runtime/index.js";
 import { Sample } from "../crds/sample.js";
 import { render } from "./render.js";
-
-/** True when every field of `want` is in `have` with the same value (lists element-wise). */
-function isSubset(want: unknown, have: unknown): boolean {
-  if (want === null || typeof want !== "object") return want === have;
-  if (Array.isArray(want))
-    return (
-      Array.isArray(have) &&
-      want.length === have.length &&
-      want.every((w, i) => isSubset(w, have[i]))
-    );
-  if (have === null || typeof have !== "object") return false;
-  return Object.entries(want).every(([k, v]) => isSubset(v, (have as Record<string, unknown>)[k]));
-}
 
 type SampleObject = KubeObject & {
   spec?: { count?: unknown };
@@ -38,44 +35,30 @@ export default defineOperator(
       name: "sample",
       for: { apiVersion: Sample.apiVersion, kind: Sample.kind },
       owns: [{ apiVersion: "apps/v1", kind: "Deployment" }],
-      async reconcile(sample, { client, patchStatus }) {
+      async reconcile(sample, ctx) {
+        const { name, namespace } = sample.metadata as { name: string; namespace: string };
         const count = sample.spec?.count;
         if (typeof count !== "number" || !Number.isInteger(count) || count < 0 || count > 100) {
+          // The value is echoed for recognition only: shortened, on a character boundary.
+          const got = truncateUtf8(JSON.stringify(count) ?? "nothing", 64);
           throw new PermanentError(
-            `spec.count must be a whole number from 0 to 100, got ${JSON.stringify(count)}`,
+            `Sample ${namespace}/${name}: spec.count must be a whole number from 0 to 100, got ${got}`,
+            { reason: "InvalidSpec" },
           );
         }
         const objects = await render({
-          name: sample.metadata.name!,
-          namespace: sample.metadata.namespace!,
+          name,
+          namespace,
           count,
+          labels: { "nuvolaris.org/sample": ownerLabelValue(sample) },
           kubectl: process.env.CAPSTAN_KUBECTL ?? "kubectl",
         });
         let deployment: string | undefined;
         for (const obj of objects) {
-          const meta = obj.metadata as { name: string; ownerReferences?: unknown[] };
-          meta.ownerReferences = [
-            ownerReference(sample, { apiVersion: Sample.apiVersion, kind: Sample.kind }),
-          ];
-          const target = obj as {
-            apiVersion: string;
-            kind: string;
-            metadata: { name: string; namespace: string };
-          };
-          // Converged means no write: skip the apply when the live object already has it all.
-          const live = await client
-            .get({ ...target, name: target.metadata.name, namespace: target.metadata.namespace })
-            .catch(() => undefined);
-          const current =
-            live &&
-            isSubset(obj.spec, (live as { spec?: unknown }).spec) &&
-            isSubset(meta.ownerReferences, live.metadata?.ownerReferences);
-          const applied = current
-            ? live
-            : await client.apply(target, { fieldManager: "sample", force: true });
-          if (obj.kind === "Deployment") deployment = applied.metadata?.name;
+          const { object } = await ctx.ensureChild(obj);
+          if (object.kind === "Deployment") deployment = object.metadata.name;
         }
-        await patchStatus({ replicas: count, deployment });
+        await ctx.patchStatus({ replicas: count, deployment });
         return done();
       },
     }),
