@@ -245,6 +245,13 @@ export class Controller<T extends KubeObject> {
       if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
       outcome = result?.action === "requeue" ? "requeue_after" : "success";
     } catch (e) {
+      if (signal.aborted) {
+        // The operator is stopping: the reconcile did not fail, it was cut short. Reporting
+        // it would write Reconciled=False and a Warning now, and Reconciled=True on the next
+        // start; level-triggered, the next start reconciles the object anyway.
+        logger().debug({ err: e }, "reconcile cut short by shutdown");
+        return;
+      }
       this.stats.errors++;
       const msg = e instanceof Error ? e.message : String(e);
       // User intent may name its reason (Conflict, InvalidName…); API errors keep the generic one.
