@@ -3,6 +3,7 @@
  * kopf — and count the writes it makes, so a test can assert "converged means zero writes".
  */
 import { KubeClient } from "../client/client.js";
+import { eventually } from "./eventually.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
 import { kubePort } from "../runtime/kube.js";
 import { createLogger } from "../runtime/log.js";
@@ -16,6 +17,11 @@ export interface RunningOperator {
   writes(): number;
   /** Resolves when every controller's caches have synced. */
   synced(): Promise<void>;
+  /**
+   * Resolves once every controller has reconciled at least once and has nothing queued or
+   * in flight: the signal that a (re)started operator has caught up with what it listed.
+   */
+  idle(): Promise<void>;
   /** Base URL of the health endpoint (`http://127.0.0.1:PORT`), when `health` was given. */
   healthUrl(): string | undefined;
   stop(): Promise<void>;
@@ -65,6 +71,14 @@ export async function runOperator(
     client,
     writes: () => counter.n,
     synced: () => operator.synced(),
+    idle: () =>
+      eventually(async () => {
+        for (const c of operator.controllers) {
+          const q = c.queue.stats();
+          if (!(c.stats.reconciles >= 1 && q.depth === 0 && q.processing === 0))
+            throw new Error(`controller ${c.name} is not idle: ${JSON.stringify(q)}`);
+        }
+      }),
     healthUrl: () =>
       operator.healthPort === undefined ? undefined : `http://127.0.0.1:${operator.healthPort}`,
     stop: async () => {
