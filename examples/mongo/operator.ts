@@ -2,219 +2,234 @@
  * The MongoUser operator (seed 000): creates, updates (password, roles) and drops a MongoDB
  * user, then logs in as that user to prove the password works.
  *
- * - The password comes from `spec.passwordSecretRef` (default Secret `<name>-mongo`,
- *   generated with node:crypto when absent, owned by the MongoUser). A plaintext
- *   `spec.password` still works but sets `PlaintextPassword=True` and a Warning Event.
- * - The user is updated when the password Secret changes (tracked by its resourceVersion —
- *   never by the password itself) or the roles change.
+ * Guarantees:
+ * - It never takes over an account: built-in names (admin, root, __system, the admin
+ *   connection string's own user) and databases (local, config, the ledger's) are refused
+ *   with reason `Reserved`; a user that exists without a ledger record, or recorded for
+ *   another MongoUser (another namespace too), is refused with `Conflict` and not changed.
+ *   The claim is recorded in the server (ledger.ts) BEFORE createUser.
+ * - It drops a user only when the ledger says this object (by uid) created it, then
+ *   releases the record.
+ * - It never writes a Secret it does not own (password.ts) and only reads the admin Secret.
+ * - The admin connection string is validated first (uri.ts); no message, Event, status or
+ *   log line carries a password: server and driver errors are redacted.
  * - Servers that cannot apply roles (FerretDB v1 answers "not implemented") get the user
  *   without roles and the status says so: `RolesApplied=False`, reason NotSupported.
- * - Delete drops the user only if this MongoUser created it.
+ * Assumption: `spec.username` and `spec.database` are immutable (the schema says so).
  */
-import { randomBytes } from "node:crypto";
-import { MongoClient } from "mongodb";
-import { NotFoundError } from "../../src/client/index.js";
+import { MongoClient, MongoServerError, type MongoClientOptions } from "mongodb";
+import { truncateUtf8 } from "../../src/core/index.js";
 import {
+  claimExternal,
   defineOperator,
   done,
-  ownerReference,
+  mayDropExternal,
+  ownerMark,
+  OwnershipConflictError,
   PermanentError,
+  requeueAfter,
   setCondition,
   TemporaryError,
   type Condition,
-  type KubeObject,
   type ReconcileContext,
 } from "../../src/runtime/index.js";
+import { mongoLedger, refuseReservedNames } from "./ledger.js";
+import { passwordOf, readSecret, SECRET, who, type Mu, type Password } from "./password.js";
 import { MongoUser } from "./resources.js";
+import { parseAdminUri, redact, type AdminUri } from "./uri.js";
 
-type Mu = KubeObject & {
-  spec: {
-    username: string;
-    database?: string;
-    roles?: string[];
-    password?: string;
-    passwordSecretRef?: { name: string; key?: string };
-    adminSecretRef: { name: string };
-  };
+type MongoUserObject = Mu & {
   status?: {
-    created?: boolean;
+    user?: string;
     secretVersion?: string;
     requestedRoles?: string[];
     rolesApplied?: boolean;
     conditions?: Condition[];
   };
 };
-const SECRET = { apiVersion: "v1", kind: "Secret" } as const;
-const b64 = (v: string | undefined) =>
-  v === undefined ? undefined : Buffer.from(v, "base64").toString("utf8");
+const KIND = { apiVersion: MongoUser.apiVersion, kind: MongoUser.kind };
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-async function secret(ctx: ReconcileContext<Mu>, namespace: string, name: string) {
-  return ctx.client
-    .get({ ...SECRET, namespace, name })
-    .catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
-}
-
-async function adminUri(mu: Mu, ctx: ReconcileContext<Mu>): Promise<string> {
-  const s = await secret(ctx, mu.metadata.namespace!, mu.spec.adminSecretRef.name);
-  const uri = b64(s?.data?.uri);
-  if (!uri)
-    throw new TemporaryError(
-      `admin Secret ${mu.metadata.namespace}/${mu.spec.adminSecretRef.name} with key uri not found`,
-      { delay: 10_000 },
-    );
-  return uri;
-}
-
-/** The password and the version of the Secret it came from (plaintext: "plaintext"). */
-async function passwordOf(
-  mu: Mu,
-  ctx: ReconcileContext<Mu>,
-): Promise<{ password: string; version: string }> {
-  if (mu.spec.password !== undefined && !mu.spec.passwordSecretRef)
-    return { password: mu.spec.password, version: "plaintext" };
+async function adminOf(mu: Mu, ctx: ReconcileContext<Mu>): Promise<AdminUri> {
   const ns = mu.metadata.namespace!;
-  const name = mu.spec.passwordSecretRef?.name ?? `${mu.metadata.name}-mongo`;
-  const key = mu.spec.passwordSecretRef?.key ?? "password";
-  const s = await secret(ctx, ns, name);
-  const pw = b64(s?.data?.[key]);
-  if (pw && s) return { password: pw, version: s.metadata!.resourceVersion! };
-  const generated = randomBytes(24).toString("base64url");
-  const applied = await ctx.client.apply(
-    {
-      ...SECRET,
-      metadata: {
-        name,
-        namespace: ns,
-        ownerReferences: [
-          ownerReference(mu, { apiVersion: MongoUser.apiVersion, kind: MongoUser.kind }),
-        ],
-      },
-      type: "Opaque",
-      stringData: { [key]: generated, username: mu.spec.username },
-    },
-    { fieldManager: "mongouser", force: true },
-  );
-  return { password: generated, version: applied.metadata!.resourceVersion! };
+  const name = mu.spec.adminSecretRef.name;
+  const s = await readSecret(ctx, ns, name);
+  const raw = s?.data?.uri === undefined ? "" : Buffer.from(s.data.uri, "base64").toString();
+  if (!raw)
+    throw new TemporaryError(
+      `${who(mu)}: spec.adminSecretRef: Secret ${ns}/${name} with key uri not found`,
+      { delay: 10_000, reason: "AdminSecretMissing" },
+    );
+  const parsed = parseAdminUri(raw);
+  if ("problem" in parsed)
+    throw new TemporaryError(
+      `${who(mu)}: spec.adminSecretRef: Secret ${ns}/${name} key uri is not a MongoDB connection string: ${parsed.problem}`,
+      { delay: 30_000, reason: "InvalidAdminSecret" },
+    );
+  return parsed;
 }
 
-async function withMongo<T>(uri: string, f: (c: MongoClient) => Promise<T>): Promise<T> {
-  const c = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+/** Run `f` on a connection; any error but the operator's own leaves redacted. */
+async function withMongo<T>(
+  uri: string,
+  secrets: readonly string[],
+  what: string,
+  f: (c: MongoClient) => Promise<T>,
+  opts: MongoClientOptions = {},
+): Promise<T> {
+  const c = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...opts });
   try {
     await c.connect();
-  } catch (e) {
-    await c.close().catch(() => undefined);
-    throw new TemporaryError(`cannot reach MongoDB: ${(e as Error).message}`, { delay: 10_000 });
-  }
-  try {
     return await f(c);
+  } catch (e) {
+    if (e instanceof TemporaryError || e instanceof PermanentError) throw e;
+    throw new TemporaryError(redact(`${what}: ${errorText(e)}`, secrets), { delay: 10_000 });
   } finally {
-    await c.close();
+    await c.close().catch(() => undefined);
   }
+}
+
+/** Claim `db.username` in the ledger, then create or update it; whether roles applied. */
+async function writeUser(c: MongoClient, mu: Mu, pw: Password, secrets: string[]) {
+  const { username, database = "admin", roles = [] } = mu.spec;
+  const user = `${database}.${username}`;
+  const owner = { ...mu, ...KIND };
+  const db = c.db(database);
+  const exists = async () =>
+    ((await db.command({ usersInfo: username })) as { users: unknown[] }).users.length > 0;
+  const ledger = mongoLedger(c);
+  const claim = await claimExternal(ledger, owner, user, {
+    describe: `MongoDB user ${user}`,
+    field: "spec.username",
+    exists,
+  });
+  const update = claim === "ours" && (await exists());
+  const write = (withRoles: string[]) =>
+    db.command({
+      [update ? "updateUser" : "createUser"]: username,
+      pwd: pw.password,
+      roles: withRoles,
+    });
+  const fail = async (e: unknown): Promise<never> => {
+    if (!(e instanceof MongoServerError)) throw e; // the connection: withMongo retries
+    const why = redact(e.message, secrets);
+    if (e.code === 51003) {
+      // Created by someone else between the check and our createUser: not ours after all.
+      await ledger.release(user, ownerMark(owner));
+      throw new OwnershipConflictError(
+        `${who(mu)}: MongoDB user ${user} was created by someone else meanwhile; nothing was changed. Choose another spec.username`,
+        who(mu),
+        `MongoDB user ${user}`,
+      );
+    }
+    throw new PermanentError(
+      `${who(mu)}: cannot ${update ? "update" : "create"} MongoDB user ${user} with the password from ${pw.source}: ${why}`,
+      { reason: /stringprep|normaliz|password/i.test(why) ? "PasswordRejected" : undefined },
+    );
+  };
+  const action = update ? "updated" : "created";
+  try {
+    await write(roles);
+    return { action, rolesApplied: true };
+  } catch (e) {
+    if (!roles.length || !/not implemented/i.test(errorText(e))) return fail(e);
+  }
+  await write([]).catch(fail);
+  return { action, rolesApplied: false };
+}
+
+async function reconcile(mu: MongoUserObject, ctx: ReconcileContext<Mu>) {
+  const { username, database = "admin", roles = [] } = mu.spec;
+  const user = `${database}.${username}`;
+  const admin = await adminOf(mu, ctx);
+  refuseReservedNames({ ...mu, ...KIND }, { username, database, roles }, admin.username);
+  const pw = await passwordOf(mu, ctx);
+  const secrets = [...admin.secrets, pw.password];
+  let conditions = mu.status?.conditions;
+  if (pw.version === "plaintext") {
+    conditions = setCondition(conditions, {
+      type: "PlaintextPassword",
+      status: "True",
+      reason: "Deprecated",
+      message: "spec.password is plaintext in the object; use passwordSecretRef",
+    });
+    if (!mu.status?.conditions?.some((c) => c.type === "PlaintextPassword"))
+      await ctx.event({
+        type: "Warning",
+        reason: "PlaintextPassword",
+        note: "spec.password is stored in plaintext; move it to a Secret and use passwordSecretRef",
+      });
+  }
+  let rolesApplied = mu.status?.rolesApplied ?? false;
+  const changed =
+    mu.status?.user !== user ||
+    mu.status?.secretVersion !== pw.version ||
+    JSON.stringify(mu.status?.requestedRoles ?? null) !== JSON.stringify(roles);
+  if (changed) {
+    // Recorded before the claim: cleanup looks in the ledger only when a claim may exist.
+    await ctx.patchStatus({ user });
+    const where = `${who(mu)}: cannot reach MongoDB with the admin Secret ${mu.metadata.namespace}/${mu.spec.adminSecretRef.name}`;
+    const wrote = await withMongo(admin.uri, secrets, where, (c) => writeUser(c, mu, pw, secrets));
+    rolesApplied = wrote.rolesApplied;
+    await withMongo(
+      admin.uri,
+      secrets,
+      `${who(mu)}: cannot log in as MongoDB user ${user} with the password from ${pw.source}`,
+      async (c) => void (await c.db(database).command({ ping: 1 })),
+      { auth: { username, password: pw.password }, authSource: database },
+    );
+    ctx.log.info({ user, password: pw.source }, `MongoDB user ${wrote.action}; login checked`);
+  }
+  const rolesMessage = `the server cannot apply roles; the user has none of ${roles.join(", ")}`;
+  conditions = setCondition(
+    conditions,
+    rolesApplied || !roles.length
+      ? { type: "RolesApplied", status: "True", reason: "Applied", message: "" }
+      : {
+          type: "RolesApplied",
+          status: "False",
+          reason: "NotSupported",
+          message: truncateUtf8(rolesMessage, 1024),
+        },
+  );
+  await ctx.patchStatus({
+    user,
+    secretVersion: pw.version,
+    requestedRoles: roles,
+    rolesApplied,
+    conditions,
+  });
+  // A Secret this object does not own is not watched: read it again for a new password.
+  return pw.foreign ? requeueAfter(60_000) : done();
+}
+
+async function cleanup(mu: MongoUserObject, ctx: ReconcileContext<Mu>) {
+  if (!mu.status?.user) return; // never claimed anything: the ledger cannot hold its mark
+  const { username, database = "admin" } = mu.spec;
+  const user = `${database}.${username}`;
+  const owner = { ...mu, ...KIND };
+  const admin = await adminOf(mu, ctx);
+  await withMongo(admin.uri, admin.secrets, `${who(mu)}: cannot drop ${user}`, async (c) => {
+    const ledger = mongoLedger(c);
+    if (!(await mayDropExternal(ledger, owner, user))) return;
+    await c
+      .db(database)
+      .command({ dropUser: username })
+      .catch((e: Error) => {
+        if (!/not found|UserNotFound/i.test(e.message)) throw e;
+      });
+    await ledger.release(user, ownerMark(owner));
+  });
 }
 
 export default defineOperator(
   (op) =>
-    void op.controller<Mu>({
+    void op.controller<MongoUserObject>({
       name: "mongouser",
-      for: { apiVersion: MongoUser.apiVersion, kind: MongoUser.kind },
+      for: KIND,
       owns: [SECRET],
-      async reconcile(mu, ctx) {
-        const { username } = mu.spec;
-        const database = mu.spec.database ?? "admin";
-        const roles = mu.spec.roles ?? [];
-        const uri = await adminUri(mu, ctx);
-        const { password, version } = await passwordOf(mu, ctx);
-        let conditions = mu.status?.conditions;
-        if (version === "plaintext") {
-          conditions = setCondition(conditions, {
-            type: "PlaintextPassword",
-            status: "True",
-            reason: "Deprecated",
-            message: "spec.password is plaintext in the object; use passwordSecretRef",
-          });
-          if (!mu.status?.conditions?.some((c) => c.type === "PlaintextPassword")) {
-            await ctx.event({
-              type: "Warning",
-              reason: "PlaintextPassword",
-              note: "spec.password is stored in plaintext; move it to a Secret and use passwordSecretRef",
-            });
-          }
-        }
-        const changed =
-          mu.status?.secretVersion !== version ||
-          JSON.stringify(mu.status?.requestedRoles ?? null) !== JSON.stringify(roles);
-        let rolesApplied = mu.status?.rolesApplied ?? false;
-        let created = mu.status?.created ?? false;
-        if (changed) {
-          await withMongo(uri, async (c) => {
-            const db = c.db(database);
-            const info = (await db.command({ usersInfo: username })) as { users: unknown[] };
-            const exists = info.users.length > 0;
-            // Record ownership before creating, so a delete at any moment after knows to drop it.
-            if (!exists && !created) {
-              await ctx.patchStatus({ created: true });
-              created = true;
-            }
-            const write = async (withRoles: string[]) =>
-              exists
-                ? db.command({ updateUser: username, pwd: password, roles: withRoles })
-                : db.command({ createUser: username, pwd: password, roles: withRoles });
-            try {
-              await write(roles);
-              rolesApplied = true;
-            } catch (e) {
-              if (!roles.length || !/not implemented/i.test((e as Error).message))
-                throw new PermanentError(
-                  `cannot ${exists ? "update" : "create"} user ${username}: ${(e as Error).message}`,
-                );
-              await write([]);
-              rolesApplied = false;
-            }
-          });
-          // Prove the password: log in as the user.
-          const asUser = new URL(uri);
-          asUser.username = encodeURIComponent(username);
-          asUser.password = encodeURIComponent(password);
-          asUser.searchParams.set("authSource", database);
-          await withMongo(
-            asUser.toString(),
-            async (c) => void (await c.db(database).command({ ping: 1 })),
-          );
-        }
-        conditions = setCondition(
-          conditions,
-          rolesApplied || !roles.length
-            ? { type: "RolesApplied", status: "True", reason: "Applied", message: "" }
-            : {
-                type: "RolesApplied",
-                status: "False",
-                reason: "NotSupported",
-                message: `the server cannot apply roles; the user has none of ${roles.join(", ")}`,
-              },
-        );
-        await ctx.patchStatus({
-          created,
-          secretVersion: version,
-          requestedRoles: roles,
-          rolesApplied,
-          conditions,
-        });
-        return done();
-      },
-      async cleanup(mu, ctx) {
-        if (!mu.status?.created) return;
-        const uri = await adminUri(mu, ctx);
-        await withMongo(
-          uri,
-          async (c) =>
-            void (await c
-              .db(mu.spec.database ?? "admin")
-              .command({ dropUser: mu.spec.username })
-              .catch((e: Error) => {
-                if (!/not found|UserNotFound/i.test(e.message)) throw e;
-              })),
-        );
-      },
+      reconcile,
+      cleanup,
     }),
   { name: "mongouser" },
 );
