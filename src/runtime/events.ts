@@ -50,6 +50,21 @@ export interface EventSink {
   ): Promise<unknown>;
 }
 
+/**
+ * An Event's name: the object's name, a dot and a random suffix, as client-go does — but
+ * cut so that it stays a DNS subdomain of at most 253 characters. A 253-character object
+ * name would otherwise make every Event about it fail validation, silently.
+ */
+export function eventName(regardingName: string, suffix: string): string {
+  const prefix = regardingName
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, "-")
+    .slice(0, 253 - suffix.length - 1)
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "")
+    .replace(/[-.]*\.[-.]*/g, ".");
+  return `${prefix || "event"}.${suffix}`;
+}
+
 const microTime = (d = new Date()) => d.toISOString().replace(/Z$/, "000Z");
 
 interface Series {
@@ -106,7 +121,7 @@ export class EventRecorder {
         return;
       }
       const namespace = regarding.namespace ?? "default";
-      const name = `${regarding.name}.${randomBytes(8).toString("hex")}`;
+      const name = eventName(regarding.name, randomBytes(8).toString("hex"));
       this.series.set(id, {
         name,
         namespace,
