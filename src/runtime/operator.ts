@@ -12,6 +12,7 @@
  * server and the CRDs): the health endpoint is already up, /readyz says what it waits for,
  * and a signal stops the wait cleanly.
  */
+import { setMaxListeners } from "node:events";
 import type { KubeClient } from "../client/client.js";
 import { Controller } from "./controller.js";
 import type { ControllerSpec, KubeObject } from "./reconcile.js";
@@ -145,6 +146,9 @@ export class Operator {
     opts: { signal?: AbortSignal; handleSignals?: boolean; startup?: Startup } = {},
   ): Promise<void> {
     const abort = new AbortController();
+    // Every watch (kinds × namespaces) and every request in flight listens to this one
+    // signal; past Node's default of 10 it would warn of a leak that is not one.
+    setMaxListeners(0, abort.signal);
     let lost: LeadershipLostError | undefined;
     opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
     const onSignal = (sig: NodeJS.Signals) => {
