@@ -2,83 +2,136 @@
  * The MySQLDatabase operator (seed 002). For a MySQLDatabase named X, on the server whose
  * admin account is in the Secret `spec.adminSecretRef`: a database X and a user X with a
  * random password (node:crypto), granted that database, and a Secret `X-mysql` (host, port,
- * database, username, password) owned by the MySQLDatabase.
+ * database, username, password) that the MySQLDatabase controls.
  *
- * - Idempotent: re-reconciling never changes the password or duplicates anything.
- * - A deleted `X-mysql` Secret is recreated with a NEW password and the user is updated:
- *   the old password is not kept anywhere else (secrets only in Secrets), so it cannot be
- *   restored; rotating is the safe answer to a Secret someone removed.
- * - On delete (a finalizer), the user and database are dropped — unless `deletionPolicy:
- *   Retain`, and never those that existed before this MySQLDatabase (it only drops what it
- *   created, recorded in its status).
- * - Names that cannot be MySQL names, a missing Secret, a wrong password or an unreachable
- *   server end in `Reconciled=False` with the reason and a Warning Event; passwords never
- *   appear in logs, Events or status.
+ * Guarantees:
+ * - Nothing it does not own is changed. Reserved schemas and accounts (`mysql`, `sys`,
+ *   `root`…, and the admin's own user) are refused (`Reserved`). A database or user is
+ *   claimed in the server's ownership ledger (sql.ts) before it is created; one that exists
+ *   without a record, or is recorded for another MySQLDatabase — the same name in another
+ *   namespace — is refused (`Conflict`). A Secret `X-mysql` that it does not control is
+ *   refused (`Conflict`) before any password is set, so no password exists anywhere but in
+ *   a Secret it owns. The admin Secret is only read.
+ * - Idempotent: re-reconciling never changes the password or writes anything once converged.
+ * - A deleted `X-mysql` Secret is recreated with a NEW password and the user is updated: the
+ *   old password is kept nowhere else (secrets only in Secrets), so rotating is the answer.
+ * - On delete (a finalizer) it drops only what the ledger says this object (by uid) created,
+ *   then releases the record — unless `deletionPolicy: Retain`, which keeps both.
+ * - Failures end in `Reconciled=False` with a reason and a Warning Event naming the object
+ *   and the field; passwords never appear in logs, Events or status (server errors are
+ *   rewrapped without the driver's SQL text).
+ * Caveats: the ledger is per server, so pointing `spec.adminSecretRef` at another server
+ * leaves what was created on the first one in place; deleting needs the admin Secret.
  */
 import { randomBytes } from "node:crypto";
 import { NotFoundError } from "../../src/client/index.js";
 import {
+  childName,
   defineOperator,
   done,
-  ownerReference,
-  PermanentError,
-  TemporaryError,
-  type KubeObject,
+  mayDropExternal,
+  ownerMark,
+  OwnershipConflictError,
   type ReconcileContext,
 } from "../../src/runtime/index.js";
+import { adminRefProblem, readAdmin, who, type AdminRef } from "./admin.js";
 import { MySQLDatabase } from "./resources.js";
-import { checkName, connect, databaseExists, drop, ensure, userExists, type Admin } from "./sql.js";
+import { claimBoth, owner, refuseAdminUser, refuseName, withServer } from "./server.js";
+import { dropDatabase, dropUser, ensure, openLedger } from "./sql.js";
 
-type Db = KubeObject & {
-  spec: { adminSecretRef: { name: string }; deletionPolicy?: "Delete" | "Retain" };
-  status?: { createdDatabase?: boolean; createdUser?: boolean };
-};
+type Db = AdminRef & { spec: { deletionPolicy?: "Delete" | "Retain" } };
 const SECRET = { apiVersion: "v1", kind: "Secret" } as const;
-const decode = (v: string | undefined) =>
-  v === undefined ? undefined : Buffer.from(v, "base64").toString("utf8");
 
-async function adminOf(db: Db, ctx: ReconcileContext<Db>): Promise<Admin> {
-  const ref = { ...SECRET, namespace: db.metadata.namespace!, name: db.spec.adminSecretRef.name };
-  const secret = await ctx.client.get(ref).catch((e: unknown) => {
-    if (e instanceof NotFoundError)
-      throw new TemporaryError(`admin Secret ${ref.namespace}/${ref.name} not found`, {
-        delay: 10_000,
-      });
-    throw e;
-  });
-  const d = secret.data ?? {};
-  const admin = {
-    host: decode(d.host),
-    port: Number(decode(d.port) ?? 3306),
-    user: decode(d.username),
-    password: decode(d.password) ?? "",
-  };
-  if (!admin.host || !admin.user)
-    throw new PermanentError(
-      `admin Secret ${ref.namespace}/${ref.name} needs the keys host and username`,
+/** The credentials Secret if it exists; a Conflict when this object does not control it. */
+async function ownSecret(db: Db, name: string, ctx: ReconcileContext<Db>) {
+  const ref = { ...SECRET, namespace: db.metadata.namespace!, name };
+  const live = await ctx.client
+    .get(ref)
+    .catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+  const controller = live?.metadata?.ownerReferences?.find((r) => r.controller);
+  if (live && controller?.uid !== db.metadata.uid) {
+    const me = who(db);
+    const holder = controller
+      ? `it is controlled by ${controller.kind} ${controller.name}`
+      : "it has no controller";
+    throw new OwnershipConflictError(
+      `${me}: Secret ${ref.namespace}/${name} already exists and does not belong to it (${holder}); nothing was changed and no password was set. Delete or rename the Secret, or give the MySQLDatabase another name`,
+      me,
+      `Secret ${ref.namespace}/${name}`,
     );
-  return admin as Admin;
+  }
+  return live;
 }
 
-async function withServer<T>(
-  admin: Admin,
-  f: (c: Awaited<ReturnType<typeof connect>>) => Promise<T>,
-): Promise<T> {
-  let c;
-  try {
-    c = await connect(admin);
-  } catch (e) {
-    // The driver's message names the host and the failure, never the password.
-    throw new TemporaryError(
-      `cannot reach MySQL at ${admin.host}:${admin.port} as ${admin.user}: ${(e as Error).message}`,
-      { delay: 10_000 },
-    );
+async function reconcile(db: Db, ctx: ReconcileContext<Db>) {
+  const name = db.metadata.name!;
+  refuseName(db);
+  const admin = await readAdmin(db, ctx.client);
+  refuseAdminUser(db, admin);
+  const secretName = childName(db, "mysql", { rule: "dns1123-subdomain" });
+  // Checked before the server is touched: a password set on the user must land in a Secret
+  // this object owns, never in someone else's.
+  const existing = await ownSecret(db, secretName, ctx);
+  const kept = existing?.data?.password
+    ? Buffer.from(existing.data.password, "base64").toString("utf8")
+    : undefined;
+  const password = kept ?? randomBytes(24).toString("base64url");
+  await withServer(db, admin, [password], async (c) => {
+    await claimBoth(await openLedger(c), c, db, admin);
+    await ensure(c, name, password, kept === undefined);
+  });
+  const { outcome } = await ctx.ensureChild({
+    ...SECRET,
+    metadata: { name: secretName, namespace: db.metadata.namespace },
+    type: "Opaque",
+    stringData: {
+      host: admin.host,
+      port: String(admin.port),
+      database: name,
+      username: name,
+      password,
+    },
+  });
+  if (outcome !== "unchanged") {
+    const reason = !existing ? "Created" : kept === undefined ? "PasswordRotated" : "Updated";
+    if (reason === "PasswordRotated")
+      ctx.log.info("the credentials Secret lost its password; a new one was set");
+    await ctx.event({
+      reason,
+      note: `database and user ${name} ready; credentials in Secret ${secretName}`,
+    });
   }
-  try {
-    return await f(c);
-  } finally {
-    await c.end().catch(() => undefined);
+  await ctx.patchStatus({ database: name, secret: secretName });
+  return done();
+}
+
+async function cleanup(db: Db, ctx: ReconcileContext<Db>) {
+  if ((db.spec.deletionPolicy ?? "Delete") === "Retain") {
+    ctx.log.info("deletionPolicy Retain: keeping the user, the database and their ledger records");
+    return;
   }
+  const name = db.metadata.name!;
+  // Nothing was ever created for a name or a reference that was refused.
+  if (adminRefProblem(db)) return;
+  try {
+    refuseName(db);
+  } catch {
+    return;
+  }
+  const admin = await readAdmin(db, ctx.client);
+  if (name.toLowerCase() === admin.user.toLowerCase()) return;
+  const me = owner(db);
+  await withServer(db, admin, [], async (c) => {
+    const ledger = await openLedger(c);
+    for (const [resource, drop] of [
+      [`user:${name}`, dropUser],
+      [`database:${name}`, dropDatabase],
+    ] as const) {
+      if (!(await mayDropExternal(ledger, me, resource))) continue;
+      await drop(c, name);
+      await ledger.release(resource, ownerMark(me));
+    }
+  });
 }
 
 export default defineOperator(
@@ -87,72 +140,8 @@ export default defineOperator(
       name: "mysqldatabase",
       for: { apiVersion: MySQLDatabase.apiVersion, kind: MySQLDatabase.kind },
       owns: [SECRET],
-      async reconcile(db, ctx) {
-        const name = db.metadata.name!;
-        const problem = checkName(name);
-        if (problem) throw new PermanentError(problem);
-        const admin = await adminOf(db, ctx);
-        const secretRef = { ...SECRET, namespace: db.metadata.namespace!, name: `${name}-mysql` };
-        const existing = await ctx.client
-          .get(secretRef)
-          .catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
-        const kept = decode(existing?.data?.password);
-        const password = kept ?? randomBytes(24).toString("base64url");
-        await withServer(admin, async (c) => {
-          // Record what this object creates BEFORE creating it: a delete that arrives at any
-          // moment afterwards must know what it may drop.
-          const createdDatabase = db.status?.createdDatabase ?? !(await databaseExists(c, name));
-          const createdUser = db.status?.createdUser ?? !(await userExists(c, name));
-          await ctx.patchStatus({ createdDatabase, createdUser });
-          await ensure(c, name, password, kept === undefined);
-        });
-        if (!kept) {
-          if (existing) ctx.log.info("the credentials Secret lost its password; a new one was set");
-          await ctx.client.apply(
-            {
-              ...SECRET,
-              metadata: {
-                name: secretRef.name,
-                namespace: secretRef.namespace,
-                ownerReferences: [
-                  ownerReference(db, {
-                    apiVersion: MySQLDatabase.apiVersion,
-                    kind: MySQLDatabase.kind,
-                  }),
-                ],
-              },
-              type: "Opaque",
-              stringData: {
-                host: admin.host,
-                port: String(admin.port),
-                database: name,
-                username: name,
-                password,
-              },
-            },
-            { fieldManager: "mysqldatabase", force: true },
-          );
-          await ctx.event({
-            reason: existing ? "PasswordRotated" : "Created",
-            note: `database and user ${name} ready; credentials in Secret ${secretRef.name}`,
-          });
-        }
-        await ctx.patchStatus({ database: name, secret: secretRef.name });
-        return done();
-      },
-      async cleanup(db, ctx) {
-        if ((db.spec.deletionPolicy ?? "Delete") === "Retain") {
-          ctx.log.info("deletionPolicy Retain: keeping the user and database");
-          return;
-        }
-        const name = db.metadata.name!;
-        if (checkName(name)) return; // nothing was ever created for an invalid name
-        const admin = await adminOf(db, ctx);
-        await withServer(admin, async (c) => {
-          if (db.status?.createdUser) await drop(c, name, false);
-          if (db.status?.createdDatabase) await c.query("DROP DATABASE IF EXISTS ??", [name]);
-        });
-      },
+      reconcile,
+      cleanup,
     }),
   { name: "mysqldatabase" },
 );

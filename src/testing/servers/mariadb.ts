@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../controlplane/ports.js";
@@ -33,18 +33,23 @@ export async function startMariaDB(): Promise<MariaDB> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-mariadb-"));
   const data = path.join(dir, "data");
   const socket = path.join(dir, "mysqld.sock");
+  // A tmpdir of its own: a starting server deletes every `#sql*` file in its tmpdir, which in
+  // a shared /tmp are the temporary tables of another server bootstrapping at the same time.
+  const tmp = path.join(dir, "tmp");
+  mkdirSync(tmp);
   try {
     await run("mariadb-install-db", [
       "--no-defaults",
       "--user=root",
       `--datadir=${data}`,
+      `--tmpdir=${tmp}`,
       "--auth-root-authentication-method=normal",
       "--skip-test-db",
     ]);
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(
-      "cannot initialise MariaDB; install Debian's mariadb-server-core and mariadb-client (.ci/run does)",
+      `cannot initialise MariaDB (is Debian's mariadb-server-core and mariadb-client installed? .ci/run does): ${(e as Error).message}`,
       { cause: e },
     );
   }
@@ -57,6 +62,7 @@ export async function startMariaDB(): Promise<MariaDB> {
       "--user=root",
       `--datadir=${data}`,
       `--socket=${socket}`,
+      `--tmpdir=${tmp}`,
       "--bind-address=127.0.0.1",
       `--port=${port}`,
       "--skip-name-resolve",
