@@ -193,7 +193,8 @@ describe("the printer operator as its generated ServiceAccount", () => {
       { timeoutMs: 60_000, what: "a Warning Event naming the missing rule" },
     );
     assert.equal(warning.reason, "ReconcileError");
-    assert.match(warning.note!, /^apply Pod .*: Forbidden: /);
+    // The Printer creates its Pod by POST (ensureChild never creates by apply).
+    assert.match(warning.note!, /^create Pod in .*: Forbidden: /);
     const logged = op
       .logs()
       .split("\n")
