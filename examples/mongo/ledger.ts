@@ -74,19 +74,15 @@ interface Names {
 /** Refuse (PermanentError, reason `Reserved`) a name or role that is never a MongoUser's. */
 export function refuseReservedNames(owner: Owner, names: Names, adminUser: string | undefined) {
   const { username, database, roles } = names;
-  // refuseReserved reads only describe, field and reserved; `exists` is for claimExternal.
-  const exists = () => Promise.resolve(true);
   refuseReserved(owner, username, {
     describe: `MongoDB user ${database}.${username}`,
     field: "spec.username",
     reserved: adminUser ? [...RESERVED_USERS, adminUser] : RESERVED_USERS,
-    exists,
   });
   refuseReserved(owner, database, {
     describe: `the authentication database ${database}`,
     field: "spec.database",
     reserved: RESERVED_DATABASES,
-    exists,
   });
   const power = database === "admin" ? [...POWER_ROLES, ...ADMIN_DB_ROLES] : POWER_ROLES;
   const role = roles.find((r) => power.some((p) => p.toLowerCase() === r.toLowerCase()));

@@ -5,10 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
-import { pino } from "pino";
 import { KubeClient } from "../../src/client/index.js";
-import { installCrds, kubePort, Operator } from "../../src/runtime/index.js";
-import { eventsFor, testNamespace, useControlPlane } from "../../src/testing/index.js";
+import { installCrds } from "../../src/runtime/index.js";
+import { eventsFor, runOperator, testNamespace, useControlPlane } from "../../src/testing/index.js";
 import { startFerretDB, type FerretDB } from "../../src/testing/servers/ferretdb.js";
 import operator, { MongoUser } from "./operator.js";
 
@@ -37,30 +36,23 @@ export async function startHarness(prefix: string, count: number): Promise<Harne
     Array.from({ length: count }, () => testNamespace(kube, prefix)),
   );
   for (const ns of spaces) await foreignSecret(kube, ns.name, "mongo-admin", { uri: fdb.uri });
-  const logs: string[] = [];
-  const client = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  const op = new Operator({
-    port: kubePort(client),
-    client,
+  const run = await runOperator(operator, {
+    kubeconfig: cp.kubeconfig,
     namespaces: spaces.map((s) => s.name),
-    log: pino({ level: "debug" }, { write: (line: string) => void logs.push(line) }),
+    captureLogs: true,
   });
-  await operator.setup(op);
-  const abort = new AbortController();
-  const running = op.run({ signal: abort.signal });
   let next = 0;
   return {
     kube,
     fdb,
-    logs,
+    logs: run.logs(),
     namespace() {
       const ns = spaces[next++];
       if (!ns) throw new Error(`startHarness: only ${count} namespaces; raise the count`);
       return ns.name;
     },
     async stop() {
-      abort.abort();
-      await running;
+      await run.stop();
       await Promise.all(spaces.map((s) => s.dispose()));
       await fdb.stop();
     },

@@ -7,14 +7,8 @@
  */
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
-import { pino } from "pino";
 import { KubeClient } from "../../src/client/index.js";
-import {
-  installCrds,
-  kubePort,
-  Operator,
-  type OperatorDefinition,
-} from "../../src/runtime/index.js";
+import { installCrds } from "../../src/runtime/index.js";
 import {
   eventsFor,
   testNamespace,
@@ -165,27 +159,6 @@ export async function accounts(f: Fixture): Promise<string> {
 
 export async function databases(f: Fixture): Promise<string[]> {
   return (await f.sql("SHOW DATABASES")).map((r) => String(r.Database));
-}
-
-/**
- * The operator over the fixture's namespaces with every log line (debug and up) pushed to
- * `lines`, to search them for passwords; returns its stop function.
- */
-export async function runCapturing(
-  f: Fixture,
-  def: OperatorDefinition,
-  lines: string[],
-): Promise<() => Promise<void>> {
-  const client = await KubeClient.fromKubeconfig({ path: f.kubeconfig });
-  const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(l) });
-  const op = new Operator({ port: kubePort(client), client, namespaces: f.namespaces, log });
-  await def.setup(op);
-  const abort = new AbortController();
-  const running = op.run({ signal: abort.signal });
-  return async () => {
-    abort.abort();
-    await running;
-  };
 }
 
 /** Asserts no value of `secrets` is in a log line, an Event note or a MySQLDatabase status. */

@@ -20,8 +20,6 @@ import type mysql from "mysql2/promise";
 
 /** The object as the ledger and its messages see it: with its kind. */
 export const owner = (db: KubeObject) => ({ ...db, kind: MySQLDatabase.kind });
-// refuseReserved takes ClaimOptions but never asks whether the resource exists.
-const unused = { exists: () => Promise.resolve(false) };
 
 /** Reserved and invalid names, refused before anything is read or written. */
 export function refuseName(db: KubeObject): void {
@@ -30,7 +28,6 @@ export function refuseName(db: KubeObject): void {
     describe: `MySQL's own schema or account ${JSON.stringify(name)}`,
     reserved: RESERVED,
     field: "metadata.name",
-    ...unused,
   });
   const problem = checkName(name);
   if (problem) throw new PermanentError(`${who(db)}: ${problem}`, { reason: "InvalidName" });
@@ -42,7 +39,6 @@ export function refuseAdminUser(db: KubeObject, admin: AdminAccount): void {
     describe: `the admin account's user ${JSON.stringify(admin.user)} (Secret ${admin.secret})`,
     reserved: [admin.user],
     field: "metadata.name",
-    ...unused,
   });
 }
 

@@ -25,7 +25,8 @@ export const LEDGER_SCHEMA = "capstan_ownership";
  * Schemas and accounts that exist on every server and are never a MySQLDatabase's, matched
  * case-insensitively: granting `ALL ON mysql.*` hands out every password hash and, after a
  * restart, every privilege. The admin account's own user name is refused as well (it is
- * only known once its Secret is read).
+ * only known once its Secret is read). `test` is refused too: many servers still carry the
+ * default grant that lets any account use the `test` schema, so its data would be anyone's.
  */
 export const RESERVED = [
   "mysql",
@@ -39,6 +40,7 @@ export const RESERVED = [
   "mysql.infoschema",
   "debian-sys-maint",
   "PUBLIC",
+  "test",
   LEDGER_SCHEMA,
 ] as const;
 

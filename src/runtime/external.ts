@@ -56,7 +56,11 @@ const who = (owner: Owner) =>
   `${owner.kind ?? "object"} ${owner.metadata.namespace ? `${owner.metadata.namespace}/` : ""}${owner.metadata.name}`;
 
 /** Refuse a reserved name, with the field it came from. */
-export function refuseReserved(owner: Owner, name: string, opts: ClaimOptions): void {
+export function refuseReserved(
+  owner: Owner,
+  name: string,
+  opts: Pick<ClaimOptions, "describe" | "reserved" | "field">,
+): void {
   if (opts.reserved?.some((r) => r.toLowerCase() === name.toLowerCase()))
     throw new PermanentError(
       `${who(owner)}: ${opts.field ?? "metadata.name"} ${JSON.stringify(name)} is reserved: ${opts.describe} is a system resource and is never managed by an operator`,

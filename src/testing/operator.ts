@@ -2,6 +2,7 @@
  * Run an operator inside a test against the local control plane — what KopfRunner is for
  * kopf — and count the writes it makes, so a test can assert "converged means zero writes".
  */
+import { pino } from "pino";
 import { KubeClient } from "../client/client.js";
 import { eventually } from "./eventually.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
@@ -22,6 +23,11 @@ export interface RunningOperator {
    * in flight: the signal that a (re)started operator has caught up with what it listed.
    */
   idle(): Promise<void>;
+  /**
+   * Every log line the operator wrote (JSON, one per entry), when `captureLogs` was given:
+   * to assert what it said, and that no secret value is ever in it.
+   */
+  logs(): string[];
   /** Base URL of the health endpoint (`http://127.0.0.1:PORT`), when `health` was given. */
   healthUrl(): string | undefined;
   stop(): Promise<void>;
@@ -45,6 +51,8 @@ export async function runOperator(
     kubeconfig: string;
     namespaces?: string[];
     logLevel?: string;
+    /** Keep every log line (at `logLevel`, default debug) for `logs()` instead of printing. */
+    captureLogs?: boolean;
     inactivityMs?: number;
     /** Serve /healthz, /readyz, /metrics (`{ port: 0 }`: a free port, see `operator.healthPort`). */
     health?: HealthOptions;
@@ -53,6 +61,7 @@ export async function runOperator(
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
   const counter = { n: 0 };
+  const lines: string[] = [];
   countWrites(client, counter);
   const port = kubePort(client, { inactivityMs: opts.inactivityMs });
   const operator = new Operator({
@@ -61,7 +70,12 @@ export async function runOperator(
     namespaces: opts.namespaces,
     health: opts.health,
     leaderElection: opts.leaderElection,
-    log: createLogger({ level: opts.logLevel ?? process.env.CAPSTAN_TEST_LOG_LEVEL ?? "silent" }),
+    log: opts.captureLogs
+      ? pino(
+          { level: opts.logLevel ?? "debug" },
+          { write: (line: string) => void lines.push(line) },
+        )
+      : createLogger({ level: opts.logLevel ?? process.env.CAPSTAN_TEST_LOG_LEVEL ?? "silent" }),
   });
   await (isOperatorDefinition(def) ? def.setup(operator) : def(operator));
   const abort = new AbortController();
@@ -70,6 +84,7 @@ export async function runOperator(
     operator,
     client,
     writes: () => counter.n,
+    logs: () => lines,
     synced: () => operator.synced(),
     idle: () =>
       eventually(async () => {
