@@ -5,16 +5,15 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1.js";
-import { InvalidError, KubeClient, NotFoundError } from "../../src/client/index.js";
+import type { KubeClient } from "../../src/client/index.js";
+import { InvalidError, NotFoundError } from "../../src/client/index.js";
 import { isDns1123Subdomain } from "../../src/core/names.js";
-import { installCrds, type KubeObject } from "../../src/runtime/index.js";
+import { type KubeObject } from "../../src/runtime/index.js";
 import {
   eventsFor,
   eventually,
+  operatorFixture,
   runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
   type TestControlPlane,
 } from "../../src/testing/index.js";
 import printer, { podFor, Printer } from "./operator.js";
@@ -43,28 +42,19 @@ const SPACES = [
 ] as const;
 let cp: TestControlPlane;
 let kube: KubeClient;
-let op: RunningOperator;
-const ns = {} as Record<(typeof SPACES)[number] | "restart", string>;
-const disposers: (() => Promise<void>)[] = [];
+let ns: Record<(typeof SPACES)[number] | "restart", string>;
+let dispose: () => Promise<void>;
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installCrds(kube, [Printer]);
-  for (const key of [...SPACES, "restart"] as const) {
-    const space = await testNamespace(kube, `prn-${key}`);
-    ns[key] = space.name;
-    disposers.push(space.dispose);
-  }
-  op = await runOperator(printer, {
-    kubeconfig: cp.kubeconfig,
-    namespaces: SPACES.map((k) => ns[k]),
+  const f = await operatorFixture(printer, {
+    crds: [Printer],
+    spaces: [...SPACES, "restart"],
+    unwatched: ["restart"],
+    prefix: "prn",
   });
+  ({ cp, kube, ns, dispose } = f);
 });
-after(async () => {
-  await op.stop();
-  await Promise.all(disposers.map((d) => d()));
-});
+after(() => dispose());
 
 const ref = (namespace: string, name: string) => ({
   apiVersion: Printer.apiVersion,

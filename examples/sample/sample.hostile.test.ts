@@ -6,15 +6,13 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
-import { KubeClient } from "../../src/client/index.js";
-import { installCrds, type KubeObject } from "../../src/runtime/index.js";
+import type { KubeClient } from "../../src/client/index.js";
+import { type KubeObject } from "../../src/runtime/index.js";
 import {
   eventsFor,
   eventually,
+  operatorFixture,
   runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
   type TestControlPlane,
 } from "../../src/testing/index.js";
 import sample, { Sample } from "./operator.js";
@@ -27,29 +25,20 @@ const DEPLOY = { apiVersion: "apps/v1", kind: "Deployment" } as const;
 const SPACES = ["foreign", "long", "twin1", "twin2", "bytes"] as const;
 let cp: TestControlPlane;
 let kube: KubeClient;
-let op: RunningOperator;
-const ns = {} as Record<(typeof SPACES)[number] | "restart", string>;
-const disposers: (() => Promise<void>)[] = [];
+let ns: Record<(typeof SPACES)[number] | "restart", string>;
+let dispose: () => Promise<void>;
 
 before(async () => {
-  cp = await useControlPlane();
-  process.env.CAPSTAN_KUBECTL = path.join(cp.bin, "kubectl");
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installCrds(kube, [Sample]);
-  for (const key of [...SPACES, "restart"] as const) {
-    const space = await testNamespace(kube, `sam-${key}`);
-    ns[key] = space.name;
-    disposers.push(space.dispose);
-  }
-  op = await runOperator(sample, {
-    kubeconfig: cp.kubeconfig,
-    namespaces: SPACES.map((k) => ns[k]),
+  const f = await operatorFixture(sample, {
+    crds: [Sample],
+    spaces: [...SPACES, "restart"],
+    unwatched: ["restart"],
+    prefix: "sam",
   });
+  ({ cp, kube, ns, dispose } = f);
+  process.env.CAPSTAN_KUBECTL = path.join(cp.bin, "kubectl");
 });
-after(async () => {
-  await op.stop();
-  await Promise.all(disposers.map((d) => d()));
-});
+after(() => dispose());
 
 const ref = (namespace: string, name: string) => ({
   apiVersion: Sample.apiVersion,

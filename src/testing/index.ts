@@ -10,3 +10,4 @@ export { runOperator, type RunningOperator } from "./operator.js";
 export { eventsFor } from "./events.js";
 export { compactEtcd, etcdRevision } from "./etcd.js";
 export { installWidgetCrd } from "./crd.js";
+export { operatorFixture, type OperatorFixture } from "./fixture.js";
