@@ -105,7 +105,10 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
   /** False once the API server pruned `status.capstan` for this kind. */
   private statusKeepsBase = true;
 
-  private readonly eventHandlers: ((type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void)[] = [];
+  private readonly eventHandlers: ((
+    type: "ADDED" | "MODIFIED" | "DELETED",
+    obj: T,
+  ) => void | Promise<void>)[] = [];
 
   readonly kind: KindRef;
 
@@ -120,11 +123,11 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
 
   /** Every change as it arrives, not level-based (kopf's on.event); errors are logged, not retried. */
   event(
-    fn: (args: { type: "ADDED" | "MODIFIED" | "DELETED"; obj: T }) => void,
+    fn: (args: { type: "ADDED" | "MODIFIED" | "DELETED"; obj: T }) => void | Promise<void>,
     opts: Filters<T> = {},
   ): this {
     this.eventHandlers.push((type, obj) => {
-      if (matches(obj, opts)) fn({ type, obj });
+      if (matches(obj, opts)) return fn({ type, obj });
     });
     return this;
   }
@@ -368,13 +371,16 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
       labelSelector: labelSelectorOf(this.labels),
       onEvent: (type, obj) => {
         if (type === "DELETED") this.forget(obj);
-        for (const h of this.eventHandlers) {
+        // Each handler on its own: one that throws or rejects must not skip the others. The
+        // controller logs what comes back rejected; there is no retry by design.
+        const outcomes = this.eventHandlers.map((h) => {
           try {
-            h(type, obj);
-          } catch {
-            // an event handler's failure must not stop the watch; it has no retry by design
+            return Promise.resolve(h(type, obj));
+          } catch (e) {
+            return Promise.reject(e);
           }
-        }
+        });
+        return Promise.all(outcomes).then(() => undefined);
       },
       ...(needsCleanup
         ? { cleanup: (obj: T, ctx: ReconcileContext<T>) => this.cleanup(obj, ctx) }

@@ -28,7 +28,20 @@ export function watchPrimary<T extends KubeObject>(o: {
 }): PrimaryKind<T> {
   const { spec, port, log } = o;
   const predicate = spec.predicate ?? defaultPredicate;
-  const raw = spec.onEvent ?? (() => undefined);
+  const hook = spec.onEvent;
+  // The hook is user code: neither a throw nor a rejected promise may skip the enqueue after
+  // it, or escape as an unhandled rejection that ends the process.
+  const raw = (type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => {
+    if (!hook) return;
+    const failed = (e: unknown) =>
+      log.warn({ err: e, event: type, key: keyOf(obj) }, `${spec.for.kind} onEvent hook failed`);
+    try {
+      const r = hook(type, obj);
+      if (r && typeof r.then === "function") r.then(undefined, failed);
+    } catch (e) {
+      failed(e);
+    }
+  };
   const informers: Informer<T>[] = [];
   const caches: Cache<T>[] = [];
   for (const namespace of spec.namespaces ?? [undefined]) {

@@ -93,8 +93,11 @@ export interface ControllerSpec<T extends KubeObject> {
   indexers?: Record<string, (obj: T) => string[]>;
   /** Applied to every object before it is cached (default: strip managedFields). */
   transform?: (obj: T) => T;
-  /** Every change as it arrives (kopf's on.event): not level-based, for logging or metrics. */
-  onEvent?: (type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void;
+  /**
+   * Every change as it arrives (kopf's on.event): not level-based, for logging or metrics.
+   * A throw or a rejection is logged and changes nothing else: the object is still queued.
+   */
+  onEvent?: (type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => void | Promise<void>;
   /** Show failures as the status condition `Reconciled` (default true). */
   reportStatus?: boolean;
 }
