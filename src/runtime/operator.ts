@@ -15,6 +15,7 @@
 import { setMaxListeners } from "node:events";
 import type { KubeClient } from "../client/client.js";
 import { Controller } from "./controller.js";
+import { RuntimeError } from "./errors.js";
 import type { ControllerSpec, KubeObject } from "./reconcile.js";
 import { Handlers } from "./handlers.js";
 import { serveHealth, type HealthServer } from "./health.js";
@@ -92,6 +93,7 @@ export class Operator {
   private leadership?: Leadership;
   /** What the start-up step waits for, while it runs. */
   private waiting?: string;
+  private started = false;
 
   constructor(private readonly opts: OperatorOptions) {
     this.log = opts.log ?? createLogger();
@@ -145,6 +147,12 @@ export class Operator {
   async run(
     opts: { signal?: AbortSignal; handleSignals?: boolean; startup?: Startup } = {},
   ): Promise<void> {
+    if (this.started)
+      throw new RuntimeError(
+        "run",
+        "this Operator has already been run; an Operator runs once (create a new one to run again)",
+      );
+    this.started = true;
     const abort = new AbortController();
     // Every watch (kinds × namespaces) and every request in flight listens to this one
     // signal; past Node's default of 10 it would warn of a leak that is not one.
@@ -254,11 +262,14 @@ export class Operator {
     this.log.info({ port: this.health.port }, "serving /healthz, /readyz and /metrics");
   }
 
-  /** Resolves when every controller's caches have synced. */
+  /**
+   * Resolves when every controller's caches have synced. `run()` creates the controllers
+   * synchronously, so `const done = op.run(); await op.synced()` works; before `run()` there
+   * is nothing that could ever sync, which is an error rather than a promise that never settles.
+   */
   async synced(): Promise<void> {
-    while (this.controllers.length < this.specs.length + this.handlerSets.length) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    if (!this.started)
+      throw new RuntimeError("synced", "the Operator is not running: call run() first");
     await Promise.all(this.controllers.map((c) => c.synced));
   }
 }
