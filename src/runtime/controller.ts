@@ -135,12 +135,25 @@ export class Controller<T extends KubeObject> {
 
   /**
    * Why this controller is unhealthy, if it is: an informer that synced and then heard
-   * nothing (no list, event or bookmark) for `stallAfterMs`, or a reconcile running longer
-   * than `stuckAfterMs`.
+   * nothing (no list, event or bookmark) for `stallAfterMs`, a cache not synced after
+   * `syncTimeoutMs` (with the list's last error), or a reconcile running longer than
+   * `stuckAfterMs`.
    */
-  problems(now: number, o: { stallAfterMs: number; stuckAfterMs: number }): string[] {
+  problems(
+    now: number,
+    o: { stallAfterMs: number; stuckAfterMs: number; syncTimeoutMs: number },
+  ): string[] {
     const out: string[] = [];
     for (const i of [...this.informers, ...this.ownedInformers]) {
+      const trying = now - i.stats.startedAt;
+      // A list that keeps failing (a missing RBAC rule, a kind not served) retries forever by
+      // design; past the timeout that is a fault the probe must show, with the last error.
+      if (!i.hasSynced && i.stats.startedAt > 0 && trying > o.syncTimeoutMs)
+        out.push(
+          `controller ${this.name}: cache of ${i.name} not synced after ${Math.round(trying / 1000)} s${
+            i.stats.lastError ? `: ${i.stats.lastError}` : ""
+          }`,
+        );
       const silent = now - i.stats.lastProgressAt;
       if (i.hasSynced && silent > o.stallAfterMs)
         out.push(

@@ -173,3 +173,24 @@ test("/healthz fails naming the object while a reconcile is stuck, and recovers 
   release();
   await eventually(async () => assert.equal((await get(`${url}/healthz`)).code, 200));
 });
+
+test("/healthz fails naming the cache and the list's error when a cache never syncs", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "nosync");
+  cleanups.push(dispose);
+  const Ghost = { apiVersion: "ghost.capstan.test/v1", kind: "Ghost" };
+  const op = await runOperator(
+    (o) => void o.controller<W>({ name: "ghosts", for: Ghost, reconcile: async () => done() }),
+    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, syncTimeoutMs: 1000 } },
+  );
+  cleanups.push(() => op.stop());
+  await eventually(async () => {
+    const url = op.healthUrl(); // served from the start, before any cache syncs
+    assert.ok(url, "the health server is up");
+    const h = await get(`${url}/healthz`);
+    assert.equal(h.code, 503, `unhealthy once the timeout passed: ${h.body}`);
+    assert.match(
+      h.body,
+      /controller ghosts: cache of Ghost in \S+ not synced after \d+ s: .*Ghost/,
+    );
+  });
+});

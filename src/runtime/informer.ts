@@ -57,6 +57,10 @@ export interface InformerStats {
   lastEventAt: number;
   /** Last sign of a live watch: a list completed, or an event or bookmark arrived. */
   lastProgressAt: number;
+  /** When `run` began: how long a cache that never synced has been trying. */
+  startedAt: number;
+  /** The last failure's message (a Forbidden names the missing rule), cleared by a success. */
+  lastError: string | undefined;
 }
 
 export interface InformerOptions<T> {
@@ -78,6 +82,8 @@ export class Informer<T extends KubeObjectLike> {
     events: 0,
     lastEventAt: 0,
     lastProgressAt: 0,
+    startedAt: 0,
+    lastError: undefined,
   };
   private readonly listeners: InformerListener<T>[] = [];
   private readonly backoff: Backoff;
@@ -106,6 +112,7 @@ export class Informer<T extends KubeObjectLike> {
   /** Run until `signal` aborts. Never throws for API failures: it retries them. */
   async run(signal: AbortSignal): Promise<void> {
     let state: State = { phase: "list" };
+    this.stats.startedAt = Date.now();
     while (!signal.aborted) state = await this.step(state, signal);
   }
 
@@ -115,9 +122,11 @@ export class Informer<T extends KubeObjectLike> {
         try {
           const rv = await this.relist(signal);
           this.backoff.reset();
+          this.stats.lastError = undefined;
           return { phase: "watch", resourceVersion: rv };
         } catch (e) {
           if (signal.aborted) return state;
+          this.stats.lastError = e instanceof Error ? e.message : String(e);
           this.opts.onError?.("list", e);
           return { phase: "backoff", delayMs: this.backoff.next(), then: state };
         }

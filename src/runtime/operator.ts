@@ -38,6 +38,12 @@ export interface HealthOptions {
   stallAfterMs?: number;
   /** A reconcile running this long fails /healthz (default 10 min). */
   stuckAfterMs?: number;
+  /**
+   * A cache not synced this long after start fails /healthz, naming the list's last error —
+   * a Forbidden names the missing RBAC rule (default 2 min, controller-runtime's
+   * CacheSyncTimeout).
+   */
+  syncTimeoutMs?: number;
 }
 
 export interface OperatorOptions {
@@ -245,13 +251,14 @@ export class Operator {
   private async serve(o: HealthOptions): Promise<void> {
     const stallAfterMs = o.stallAfterMs ?? 5 * 60_000;
     const stuckAfterMs = o.stuckAfterMs ?? 10 * 60_000;
+    const syncTimeoutMs = o.syncTimeoutMs ?? 2 * 60_000;
     this.health = await serveHealth({
       port: o.port,
       host: o.host,
       metrics: this.metrics,
       source: {
         problems: (now) =>
-          this.controllers.flatMap((c) => c.problems(now, { stallAfterMs, stuckAfterMs })),
+          this.controllers.flatMap((c) => c.problems(now, { stallAfterMs, stuckAfterMs, syncTimeoutMs })),
         notReady: () =>
           this.waiting ??
           (this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced())
