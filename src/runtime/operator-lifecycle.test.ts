@@ -39,3 +39,19 @@ test("a second run() of one Operator is refused and the first keeps running", as
     await first;
   }
 });
+
+test("a malformed apiVersion is refused at start, naming the controller and the field", async () => {
+  const op = newOperator().controller({
+    name: "typo",
+    for: { apiVersion: "example.com/v1/extra", kind: "Widget" },
+    reconcile: async () => undefined,
+  });
+  await assert.rejects(
+    op.run(),
+    (e: unknown) =>
+      e instanceof RuntimeError &&
+      /controller typo: for\.apiVersion: "example\.com\/v1\/extra" is not of the form group\/version/.test(
+        e.message,
+      ),
+  );
+});

@@ -16,6 +16,7 @@ import { setMaxListeners } from "node:events";
 import type { KubeClient } from "../client/client.js";
 import { Controller } from "./controller.js";
 import { RuntimeError } from "./errors.js";
+import { checkApiVersion, checkKind } from "../core/gvk.js";
 import type { ControllerSpec, KubeObject } from "./reconcile.js";
 import { Handlers } from "./handlers.js";
 import { serveHealth, type HealthServer } from "./health.js";
@@ -159,6 +160,7 @@ export class Operator {
         "this Operator has already been run; an Operator runs once (create a new one to run again)",
       );
     this.started = true;
+    for (const spec of this.declarations().controllers) checkKinds(spec);
     const abort = new AbortController();
     // Every watch (kinds × namespaces) and every request in flight listens to this one
     // signal; past Node's default of 10 it would warn of a leak that is not one.
@@ -258,7 +260,9 @@ export class Operator {
       metrics: this.metrics,
       source: {
         problems: (now) =>
-          this.controllers.flatMap((c) => c.problems(now, { stallAfterMs, stuckAfterMs, syncTimeoutMs })),
+          this.controllers.flatMap((c) =>
+            c.problems(now, { stallAfterMs, stuckAfterMs, syncTimeoutMs }),
+          ),
         notReady: () =>
           this.waiting ??
           (this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced())
@@ -278,6 +282,28 @@ export class Operator {
     if (!this.started)
       throw new RuntimeError("synced", "the Operator is not running: call run() first");
     await Promise.all(this.controllers.map((c) => c.synced));
+  }
+}
+
+/**
+ * A malformed apiVersion or kind is known before any request: refuse it at start, naming the
+ * controller and the field, instead of a list that fails and retries forever.
+ */
+function checkKinds(spec: ControllerSpec<KubeObject>): void {
+  const kinds = [
+    { at: "for", k: spec.for },
+    ...(spec.owns ?? []).map((k, i) => ({ at: `owns[${i}]`, k })),
+  ];
+  for (const { at, k } of kinds) {
+    const problems = [
+      ...checkApiVersion(k.apiVersion, `${at}.apiVersion`),
+      ...checkKind(k.kind, `${at}.kind`),
+    ];
+    if (problems.length)
+      throw new RuntimeError(
+        "run",
+        `controller ${spec.name}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+      );
   }
 }
 
