@@ -27,4 +27,11 @@ export {
   type WrittenLayout,
 } from "./images/layout.js";
 export type { LayerEntry } from "./images/tar.js";
+export {
+  busyboxImage,
+  pauseImage,
+  hostBusybox,
+  BUSYBOX_ALIAS,
+  type HostBusybox,
+} from "./images/busybox.js";
 export { ImageError, type ImageStep } from "./images/errors.js";
