@@ -34,4 +34,11 @@ export {
   BUSYBOX_ALIAS,
   type HostBusybox,
 } from "./images/busybox.js";
+export {
+  importImage,
+  readNodeRuntime,
+  NODE_FILE,
+  type NodeRuntime,
+  type ImportResult,
+} from "./images/import.js";
 export { ImageError, type ImageStep } from "./images/errors.js";
