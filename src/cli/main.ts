@@ -7,6 +7,7 @@ import { Command } from "commander";
 import { registerCluster } from "./cluster.js";
 import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
+import { registerImage } from "./image.js";
 import { registerRun } from "./run.js";
 
 export async function main(argv: string[]): Promise<void> {
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
   registerGenerate(program);
   registerRun(program);
   registerDev(program);
+  registerImage(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

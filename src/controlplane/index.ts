@@ -1,7 +1,8 @@
 /**
  * `capstan/controlplane`: a real local Kubernetes control plane — etcd, kube-apiserver,
  * kube-controller-manager and optionally kube-scheduler — built from Go modules and run on
- * loopback. See docs/controlplane.md.
+ * loopback. See docs/controlplane.md. Images for a node that cannot pull — OCI layouts written
+ * from a file list, busybox and the sandbox image, `ctr` import: docs/images.md.
  */
 export { startControlPlane, type ControlPlane, type StartOptions } from "./handle.js";
 export {
@@ -19,3 +20,25 @@ export { DEFAULT_CONTROLLERS } from "./components.js";
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
 export { defaultStateDir } from "./paths.js";
 export type { ClusterInfo } from "./cluster.js";
+export {
+  writeOciLayout,
+  type ImageSpec,
+  type ImageConfig,
+  type WrittenLayout,
+} from "./images/layout.js";
+export type { LayerEntry } from "./images/tar.js";
+export {
+  busyboxImage,
+  pauseImage,
+  hostBusybox,
+  BUSYBOX_ALIAS,
+  type HostBusybox,
+} from "./images/busybox.js";
+export {
+  importImage,
+  readNodeRuntime,
+  NODE_FILE,
+  type NodeRuntime,
+  type ImportResult,
+} from "./images/import.js";
+export { ImageError, type ImageStep } from "./images/errors.js";
