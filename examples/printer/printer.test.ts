@@ -109,8 +109,15 @@ describe("Printer", () => {
         first,
       ),
     );
+    // Converged: a reconcile woken by an annotation (no spec change) must write nothing. The
+    // signal that it ran is the controller's reconcile count, not a sleep.
+    await op.idle();
     const writes = op.writes();
-    await new Promise((r) => setTimeout(r, 1000));
+    const controller = op.operator.controllers[0]!;
+    const reconciles = controller.stats.reconciles;
+    await kube.patch(ref("changing"), { metadata: { annotations: { poke: "1" } } });
+    await eventually(async () => assert.ok(controller.stats.reconciles > reconciles));
+    await op.idle();
     assert.equal(op.writes(), writes, "nothing to do, nothing written");
     await kube.patch(ref("changing"), { spec: { message: "two" } });
     await eventually(async () => {

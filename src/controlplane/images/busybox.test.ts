@@ -107,7 +107,7 @@ describe("sandbox (pause) image", () => {
     assert.deepEqual(configOf(BUSYBOX_ALIAS).Cmd, ["sh"]);
   });
 
-  test("its entrypoint exits 0 within 2 s of SIGTERM and leaves no process behind", async () => {
+  test("its entrypoint exits 0 on SIGTERM instead of waiting out its sleep, and leaves no process behind", async () => {
     const [sh, ...args] = configOf(`capstan.local/pause:${bb.tag}`).Entrypoint as string[];
     assert.equal(sh, "/bin/sh");
     const child = spawn(path.join(root, sh!), args, {
@@ -135,9 +135,11 @@ describe("sandbox (pause) image", () => {
       process.kill(pid, "SIGTERM");
       const [code, signal] = await exited;
       assert.deepEqual({ code, signal }, { code: 0, signal: null });
-      assert.ok(Date.now() - t0 < 2_000, `took ${Date.now() - t0} ms`);
+      // Without the trap it would wait out `sleep 3600`; the bound only separates the two
+      // and stays loose, since a loaded machine can take seconds to schedule the shell.
+      assert.ok(Date.now() - t0 < 60_000, `took ${Date.now() - t0} ms`);
       await eventually(async () => assert.ok(!alive(sleeper), `sleep ${sleeper} is still alive`), {
-        timeoutMs: 2_000,
+        timeoutMs: 20_000,
         intervalMs: 20,
       });
     } finally {
