@@ -29,7 +29,7 @@ before(async () => {
 after(() => ns.dispose());
 
 const CM = { apiVersion: "v1", kind: "ConfigMap" } as const;
-const greeting = (name: string) => kube.get({ ...Greeting, namespace: ns.name, name });
+const greeting = (name: string) => kube.get({ ...Greeting.typeRef, namespace: ns.name, name });
 const cmName = (name: string) => childName(name, "greeting", { rule: "dns1123-subdomain" });
 const text = async (name: string) => {
   const cm = await kube.get({ ...CM, namespace: ns.name, name: cmName(name) });
@@ -40,8 +40,7 @@ test("a Greeting gets its ConfigMap and Ready; a change is applied; converged co
   let op = await runOperator(greetings, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
   try {
     await kube.create({
-      apiVersion: Greeting.apiVersion,
-      kind: "Greeting",
+      ...Greeting.typeRef,
       metadata: { name: "ada", namespace: ns.name },
       spec: { name: "Ada" },
     });

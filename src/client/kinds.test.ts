@@ -68,19 +68,29 @@ export async function calls(kube: KubeClient, ns: string): Promise<void> {
   exactly<Ingress[]>()(
     (await kube.list({ apiVersion: "networking.k8s.io/v1", kind: "Ingress", namespace: ns })).items,
   );
-  const w = exactly<W>()(await kube.get({ ...Widget, namespace: ns, name: "w" }));
-  exactly<W[]>()((await kube.list({ ...Widget, namespace: ns })).items);
-  exactly<W>()(await kube.patch({ ...Widget, namespace: ns, name: "w" }, { spec: { size: 2 } }));
+  const w = exactly<W>()(await kube.get({ ...Widget.typeRef, namespace: ns, name: "w" }));
+  exactly<W[]>()((await kube.list({ ...Widget.typeRef, namespace: ns })).items);
+  exactly<W>()(
+    await kube.patch({ ...Widget.typeRef, namespace: ns, name: "w" }, { spec: { size: 2 } }),
+  );
   const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } } as const;
   exactly<ConfigMap>()(await kube.create({ ...cm, data: { a: "b" } }));
   exactly<ConfigMap>()(
     await kube.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: cm.metadata }),
   );
-  for await (const ev of kube.watch({ ...Widget, namespace: ns })) exactly<WatchEvent<W>>()(ev);
+  const body = { metadata: { name: "w", namespace: ns }, spec: { size: 3 } };
+  exactly<W>()(await kube.create({ ...Widget.typeRef, ...body }));
+  exactly<W>()(await kube.apply({ ...Widget.typeRef, ...body }));
+  for await (const ev of kube.watch({ ...Widget.typeRef, namespace: ns }))
+    exactly<WatchEvent<W>>()(ev);
   // @ts-expect-error -- a Widget's spec has no `replicas`
   void w.spec.replicas;
 }
 
 test("the client's type-level tests are part of the build", () => {
   assert.equal(typeof calls, "function");
+});
+
+test("a resource's typeRef holds only apiVersion and kind, so a body spread from it sends nothing else", () => {
+  assert.deepEqual({ ...Widget.typeRef }, { apiVersion: "example.com/v1", kind: "Widget" });
 });
