@@ -59,7 +59,8 @@ export interface HandlerArgs<T extends KubeObject, I = T> {
 
 /** The part of an object whose change is an update: spec, labels, annotations. */
 export interface Essence<T> {
-  spec: SpecOf<T>;
+  /** `null` for an object without one (the stored essence is JSON). */
+  spec: undefined extends SpecOf<T> ? SpecOf<T> | null : SpecOf<T>;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }

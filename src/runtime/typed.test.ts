@@ -130,7 +130,9 @@ export const typed = defineOperator((op) => {
     })
     .event(({ obj }) => void exactly<M>()(obj));
 
-  op.on(DEPLOYMENT).create(({ spec }) => void exactly<Deployment["spec"] | undefined>()(spec));
+  op.on(DEPLOYMENT)
+    .create(({ spec }) => void exactly<Deployment["spec"] | undefined>()(spec))
+    .update(({ old }) => void exactly<Deployment["spec"] | undefined | null>()(old.spec));
 });
 
 test("a typed operator definition builds without running its setup", () => {
