@@ -119,7 +119,9 @@ export class Operator {
    * (`controller<X>(…)`) overrides that.
    */
   controller<T extends KubeObject = never, const F extends KindRef = KindRef>(
-    spec: ControllerSpec<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>> & { for: F },
+    spec: ControllerSpec<Chosen<NoInfer<T>, ObjectFor<F>>, Chosen<NoInfer<T>, InputFor<F>>> & {
+      for: F;
+    },
   ): this {
     this.specs.push(spec as unknown as ControllerSpec<KubeObject>);
     return this;

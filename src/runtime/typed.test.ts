@@ -81,6 +81,14 @@ export const typed = defineOperator((op) => {
     reconcile: async () => done(),
   });
 
+  // A reconcile written for another kind does not fit.
+  op.controller({
+    name: "mismatch",
+    for: Memcached,
+    // @ts-expect-error -- a Deployment is not a Memcached
+    reconcile: async (_d: Deployment & { metadata: ObjectMeta }) => done(),
+  });
+
   // A built-in kind named by a literal reference: its type from the registry.
   op.controller({
     name: "deployments",
