@@ -28,27 +28,19 @@ before(async () => {
 });
 after(() => ns.dispose());
 
-type GreetingObject = typeof Greeting.$object;
 const CM = { apiVersion: "v1", kind: "ConfigMap" } as const;
-const greeting = async (name: string) =>
-  (await kube.get({
-    apiVersion: Greeting.apiVersion,
-    kind: "Greeting",
-    namespace: ns.name,
-    name,
-  })) as unknown as GreetingObject;
+const greeting = (name: string) => kube.get({ ...Greeting.typeRef, namespace: ns.name, name });
 const cmName = (name: string) => childName(name, "greeting", { rule: "dns1123-subdomain" });
 const text = async (name: string) => {
   const cm = await kube.get({ ...CM, namespace: ns.name, name: cmName(name) });
-  return (cm.data as Record<string, string> | undefined)?.text;
+  return cm.data?.text;
 };
 
 test("a Greeting gets its ConfigMap and Ready; a change is applied; converged costs no writes", async () => {
   let op = await runOperator(greetings, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
   try {
     await kube.create({
-      apiVersion: Greeting.apiVersion,
-      kind: "Greeting",
+      ...Greeting.typeRef,
       metadata: { name: "ada", namespace: ns.name },
       spec: { name: "Ada" },
     });

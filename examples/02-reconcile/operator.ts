@@ -17,11 +17,10 @@ export const Greeting = defineResource({
     conditions: k8s.conditions().optional(),
   }),
 });
-type GreetingObject = typeof Greeting.$object;
 const CONFIGMAP = { apiVersion: "v1", kind: "ConfigMap" } as const;
 
 export default defineOperator((op) => {
-  op.controller<GreetingObject>({
+  op.controller({
     name: "greetings",
     for: Greeting,
     owns: [CONFIGMAP],

@@ -97,12 +97,7 @@ describe("on the API server", () => {
       spec: { username: "u", password: "p" },
     };
     await kube.create(obj);
-    const got = (await kube.get({
-      apiVersion: obj.apiVersion,
-      kind: obj.kind,
-      namespace: ns,
-      name: "noroles",
-    })) as unknown as typeof mongoUserSeedObject;
+    const got = await kube.get({ ...MongoUserResource.typeRef, namespace: ns, name: "noroles" });
     assert.deepEqual(got.spec.roles, []);
     assert.deepEqual(MongoUserResource.parse(obj).spec, got.spec);
   });

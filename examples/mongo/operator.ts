@@ -19,6 +19,7 @@
  */
 import { MongoClient, MongoServerError, type MongoClientOptions } from "mongodb";
 import { truncateUtf8 } from "../../src/core/index.js";
+import type { ObjectOf } from "../../src/core/crd/index.js";
 import {
   claimExternal,
   defineOperator,
@@ -38,7 +39,8 @@ import { passwordOf, readSecret, SECRET, who, type Mu, type Password } from "./p
 import { MongoUser } from "./resources.js";
 import { parseAdminUri, redact, type AdminUri } from "./uri.js";
 
-type MongoUserObject = Mu & {
+/** The spec comes from the resource; its status schema keeps any field, so name ours. */
+type MongoUserObject = ObjectOf<typeof MongoUser> & {
   status?: {
     user?: string;
     secretVersion?: string;
@@ -224,9 +226,9 @@ async function cleanup(mu: MongoUserObject, ctx: ReconcileContext<Mu>) {
 
 export default defineOperator(
   (op) =>
-    void op.controller<MongoUserObject>({
+    void op.controller({
       name: "mongouser",
-      for: KIND,
+      for: MongoUser,
       owns: [SECRET],
       reconcile,
       cleanup,

@@ -25,6 +25,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { NotFoundError } from "../../src/client/index.js";
+import type { ObjectOf } from "../../src/core/crd/index.js";
 import {
   childName,
   defineOperator,
@@ -34,12 +35,12 @@ import {
   OwnershipConflictError,
   type ReconcileContext,
 } from "../../src/runtime/index.js";
-import { adminRefProblem, readAdmin, who, type AdminRef } from "./admin.js";
+import { adminRefProblem, readAdmin, who } from "./admin.js";
 import { MySQLDatabase } from "./resources.js";
 import { claimBoth, owner, refuseAdminUser, refuseName, withServer } from "./server.js";
 import { dropDatabase, dropUser, ensure, openLedger } from "./sql.js";
 
-type Db = AdminRef & { spec: { deletionPolicy?: "Delete" | "Retain" } };
+type Db = ObjectOf<typeof MySQLDatabase>;
 const SECRET = { apiVersion: "v1", kind: "Secret" } as const;
 
 /** The credentials Secret if it exists; a Conflict when this object does not control it. */
@@ -136,9 +137,9 @@ async function cleanup(db: Db, ctx: ReconcileContext<Db>) {
 
 export default defineOperator(
   (op) =>
-    void op.controller<Db>({
+    void op.controller({
       name: "mysqldatabase",
-      for: { apiVersion: MySQLDatabase.apiVersion, kind: MySQLDatabase.kind },
+      for: MySQLDatabase,
       owns: [SECRET],
       reconcile,
       cleanup,

@@ -17,6 +17,7 @@
 import { createHash } from "node:crypto";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { ConflictError, NotFoundError } from "../../src/client/index.js";
+import type { ObjectOf } from "../../src/core/crd/index.js";
 import {
   childName,
   defineOperator,
@@ -26,18 +27,13 @@ import {
 } from "../../src/runtime/index.js";
 import { Printer } from "./resources.js";
 
-type PrinterObject = KubeObject & {
-  spec: { message: string; image: string };
-  status?: { phase?: string; pod?: string; observedGeneration?: number };
-};
-
 /** The label naming a Pod's Printer, for people (`kubectl get pods -l …`); never for deciding. */
 export const LABEL = "examples.capstan.dev/printer";
 const POD = { apiVersion: "v1", kind: "Pod" } as const;
 
 /** The Pod that prints `p`'s message (its controller ownerReference is set by ensureChild). */
 export function podFor(
-  p: Pick<PrinterObject, "metadata" | "spec">,
+  p: Pick<ObjectOf<typeof Printer>, "metadata" | "spec">,
 ): Pod & { apiVersion: "v1"; kind: "Pod"; metadata: { name: string } } {
   const content = createHash("sha256")
     .update(p.spec.image)
@@ -84,9 +80,9 @@ const controlledBy = (o: KubeObject, uid: string | undefined) =>
 export default defineOperator(
   (op) =>
     // Owning Pods grants get/list/watch/create/patch on them; replacing one also deletes.
-    void op.uses(POD, ["delete"]).controller<PrinterObject>({
+    void op.uses(POD, ["delete"]).controller({
       name: "printer",
-      for: { apiVersion: Printer.apiVersion, kind: Printer.kind },
+      for: Printer,
       owns: [POD],
       async reconcile(printer, ctx) {
         const desired = podFor(printer);

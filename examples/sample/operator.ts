@@ -14,26 +14,15 @@
  *   status and a Warning Event, and not retried until the Sample changes.
  */
 import { truncateUtf8 } from "../../src/core/text.js";
-import {
-  defineOperator,
-  done,
-  ownerLabelValue,
-  PermanentError,
-  type KubeObject,
-} from "../../src/runtime/index.js";
+import { defineOperator, done, ownerLabelValue, PermanentError } from "../../src/runtime/index.js";
 import { Sample } from "../crds/sample.js";
 import { render } from "./render.js";
 
-type SampleObject = KubeObject & {
-  spec?: { count?: unknown };
-  status?: { replicas?: number; deployment?: string };
-};
-
 export default defineOperator(
   (op) =>
-    void op.controller<SampleObject>({
+    void op.controller({
       name: "sample",
-      for: { apiVersion: Sample.apiVersion, kind: Sample.kind },
+      for: Sample,
       owns: [{ apiVersion: "apps/v1", kind: "Deployment" }],
       async reconcile(sample, ctx) {
         const { name, namespace } = sample.metadata as { name: string; namespace: string };

@@ -167,7 +167,7 @@ export class KubeClient {
     });
   }
 
-  async get<R extends Named, T = ObjectOf<R>>(
+  async get<const R extends Named, T = ObjectOf<R>>(
     ref: R,
     opts: { subresource?: string; signal?: AbortSignal } = {},
   ): Promise<T> {
@@ -180,7 +180,7 @@ export class KubeClient {
   }
 
   /** Every page of a list, one page at a time (for very large collections). */
-  async *listPages<R extends TypeRef & { namespace?: string }, T = ObjectOf<R>>(
+  async *listPages<const R extends TypeRef & { namespace?: string }, T = ObjectOf<R>>(
     ref: R,
     opts: ListOptions = {},
   ): AsyncGenerator<ListResult<T>> {
@@ -213,7 +213,7 @@ export class KubeClient {
   }
 
   /** All matching objects, following pagination. */
-  async list<R extends TypeRef & { namespace?: string }, T = ObjectOf<R>>(
+  async list<const R extends TypeRef & { namespace?: string }, T = ObjectOf<R>>(
     ref: R,
     opts: ListOptions = {},
   ): Promise<ListResult<T>> {
@@ -254,7 +254,9 @@ export class KubeClient {
   }
 
   async create<
-    O extends TypeRef & { metadata?: { name?: string; generateName?: string; namespace?: string } },
+    const O extends TypeRef & {
+      metadata?: { name?: string; generateName?: string; namespace?: string };
+    },
     T = ObjectOf<O>,
   >(obj: O, opts: WriteOptions = {}): Promise<T> {
     const ref = KubeClient.target(obj);
@@ -271,7 +273,7 @@ export class KubeClient {
   }
 
   async replace<
-    O extends TypeRef & { metadata?: { name?: string; namespace?: string } },
+    const O extends TypeRef & { metadata?: { name?: string; namespace?: string } },
     T = ObjectOf<O>,
   >(obj: O, opts: WriteOptions = {}): Promise<T> {
     const ref = this.named(KubeClient.target(obj), "replace");
@@ -285,7 +287,7 @@ export class KubeClient {
     });
   }
 
-  async patch<R extends Named, T = ObjectOf<R>>(
+  async patch<const R extends Named, T = ObjectOf<R>>(
     ref: R,
     patch: unknown,
     opts: WriteOptions & { type?: PatchType } = {},
@@ -303,7 +305,7 @@ export class KubeClient {
 
   /** Server-side apply: the fields in `obj` become owned by the field manager. */
   async apply<
-    O extends TypeRef & { metadata?: { name?: string; namespace?: string } },
+    const O extends TypeRef & { metadata?: { name?: string; namespace?: string } },
     T = ObjectOf<O>,
   >(obj: O, opts: WriteOptions & { force?: boolean } = {}): Promise<T> {
     const ref = this.named(KubeClient.target(obj), "apply");
@@ -345,10 +347,10 @@ export class KubeClient {
   }
 
   /** One watch stream (see watch.ts); `resilientWatch` reconnects. */
-  async *watchOnce<R extends TypeRef & { namespace?: string; name?: string }, T = ObjectOf<R>>(
-    ref: R,
-    opts: WatchOptions = {},
-  ): AsyncGenerator<WatchEvent<T>> {
+  async *watchOnce<
+    const R extends TypeRef & { namespace?: string; name?: string },
+    T = ObjectOf<R>,
+  >(ref: R, opts: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
     const { info, namespace } = await this.locate(
       { ...ref, name: undefined },
       { allNamespaces: opts.allNamespaces },
@@ -392,7 +394,7 @@ export class KubeClient {
    * Watch that reconnects by itself from the last resourceVersion (resilient.ts). Throws
    * GoneError when that version is too old: list again and watch from the list's version.
    */
-  watch<R extends TypeRef & { namespace?: string; name?: string }, T = ObjectOf<R>>(
+  watch<const R extends TypeRef & { namespace?: string; name?: string }, T = ObjectOf<R>>(
     ref: R,
     opts: WatchOptions & { onReconnect?: (e: unknown, delayMs: number) => void } = {},
   ): AsyncGenerator<WatchEvent<T>> {
@@ -413,7 +415,7 @@ export class KubeClient {
   }
 
   /** Wait for `"condition=Ready"` (kubectl's form) or a predicate. */
-  wait<R extends Named, T = ObjectOf<R>>(
+  wait<const R extends Named, T = ObjectOf<R>>(
     ref: R,
     cond: string | ((obj: Record<string, unknown>) => boolean),
     opts: { timeoutMs?: number; signal?: AbortSignal } = {},

@@ -317,7 +317,8 @@ export class Controller<T extends KubeObject> {
     if (!current || current.metadata.deletionTimestamp) return;
     const conditions = outcomeConditions(current.status, failure);
     if (!conditions) return;
-    await ctx.patchStatus({ conditions }).catch((e: unknown) => {
+    // The Reconciled condition fits every status; T's own status type cannot say so.
+    await (ctx as ReconcileContext<KubeObject>).patchStatus({ conditions }).catch((e: unknown) => {
       ctx.log.debug({ err: e }, "could not report the reconcile outcome in status");
     });
   }

@@ -32,6 +32,7 @@ import {
 } from "./reconcile.js";
 import { HandlerTimeoutError } from "./errors.js";
 import { kindRefOf, type KindRef } from "./port.js";
+import type { SpecOf } from "./typed.js";
 
 export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
 
@@ -42,39 +43,58 @@ function statusBase(obj: KubeObject): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-export interface HandlerArgs<T extends KubeObject> {
+/** What a handler receives; `I` types `ctx.patchStatus` (see ReconcileContext). */
+export interface HandlerArgs<T extends KubeObject, I = T> {
   obj: T;
-  spec: unknown;
+  spec: SpecOf<T>;
+  /** Field handlers: the field's value before and after; update handlers: see UpdateArgs. */
   old?: unknown;
   new?: unknown;
   diff: DiffItem[];
-  ctx: ReconcileContext<T>;
+  ctx: ReconcileContext<T, I>;
   log: ReconcileContext<T>["log"];
   signal: AbortSignal;
   retry: number;
 }
-export type Handler<T extends KubeObject> = (args: HandlerArgs<T>) => Promise<unknown> | unknown;
+
+/** The part of an object whose change is an update: spec, labels, annotations. */
+export interface Essence<T> {
+  /** `null` for an object without one (the stored essence is JSON). */
+  spec: undefined extends SpecOf<T> ? SpecOf<T> | null : SpecOf<T>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** An update handler's arguments: the essence before and after the change. */
+export type UpdateArgs<T extends KubeObject, I = T> = HandlerArgs<T, I> & {
+  old: Essence<T>;
+  new: Essence<T>;
+};
+
+export type Handler<T extends KubeObject, I = T, A = HandlerArgs<T, I>> = (
+  args: A,
+) => Promise<unknown> | unknown;
 
 interface Options<T> extends Filters<T> {
   id?: string;
   timeoutMs?: number;
 }
 
-type Entry<T extends KubeObject> =
+type Entry<T extends KubeObject, I> =
   | {
       kind: "create" | "update" | "resume" | "delete";
       id: string;
-      fn: Handler<T>;
+      fn: Handler<T, I>;
       opts: Options<T>;
     }
-  | { kind: "field"; id: string; fn: Handler<T>; opts: Options<T> & { field: string } }
+  | { kind: "field"; id: string; fn: Handler<T, I>; opts: Options<T> & { field: string } }
   | {
       kind: "timer";
       id: string;
-      fn: Handler<T>;
+      fn: Handler<T, I>;
       opts: Options<T> & { intervalMs: number; idleMs?: number };
     }
-  | { kind: "daemon"; id: string; fn: Handler<T>; opts: Options<T> };
+  | { kind: "daemon"; id: string; fn: Handler<T, I>; opts: Options<T> };
 
 interface ObjectState {
   seen: boolean;
@@ -85,21 +105,26 @@ interface ObjectState {
   daemons: Map<string, { abort: AbortController; done: Promise<void> }>;
 }
 
-type Essence = {
-  spec: unknown;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-};
+type Stored = Essence<unknown>;
 
-function essenceOf(obj: KubeObject & { spec?: unknown }): Essence {
+function essenceOf(obj: KubeObject & { spec?: unknown }): Stored {
   const annotations = { ...(obj.metadata?.annotations ?? {}) };
   delete annotations[LAST_HANDLED];
   delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
   return { spec: obj.spec ?? null, labels: { ...(obj.metadata?.labels ?? {}) }, annotations };
 }
 
-export class Handlers<T extends KubeObject & { spec?: unknown }> {
-  private readonly entries: Entry<T>[] = [];
+/** What every handler of a cycle receives, whatever its cause. */
+function baseArgs<T extends KubeObject & { spec?: unknown }, I>(
+  obj: T,
+  ctx: ReconcileContext<T, I>,
+): Omit<HandlerArgs<T, I>, "diff"> {
+  const spec = obj.spec as SpecOf<T>;
+  return { obj, spec, ctx, log: ctx.log, signal: ctx.signal, retry: ctx.attempt };
+}
+
+export class Handlers<T extends KubeObject & { spec?: unknown }, I = T> {
+  private readonly entries: Entry<T, I>[] = [];
   private readonly objects = new Map<string, ObjectState>();
   private n = 0;
   /** False once the API server pruned `status.capstan` for this kind. */
@@ -132,32 +157,33 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
     return this;
   }
 
-  private add(e: Omit<Entry<T>, "id"> & { opts: { id?: string } }): this {
+  private add(e: Omit<Entry<T, I>, "id"> & { opts: { id?: string } }): this {
     this.entries.push({
       ...e,
       id: e.opts.id ?? `${e.kind}${this.n++ ? `-${this.n - 1}` : ""}`,
-    } as Entry<T>);
+    } as Entry<T, I>);
     return this;
   }
-  create(fn: Handler<T>, opts: Options<T> = {}) {
+  create(fn: Handler<T, I>, opts: Options<T> = {}) {
     return this.add({ kind: "create", fn, opts });
   }
-  update(fn: Handler<T>, opts: Options<T> = {}) {
-    return this.add({ kind: "update", fn, opts });
+  update(fn: Handler<T, I, UpdateArgs<T, I>>, opts: Options<T> = {}) {
+    // The cycle passes the essence before and after as old/new to update handlers.
+    return this.add({ kind: "update", fn: fn as Handler<T, I>, opts });
   }
-  resume(fn: Handler<T>, opts: Options<T> = {}) {
+  resume(fn: Handler<T, I>, opts: Options<T> = {}) {
     return this.add({ kind: "resume", fn, opts });
   }
-  delete(fn: Handler<T>, opts: Options<T> = {}) {
+  delete(fn: Handler<T, I>, opts: Options<T> = {}) {
     return this.add({ kind: "delete", fn, opts });
   }
-  field(field: string, fn: Handler<T>, opts: Options<T> = {}) {
+  field(field: string, fn: Handler<T, I>, opts: Options<T> = {}) {
     return this.add({ kind: "field", fn, opts: { ...opts, field, value: undefined } });
   }
-  timer(fn: Handler<T>, opts: Options<T> & { intervalMs: number; idleMs?: number }) {
+  timer(fn: Handler<T, I>, opts: Options<T> & { intervalMs: number; idleMs?: number }) {
     return this.add({ kind: "timer", fn, opts });
   }
-  daemon(fn: Handler<T>, opts: Options<T> = {}) {
+  daemon(fn: Handler<T, I>, opts: Options<T> = {}) {
     return this.add({ kind: "daemon", fn, opts });
   }
 
@@ -176,7 +202,7 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
     return s;
   }
 
-  private async call(e: Entry<T>, args: HandlerArgs<T>): Promise<unknown> {
+  private async call(e: Entry<T, I>, args: HandlerArgs<T, I>): Promise<unknown> {
     if (!e.opts.timeoutMs) return e.fn(args);
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -197,18 +223,18 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
     }
   }
 
-  private applicable(obj: T, e: Entry<T>): boolean {
+  private applicable(obj: T, e: Entry<T, I>): boolean {
     const { field: _f, value: _v, ...rest } = e.opts as Filters<T>;
     return e.kind === "field" ? matches(obj, rest) : matches(obj, e.opts);
   }
 
-  private async reconcile(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult> {
+  private async reconcile(obj: T, ctx: ReconcileContext<T, I>): Promise<ReconcileResult> {
     const st = this.state(ctx.key);
     const inStatus = statusBase(obj);
     const raw = inStatus ?? obj.metadata?.annotations?.[LAST_HANDLED];
-    let last: Essence | undefined;
+    let last: Stored | undefined;
     try {
-      last = raw ? (JSON.parse(raw) as Essence) : undefined;
+      last = raw ? (JSON.parse(raw) as Stored) : undefined;
     } catch {
       ctx.log.warn(`ignoring an unreadable ${LAST_HANDLED} annotation`);
     }
@@ -217,15 +243,15 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
     if (st.progress.target !== target) st.progress = { target, done: new Set() };
     const changes = last ? diff(last, now) : [];
     if (changes.length) st.changedAt = Date.now();
-    const causes = new Set<Entry<T>["kind"]>();
+    const causes = new Set<Entry<T, I>["kind"]>();
     if (!last) causes.add("create");
     else if (changes.length) causes.add("update");
     if (last && !st.seen) causes.add("resume");
-    const base = { obj, spec: obj.spec, ctx, log: ctx.log, signal: ctx.signal, retry: ctx.attempt };
+    const base = baseArgs(obj, ctx);
     const results: Record<string, unknown> = {};
     for (const e of this.entries) {
       if (st.progress.done.has(e.id) || !this.applicable(obj, e)) continue;
-      let args: HandlerArgs<T> | undefined;
+      let args: HandlerArgs<T, I> | undefined;
       if (e.kind === "create" && causes.has("create"))
         args = { ...base, diff: diff(undefined, now.spec) };
       else if (e.kind === "update" && causes.has("update"))
@@ -257,7 +283,7 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
   /** The one write of a handling cycle (see the header); none when nothing changed. */
   private async store(
     obj: T,
-    ctx: ReconcileContext<T>,
+    ctx: ReconcileContext<T, I>,
     w: { base?: string; results: Record<string, unknown> },
   ): Promise<void> {
     const ref = { ...this.kind, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
@@ -279,17 +305,26 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
       return;
     }
     if (w.base) await annotate(w.base);
-    if (hasResults) await ctx.patchStatus(w.results);
+    // Return values go where the handler ids say, whatever T's status type is.
+    if (hasResults) await (ctx as ReconcileContext<KubeObject>).patchStatus(w.results);
   }
 
-  private startDaemons(obj: T, ctx: ReconcileContext<T>, st: ObjectState): void {
+  private startDaemons(obj: T, ctx: ReconcileContext<T, I>, st: ObjectState): void {
     for (const e of this.entries) {
       if (e.kind !== "daemon" || st.daemons.has(e.id) || !this.applicable(obj, e)) continue;
       const abort = new AbortController();
       const log = ctx.log.child({ daemon: e.id });
       const run = Promise.resolve()
         .then(() =>
-          e.fn({ obj, spec: obj.spec, ctx, log, signal: abort.signal, retry: 0, diff: [] }),
+          e.fn({
+            obj,
+            spec: obj.spec as SpecOf<T>,
+            ctx,
+            log,
+            signal: abort.signal,
+            retry: 0,
+            diff: [],
+          }),
         )
         .then(
           () => log.info("daemon exited"),
@@ -302,9 +337,9 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
 
   private async runTimers(
     obj: T,
-    ctx: ReconcileContext<T>,
+    ctx: ReconcileContext<T, I>,
     st: ObjectState,
-    base: Omit<HandlerArgs<T>, "diff">,
+    base: Omit<HandlerArgs<T, I>, "diff">,
   ): Promise<ReconcileResult> {
     let next = Infinity;
     const now = Date.now();
@@ -322,22 +357,14 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
     return Number.isFinite(next) ? requeueAfter(Math.max(1, next - Date.now())) : done();
   }
 
-  private async cleanup(obj: T, ctx: ReconcileContext<T>): Promise<void> {
+  private async cleanup(obj: T, ctx: ReconcileContext<T, I>): Promise<void> {
     const st = this.state(ctx.key);
     for (const d of st.daemons.values()) d.abort.abort();
     await Promise.all([...st.daemons.values()].map((d) => d.done));
     for (const e of this.entries) {
       if (e.kind !== "delete" || st.progress.done.has(`delete:${e.id}`) || !this.applicable(obj, e))
         continue;
-      await this.call(e, {
-        obj,
-        spec: obj.spec,
-        ctx,
-        log: ctx.log,
-        signal: ctx.signal,
-        retry: ctx.attempt,
-        diff: [],
-      });
+      await this.call(e, { ...baseArgs(obj, ctx), diff: [] });
       st.progress.done.add(`delete:${e.id}`);
     }
     this.objects.delete(ctx.key);
@@ -362,7 +389,7 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
   }
 
   /** The controller these handlers make. A finalizer is used when delete handlers or daemons exist. */
-  spec(extra: Partial<ControllerSpec<T>> = {}): ControllerSpec<T> {
+  spec(extra: Partial<ControllerSpec<T, I>> = {}): ControllerSpec<T, I> {
     const needsCleanup = this.entries.some((e) => e.kind === "delete" || e.kind === "daemon");
     return {
       name: this.name,
@@ -383,7 +410,7 @@ export class Handlers<T extends KubeObject & { spec?: unknown }> {
         return Promise.all(outcomes).then(() => undefined);
       },
       ...(needsCleanup
-        ? { cleanup: (obj: T, ctx: ReconcileContext<T>) => this.cleanup(obj, ctx) }
+        ? { cleanup: (obj: T, ctx: ReconcileContext<T, I>) => this.cleanup(obj, ctx) }
         : {}),
       ...extra,
     };

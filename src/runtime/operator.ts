@@ -30,6 +30,7 @@ import { createLogger, type Logger } from "./log.js";
 import { OperatorMetrics } from "./metrics.js";
 import type { MetaMatch } from "./filters.js";
 import type { KindRef, RuntimePort } from "./port.js";
+import type { Chosen, InputFor, ObjectFor } from "./typed.js";
 
 export interface HealthOptions {
   /** 0 picks a free port (see `Operator.healthPort`). */
@@ -112,19 +113,31 @@ export class Operator {
     return this.health?.port;
   }
 
-  /** Add a controller with a reconcile function. */
-  controller<T extends KubeObject>(spec: ControllerSpec<T>): this {
+  /**
+   * Add a controller with a reconcile function. The object type comes from `for` (a
+   * `defineResource` result, or a built-in kind's literal `{ apiVersion, kind }`); naming it
+   * (`controller<X>(…)`) overrides that.
+   */
+  controller<T extends KubeObject = never, const F extends KindRef = KindRef>(
+    spec: ControllerSpec<Chosen<NoInfer<T>, ObjectFor<F>>, Chosen<NoInfer<T>, InputFor<F>>> & {
+      for: F;
+    },
+  ): this {
     this.specs.push(spec as unknown as ControllerSpec<KubeObject>);
     return this;
   }
 
   /** Add kopf-style handlers for a kind; returns the handler set to register on. */
-  on<T extends KubeObject & { spec?: unknown }>(
-    kind: KindRef,
+  on<T extends KubeObject & { spec?: unknown } = never, const F extends KindRef = KindRef>(
+    kind: F,
     opts: string | { name?: string; labels?: MetaMatch } = {},
-  ): Handlers<T> {
+  ): Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>> {
     const o = typeof opts === "string" ? { name: opts } : opts;
-    const h = new Handlers<T>(kind, o.name ?? kind.kind.toLowerCase(), o.labels);
+    const h = new Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>>(
+      kind,
+      o.name ?? kind.kind.toLowerCase(),
+      o.labels,
+    );
     this.handlerSets.push(h as unknown as Handlers<KubeObject>);
     return h;
   }

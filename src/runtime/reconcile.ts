@@ -11,6 +11,7 @@ import type { EventInput } from "./events.js";
 import type { Logger } from "./log.js";
 import type { KindRef, RuntimePort } from "./port.js";
 import type { QueueOptions } from "./queue.js";
+import type { OwnedObject, StatusPatch } from "./typed.js";
 
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
 /** The condition through which the runtime reports reconcile failures. */
@@ -43,7 +44,11 @@ export interface KubeObject {
   status?: unknown;
 }
 
-export interface ReconcileContext<T extends KubeObject> {
+/**
+ * `T` is the object as read; `I` the object as written (a custom resource's input type,
+ * whose defaulted fields are optional), which types `patchStatus`.
+ */
+export interface ReconcileContext<T extends KubeObject, I = T> {
   key: string;
   log: Logger;
   signal: AbortSignal;
@@ -56,7 +61,7 @@ export interface ReconcileContext<T extends KubeObject> {
    * their owner — so checking that a child exists costs no request. Compare content through
    * a hash in an annotation of the child; throws for a kind not in `owns`.
    */
-  owned(kind: KindRef): CacheReader<KubeObject>;
+  owned(kind: KindRef): CacheReader<OwnedObject>;
   port: RuntimePort;
   /** The operator's client, for everything beyond the object itself (children, Secrets…). */
   readonly client: KubeClient;
@@ -70,11 +75,11 @@ export interface ReconcileContext<T extends KubeObject> {
     opts?: Partial<EnsureChildOptions>,
   ): Promise<{ object: LiveChild<C>; outcome: ChildOutcome }>;
   /** Merge `status` into the object's status subresource — skipped when nothing changes. */
-  patchStatus(status: Record<string, unknown>): Promise<void>;
+  patchStatus(status: StatusPatch<I>): Promise<void>;
   event(ev: Partial<EventInput> & { reason: string; note: string }): Promise<void>;
 }
 
-export interface ControllerSpec<T extends KubeObject> {
+export interface ControllerSpec<T extends KubeObject, I = T> {
   name: string;
   for: KindRef;
   /** Namespaces to watch; all when omitted. Each gets its own server-side-scoped watch. */
@@ -83,9 +88,9 @@ export interface ControllerSpec<T extends KubeObject> {
   fieldSelector?: string;
   /** Kinds whose changes re-queue their controller owner (by ownerReference). */
   owns?: KindRef[];
-  reconcile(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void>;
+  reconcile(obj: T, ctx: ReconcileContext<T, I>): Promise<ReconcileResult | void>;
   /** Deletion logic; giving it makes the controller manage a finalizer. */
-  cleanup?(obj: T, ctx: ReconcileContext<T>): Promise<void>;
+  cleanup?(obj: T, ctx: ReconcileContext<T, I>): Promise<void>;
   finalizer?: string;
   predicate?: (old: T, now: T) => boolean;
   queue?: QueueOptions;

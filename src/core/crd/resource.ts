@@ -61,6 +61,16 @@ export interface Resource<G extends string, K extends string, V extends Versions
   readonly apiVersion: `${G}/${StorageOf<V>}`;
   readonly versionNames: readonly (keyof V & string)[];
   readonly versions: { readonly [N in keyof V & string]: ResourceVersion<G, K, N, V[N]> };
+  /**
+   * The storage version's `{ apiVersion, kind }` and nothing else, to spread into an object
+   * the client writes (`kube.create({ ...R.typeRef, metadata, spec })`) or a reference it
+   * reads: the client's answer is then typed `ObjectOf<R>` (`$object` is type only).
+   */
+  readonly typeRef: {
+    readonly apiVersion: `${G}/${StorageOf<V>}`;
+    readonly kind: K;
+    readonly $object: CustomObject<G, K, StorageOf<V>, V[StorageOf<V>]>;
+  };
   /** Type only: an object of the storage version as read from the API server. */
   readonly $object: CustomObject<G, K, StorageOf<V>, V[StorageOf<V>]>;
   /** Type only: an object of the storage version as a client writes it. */
@@ -161,6 +171,7 @@ export function defineResource(
     ...common,
     storageVersion: storage,
     apiVersion: `${group}/${storage}`,
+    typeRef: { apiVersion: `${group}/${storage}`, kind },
     versionNames: names,
     versions: versionHandles,
     crd: () => crd().manifest,
