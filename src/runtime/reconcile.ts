@@ -11,6 +11,7 @@ import type { EventInput } from "./events.js";
 import type { Logger } from "./log.js";
 import type { KindRef, RuntimePort } from "./port.js";
 import type { QueueOptions } from "./queue.js";
+import type { Watch } from "./watches.js";
 
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
 /** The condition through which the runtime reports reconcile failures. */
@@ -83,6 +84,12 @@ export interface ControllerSpec<T extends KubeObject> {
   fieldSelector?: string;
   /** Kinds whose changes re-queue their controller owner (by ownerReference). */
   owns?: KindRef[];
+  /**
+   * Related kinds whose changes (add, update, delete) re-queue the objects their `map`
+   * returns, e.g. every object referencing a changed Secret: `map: referencedBy(index)`.
+   * Watched metadata-only by default, in the controller's namespaces (watches.ts).
+   */
+  watches?: Watch<T>[];
   reconcile(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void>;
   /** Deletion logic; giving it makes the controller manage a finalizer. */
   cleanup?(obj: T, ctx: ReconcileContext<T>): Promise<void>;
