@@ -14,7 +14,15 @@ import {
   useControlPlane,
   type RunningOperator,
 } from "../testing/index.js";
-import { done, referencedBy, type KubeObject } from "./index.js";
+import {
+  createLogger,
+  done,
+  kubePort,
+  Operator,
+  referencedBy,
+  RuntimeError,
+  type KubeObject,
+} from "./index.js";
 
 const group = "watches.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
@@ -205,4 +213,19 @@ describe("watches", () => {
     const keys = await reconciledBy(() => touch(SECRET, "shared"), SECRET);
     assert.deepEqual(keys.sort(), [`${ns}/r1`, `${ns}/r2`]);
   });
+});
+
+test("a malformed watched kind is refused at start, naming the controller and the field", async () => {
+  const op = new Operator({ port: kubePort(kube), log: createLogger({ level: "silent" }) });
+  op.controller({
+    name: "typo",
+    for: Widget,
+    watches: [{ kind: { apiVersion: "v1", kind: "config map" }, map: () => [] }],
+    reconcile: async () => undefined,
+  });
+  await assert.rejects(
+    op.run(),
+    (e: unknown) =>
+      e instanceof RuntimeError && /controller typo: watches\[0\]\.kind\.kind: /.test(e.message),
+  );
 });
