@@ -116,27 +116,39 @@ export function watchRelated<P>(o: {
       cache,
       onError: (step, e) => o.log.warn({ err: e, step }, `${kind.kind} ${step} failed; retrying`),
     });
-    // A watch scoped to some namespaces hears only those, even from an informer for all.
-    const hears = plan.watches.map((w) => {
+    // The watches this informer feeds. Only an informer for every namespace may carry
+    // objects a watch must not hear (it names some namespaces): those check each object.
+    const feeds = plan.watches.flatMap((w) => {
       const scope = scopeOf(w, o.namespaces);
-      return (obj: KubeObject) =>
-        scope.includes(undefined) || scope.includes(obj.metadata.namespace);
+      if (namespace !== undefined && !scope.includes(namespace)) return [];
+      const only = namespace === undefined && !scope.includes(undefined) ? scope : undefined;
+      return [{ map: w.map, only }];
     });
+    // Keys in a small array, not a Set: an event maps to one or two keys, and an update whose
+    // old and new version name the same owner must queue it once.
+    const keysOf = (obj: KubeObject, into: string[]) => {
+      for (const { map, only } of feeds) {
+        if (only && !only.includes(obj.metadata.namespace)) continue;
+        let mapped: ObjectKey[];
+        try {
+          mapped = [...map(obj, ctx)];
+        } catch (e) {
+          o.log.warn(
+            { err: e, controller: o.controller, key: keyOf(obj) },
+            `the map of watched ${kind.kind} ${keyOf(obj)} failed; nothing re-queued for this change`,
+          );
+          continue;
+        }
+        for (const k of mapped) {
+          const key = k.namespace ? `${k.namespace}/${k.name}` : k.name;
+          if (!into.includes(key)) into.push(key);
+        }
+      }
+      return into;
+    };
     const requeue = (...versions: KubeObject[]) => {
-      const keys = new Set<string>();
-      for (const obj of versions)
-        plan.watches.forEach((w, i) => {
-          if (!hears[i]!(obj)) return;
-          try {
-            for (const k of w.map(obj, ctx))
-              keys.add(k.namespace ? `${k.namespace}/${k.name}` : k.name);
-          } catch (e) {
-            o.log.warn(
-              { err: e, controller: o.controller, key: keyOf(obj) },
-              `the map of watched ${kind.kind} ${keyOf(obj)} failed; nothing re-queued for this change`,
-            );
-          }
-        });
+      const keys: string[] = [];
+      for (const obj of versions) keysOf(obj, keys);
       for (const k of keys) o.requeue(k);
     };
     inf.on({
