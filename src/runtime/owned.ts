@@ -10,7 +10,7 @@
 import type { CacheReader } from "./cache.js";
 import type { KindRef } from "./port.js";
 import type { KubeObject } from "./reconcile.js";
-import type { RelatedKinds, Watch } from "./watches.js";
+import type { ObjectKey, RelatedKinds, Watch } from "./watches.js";
 
 export interface OwnedKinds {
   /** The view of one owned kind, or undefined when the controller does not own it. */
@@ -22,10 +22,13 @@ export function ownedWatches<P>(owner: KindRef, kinds: readonly KindRef[]): Watc
   return kinds.map((kind) => ({
     kind,
     metadataOnly: true,
-    map: (obj) =>
-      (obj.metadata.ownerReferences ?? [])
-        .filter((r) => r.controller && r.kind === owner.kind && r.apiVersion === owner.apiVersion)
-        .map((r) => ({ name: r.name, namespace: obj.metadata.namespace })),
+    map: (obj) => {
+      const keys: ObjectKey[] = [];
+      for (const r of obj.metadata.ownerReferences ?? [])
+        if (r.controller && r.kind === owner.kind && r.apiVersion === owner.apiVersion)
+          keys.push({ name: r.name, namespace: obj.metadata.namespace });
+      return keys;
+    },
   }));
 }
 
