@@ -1,7 +1,7 @@
 /**
  * A controller: informers for its primary kind (primary.ts: per namespace, or cluster-wide)
- * and for the kinds it watches or owns (watches.ts, owned.ts), one work queue, and a level-triggered
- * `reconcile(object, ctx)` with its `ctx` (context.ts).
+ * and for the kinds it watches or owns (watches.ts, owned.ts), one work queue, and a
+ * level-triggered `reconcile(object, ctx)` with its `ctx` (context.ts).
  *
  * Contract:
  * - `reconcile` receives the latest cached object, never the event that woke it, and returns
