@@ -85,6 +85,32 @@ describe("MongoUser", () => {
     await eventually(async () => assert.ok(await canLogin("gus", pw)));
   });
 
+  test("fixing a broken admin Secret creates the user at once: the Secret's change re-queues the MongoUser, no retry is waited for", async () => {
+    await foreignSecret(h.kube, ns, "late-admin", { note: "uri comes later" });
+    await create("ivan", { username: "ivan", adminSecretRef: { name: "late-admin" } });
+    await eventually(async () =>
+      assert.equal((await cond("ivan", "Reconciled"))?.reason, "AdminSecretMissing"),
+    );
+    await h.kube.patch(
+      { ...SECRET, namespace: ns, name: "late-admin" },
+      { stringData: { uri: h.fdb.uri } },
+    );
+    await eventually(async () => assert.ok(await userExists("ivan"), "ivan created"));
+  });
+
+  test("a new password in a Secret it does not own updates the user at once: the Secret's change re-queues the MongoUser", async () => {
+    await foreignSecret(h.kube, ns, "judy-creds", { password: "first-pass" });
+    await create("judy", { username: "judy", passwordSecretRef: { name: "judy-creds" } });
+    await eventually(async () => assert.ok(await canLogin("judy", "first-pass")));
+    await h.kube.patch(
+      { ...SECRET, namespace: ns, name: "judy-creds" },
+      { stringData: { password: "second-pass" } },
+    );
+    await eventually(async () => assert.ok(await canLogin("judy", "second-pass")));
+    const secret = await h.kube.get({ ...SECRET, namespace: ns, name: "judy-creds" });
+    assert.equal(secret.metadata?.ownerReferences, undefined, "still not owned");
+  });
+
   test("spec.username and spec.database cannot be changed: they are the user this object owns", async () => {
     await create("hal", { username: "hal" });
     for (const spec of [{ username: "hal2" }, { database: "app" }])

@@ -28,7 +28,7 @@ import {
   ownerMark,
   OwnershipConflictError,
   PermanentError,
-  requeueAfter,
+  referencedBy,
   setCondition,
   TemporaryError,
   type Condition,
@@ -57,16 +57,18 @@ async function adminOf(mu: Mu, ctx: ReconcileContext<Mu>): Promise<AdminUri> {
   const name = mu.spec.adminSecretRef.name;
   const s = await readSecret(ctx, ns, name);
   const raw = s?.data?.uri === undefined ? "" : Buffer.from(s.data.uri, "base64").toString();
+  // Only an edit of the Secret can fix these, and that edit re-queues this object (the
+  // controller watches the Secrets its objects name): nothing to retry meanwhile.
   if (!raw)
-    throw new TemporaryError(
+    throw new PermanentError(
       `${who(mu)}: spec.adminSecretRef: Secret ${ns}/${name} with key uri not found`,
-      { delay: 10_000, reason: "AdminSecretMissing" },
+      { reason: "AdminSecretMissing" },
     );
   const parsed = parseAdminUri(raw);
   if ("problem" in parsed)
-    throw new TemporaryError(
+    throw new PermanentError(
       `${who(mu)}: spec.adminSecretRef: Secret ${ns}/${name} key uri is not a MongoDB connection string: ${parsed.problem}`,
-      { delay: 30_000, reason: "InvalidAdminSecret" },
+      { reason: "InvalidAdminSecret" },
     );
   return parsed;
 }
@@ -201,8 +203,7 @@ async function reconcile(mu: MongoUserObject, ctx: ReconcileContext<Mu>) {
     rolesApplied,
     conditions,
   });
-  // A Secret this object does not own is not watched: read it again for a new password.
-  return pw.foreign ? requeueAfter(60_000) : done();
+  return done();
 }
 
 async function cleanup(mu: MongoUserObject, ctx: ReconcileContext<Mu>) {
@@ -224,12 +225,22 @@ async function cleanup(mu: MongoUserObject, ctx: ReconcileContext<Mu>) {
   });
 }
 
+/** The Secrets a MongoUser reads, as `namespace/name` (the default password Secret is owned). */
+function secretsNamed(mu: MongoUserObject): string[] {
+  const names = [mu.spec.adminSecretRef.name, mu.spec.passwordSecretRef?.name];
+  return names.filter((n) => n !== undefined).map((n) => `${mu.metadata.namespace}/${n}`);
+}
+
 export default defineOperator(
   (op) =>
     void op.controller({
       name: "mongouser",
       for: MongoUser,
       owns: [SECRET],
+      // A change of the admin Secret or of a password Secret (owned or not) re-queues every
+      // MongoUser that names it: no polling, no retry loop while a Secret is wrong.
+      indexers: { secrets: secretsNamed },
+      watches: [{ kind: SECRET, map: referencedBy("secrets") }],
       reconcile,
       cleanup,
     }),

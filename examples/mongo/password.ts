@@ -4,8 +4,9 @@
  *
  * - `spec.password` (deprecated plaintext): used as is.
  * - `spec.passwordSecretRef` naming a Secret that exists and is not this object's: its key
- *   is read; without the key the object is refused (`PasswordKeyMissing`, retried: the
- *   Secret is not watched) and the Secret is not written. Naming the admin Secret is refused
+ *   is read; without the key the object is refused (`PasswordKeyMissing`, until an edit of
+ *   the Secret re-queues it: the controller watches the Secrets its objects name) and the
+ *   Secret is not written. Naming the admin Secret is refused
  *   outright (`InvalidReference`): it is only read, and a connection string is no password.
  * - Otherwise — the default Secret `<name>-mongo` (through `childName`, so long names stay
  *   unique) or a named Secret that does not exist yet — `ctx.ensureChild`: created with a
@@ -17,7 +18,6 @@ import { NotFoundError } from "../../src/client/index.js";
 import {
   childName,
   PermanentError,
-  TemporaryError,
   type KubeObject,
   type ReconcileContext,
 } from "../../src/runtime/index.js";
@@ -38,8 +38,6 @@ export interface Password {
   version: string;
   /** Where it came from, for messages: a field, a Secret and a key. */
   source: string;
-  /** From a Secret this object does not own (not watched: re-read periodically). */
-  foreign: boolean;
 }
 
 export const SECRET = { apiVersion: "v1", kind: "Secret" } as const;
@@ -60,7 +58,6 @@ export async function passwordOf(mu: Mu, ctx: ReconcileContext<Mu>): Promise<Pas
       password: mu.spec.password,
       version: "plaintext",
       source: "spec.password",
-      foreign: false,
     };
   const ns = mu.metadata.namespace!;
   const name = ref?.name ?? childName(mu, "mongo", { rule: "dns1123-subdomain" });
@@ -79,11 +76,11 @@ export async function passwordOf(mu: Mu, ctx: ReconcileContext<Mu>): Promise<Pas
   const current = b64(live?.data?.[key]);
   if (live && !ours && ref) {
     if (!current)
-      throw new TemporaryError(
+      throw new PermanentError(
         `${who(mu)}: spec.passwordSecretRef: ${where} not found in the Secret, which this MongoUser does not own and so never writes; add the key, or name a Secret that does not exist yet to have one generated`,
-        { delay: 30_000, reason: "PasswordKeyMissing" },
+        { reason: "PasswordKeyMissing" },
       );
-    return { password: current, version: live.metadata!.resourceVersion!, source, foreign: true };
+    return { password: current, version: live.metadata!.resourceVersion!, source };
   }
   const password = (ours && current) || randomBytes(24).toString("base64url");
   const { object } = await ctx.ensureChild({
@@ -92,5 +89,5 @@ export async function passwordOf(mu: Mu, ctx: ReconcileContext<Mu>): Promise<Pas
     type: "Opaque",
     stringData: { [key]: password, username: mu.spec.username },
   });
-  return { password, version: object.metadata.resourceVersion!, source, foreign: false };
+  return { password, version: object.metadata.resourceVersion!, source };
 }

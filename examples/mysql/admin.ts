@@ -3,24 +3,23 @@
  * `host`, `port`, `username`, `password`) and validated. The Secret is only read — never
  * written, labelled or owned: it belongs to whoever runs the server.
  *
- * A Secret that is missing or malformed is a `TemporaryError` retried every 10 s, not a
- * `PermanentError`: the fix is an edit of the Secret, and a Secret edit does not re-queue
- * the MySQLDatabase (the controller watches only Secrets it owns). Messages name the
- * MySQLDatabase, the Secret and the key, and never a value from the Secret: a password
- * pasted under the wrong key must not end up in an Event.
+ * A Secret that is missing or malformed is a `PermanentError`: nothing but an edit of the
+ * Secret (or of the MySQLDatabase) can fix it, and the controller watches the Secrets its
+ * objects name (`watches`, operator.ts), so that edit re-queues them at once — a retry
+ * every few seconds would only repeat the Warning. Messages name the MySQLDatabase, the
+ * Secret and the key, and never a value from the Secret: a password pasted under the wrong
+ * key must not end up in an Event.
  */
 import { isIP } from "node:net";
 import { NotFoundError, type KubeClient } from "../../src/client/index.js";
 import { isDns1123Subdomain } from "../../src/core/index.js";
-import { PermanentError, TemporaryError, type KubeObject } from "../../src/runtime/index.js";
+import { PermanentError, type KubeObject } from "../../src/runtime/index.js";
 import type { Admin } from "./sql.js";
 
 export type AdminRef = KubeObject & { spec: { adminSecretRef: { name: string } } };
 
 /** The admin account and the Secret it came from (`namespace/name`, for messages). */
 export type AdminAccount = Admin & { secret: string };
-
-export const RETRY_MS = 10_000;
 
 const HOSTNAME =
   /^[A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([-A-Za-z0-9_]{0,61}[A-Za-z0-9_])?)*$/;
@@ -66,9 +65,9 @@ export async function readAdmin(db: AdminRef, client: KubeClient): Promise<Admin
     .get({ apiVersion: "v1", kind: "Secret", namespace, name } as const)
     .catch((e: unknown) => {
       if (e instanceof NotFoundError)
-        throw new TemporaryError(
-          `${who(db)}: admin Secret ${secret} (spec.adminSecretRef.name) not found`,
-          { delay: RETRY_MS, reason: "AdminSecretNotFound" },
+        throw new PermanentError(
+          `${who(db)}: admin Secret ${secret} (spec.adminSecretRef.name) not found; creating it re-queues this object`,
+          { reason: "AdminSecretNotFound" },
         );
       throw e;
     });
@@ -82,11 +81,11 @@ export async function readAdmin(db: AdminRef, client: KubeClient): Promise<Admin
     ["username", user ? undefined : "is missing"],
   ].filter(([, p]) => p !== undefined);
   if (problems.length > 0)
-    throw new TemporaryError(
+    throw new PermanentError(
       `${who(db)}: admin Secret ${secret} (spec.adminSecretRef.name): ${problems
         .map(([k, p]) => `key ${k} ${p}`)
-        .join("; ")}; fix the Secret, this is retried every ${RETRY_MS / 1000} s`,
-      { delay: RETRY_MS, reason: "InvalidAdminSecret" },
+        .join("; ")}; fixing the Secret re-queues this object`,
+      { reason: "InvalidAdminSecret" },
     );
   return {
     host: host!,

@@ -219,7 +219,7 @@ describe("MySQLDatabase against hostile input", () => {
     await assertNoPasswordShown(ns(5));
   });
 
-  test("a non-numeric port or a malformed host in the admin Secret is a retried error naming the Secret, the key and the object", async () => {
+  test("a non-numeric port or a malformed host in the admin Secret is an error naming the Secret, the key and the object, which fixing the Secret clears", async () => {
     const common = { username: f.server.user, password: f.server.password };
     await secret(ns(6), "bad-port", { ...common, host: f.server.host, port: "33o6" });
     await secret(ns(6), "bad-host", { ...common, host: "db host/;x", port: String(f.server.port) });
@@ -236,7 +236,7 @@ describe("MySQLDatabase against hostile input", () => {
       await warned(kube, ns(6), n, "InvalidAdminSecret");
     }
     assert.ok(!(await databases(f)).includes("p1"), "not connected to a default port");
-    // Fixing the Secret is enough: the error is retried, not final.
+    // Fixing the Secret is enough: its change re-queues the object (the error is not final).
     await kube.patch(
       { ...SECRET, namespace: ns(6), name: "bad-port" },
       { stringData: { port: String(f.server.port) } },

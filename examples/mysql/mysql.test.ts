@@ -14,6 +14,7 @@ import {
   createDb,
   credentials,
   databases,
+  failedWith,
   ref,
   SECRET,
   startFixture,
@@ -142,5 +143,25 @@ describe("MySQLDatabase", () => {
     );
     const dbs = await databases(f);
     assert.ok(!dbs.includes(long) && !dbs.includes("noadmin") && !dbs.includes("badpass"));
+  });
+
+  test("fixing a broken admin Secret makes its MySQLDatabase ready at once: the Secret's change re-queues it, no retry is waited for", async () => {
+    const at = { host: f.server.host, port: String(f.server.port), password: f.server.password };
+    await f.kube.create({
+      ...SECRET,
+      metadata: { name: "no-user", namespace: ns },
+      stringData: at,
+    });
+    await create("fixed", { adminSecretRef: { name: "no-user" } });
+    await eventually(async () => failedWith(f.kube, ns, "fixed", "InvalidAdminSecret"));
+    await f.kube.patch(
+      { ...SECRET, namespace: ns, name: "no-user" },
+      { stringData: { username: f.server.user } },
+    );
+    const c = await eventually(async () => creds("fixed"));
+    await f.login("fixed", c.password!, "fixed");
+    await eventually(async () =>
+      assert.equal((await condition(f.kube, ns, "fixed"))?.status, "True"),
+    );
   });
 });

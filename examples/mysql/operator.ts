@@ -33,6 +33,7 @@ import {
   mayDropExternal,
   ownerMark,
   OwnershipConflictError,
+  referencedBy,
   type ReconcileContext,
 } from "../../src/runtime/index.js";
 import { adminRefProblem, readAdmin, who } from "./admin.js";
@@ -141,6 +142,12 @@ export default defineOperator(
       name: "mysqldatabase",
       for: MySQLDatabase,
       owns: [SECRET],
+      // A change of an admin Secret re-queues every MySQLDatabase that names it: a fixed
+      // Secret takes effect at once (admin.ts refuses a broken one without retrying).
+      indexers: {
+        adminSecret: (db) => [`${db.metadata.namespace}/${db.spec.adminSecretRef.name}`],
+      },
+      watches: [{ kind: SECRET, map: referencedBy("adminSecret") }],
       reconcile,
       cleanup,
     }),

@@ -1,7 +1,7 @@
 /**
  * A controller: informers for its primary kind (primary.ts: per namespace, or cluster-wide)
- * and for the kinds it owns (owned.ts), one work queue, and a level-triggered
- * `reconcile(object, ctx)` with its `ctx` (context.ts).
+ * and for the kinds it watches or owns (watches.ts, owned.ts), one work queue, and a
+ * level-triggered `reconcile(object, ctx)` with its `ctx` (context.ts).
  *
  * Contract:
  * - `reconcile` receives the latest cached object, never the event that woke it, and returns
@@ -24,7 +24,7 @@ import type { Informer } from "./informer.js";
 import type { Logger } from "./log.js";
 import type { ControllerInstruments, OperatorMetrics } from "./metrics.js";
 import { outcomeConditions, type Failure } from "./outcome.js";
-import { watchOwned } from "./owned.js";
+import { ownedKinds, ownedWatches } from "./owned.js";
 import { watchPrimary } from "./primary.js";
 import { kindRefOf, type ObjectRef, type RuntimePort } from "./port.js";
 import { createQueue, type Priority, type WorkQueue } from "./queue.js";
@@ -35,6 +35,7 @@ import {
   type ReconcileContext,
   type ReconcileResult,
 } from "./reconcile.js";
+import { watchRelated } from "./watches.js";
 
 const RUN_ID = process.pid.toString(36);
 let reconcileSeq = 0;
@@ -43,6 +44,7 @@ export class Controller<T extends KubeObject> {
   readonly name: string;
   readonly queue: WorkQueue;
   readonly informers: Informer<T>[];
+  /** Informers of owned and watched kinds (one per kind and namespace). */
   private readonly ownedInformers: Informer<KubeObject>[];
   private readonly contextDeps: ContextDeps<T>;
   private readonly view: CacheReader<T>;
@@ -84,15 +86,17 @@ export class Controller<T extends KubeObject> {
     });
     this.informers = primary.informers;
     this.view = primary.view;
-    const owned = watchOwned({
-      owner: spec.for,
-      kinds: spec.owns ?? [],
+    const related = watchRelated({
+      controller: spec.name,
+      watches: [...ownedWatches<T>(spec.for, spec.owns ?? []), ...(spec.watches ?? [])],
       namespaces: spec.namespaces ?? [undefined],
+      cache: this.view,
       port,
       log,
       requeue: (key) => this.enqueue(key, "high"),
     });
-    this.ownedInformers = owned.informers;
+    this.ownedInformers = related.informers;
+    const owned = ownedKinds(related, spec.owns ?? []);
     this.contextDeps = {
       controller: spec.name,
       kind: spec.for,

@@ -21,6 +21,13 @@ export {
   type ReconcileContext,
   type ReconcileResult,
 } from "./reconcile.js";
+export {
+  referencedBy,
+  type ObjectKey,
+  type Watch,
+  type WatchMap,
+  type WatchMapContext,
+} from "./watches.js";
 export { Handlers, LAST_HANDLED, type Handler, type HandlerArgs } from "./handlers.js";
 export { PRESENT, ABSENT, type Filters } from "./filters.js";
 export { finalizerState, type FinalizerState } from "./finalizer.js";

@@ -306,6 +306,7 @@ function checkKinds(spec: ControllerSpec<KubeObject>): void {
   const kinds = [
     { at: "for", k: spec.for },
     ...(spec.owns ?? []).map((k, i) => ({ at: `owns[${i}]`, k })),
+    ...(spec.watches ?? []).map((w, i) => ({ at: `watches[${i}].kind`, k: w.kind })),
   ];
   for (const { at, k } of kinds) {
     const problems = [

@@ -100,6 +100,39 @@ describe("derived RBAC", () => {
     assert.ok(lines(plan).includes("a core secrets get,list,watch,create,patch"));
   });
 
+  test("a watched kind is only read (get, list, watch) where the controller watches", () => {
+    const watchSecrets = controller({
+      for: WIDGET,
+      watches: [{ kind: SECRET, map: () => [] }],
+    });
+    const plan = deriveRbac(decl([watchSecrets]), resolve, {
+      operatorNamespace: "ops",
+      namespaces: ["a"],
+      leaderElection: false,
+    });
+    assert.deepEqual(lines(plan), [
+      "a core secrets get,list,watch",
+      "a events.k8s.io events create,patch",
+      "a example.com widgets get,list,watch,patch",
+      "a example.com widgets/status patch",
+    ]);
+  });
+
+  test("a watch of every namespace is a cluster-wide read, listed as such", () => {
+    const plan = deriveRbac(
+      decl([
+        controller({
+          for: WIDGET,
+          watches: [{ kind: SECRET, map: () => [], namespaces: "all" }],
+        }),
+      ]),
+      resolve,
+      { operatorNamespace: "ops", namespaces: ["a"], leaderElection: false },
+    );
+    assert.ok(lines(plan).includes("cluster core secrets get,list,watch"), lines(plan).join("\n"));
+    assert.deepEqual(plan.clusterWideReads, ["secrets"]);
+  });
+
   test("a controller's own namespaces win over the operator's", () => {
     const plan = deriveRbac(decl([controller({ for: WIDGET, namespaces: ["only"] })]), resolve, {
       operatorNamespace: "ops",

@@ -9,6 +9,8 @@
  *   subresource (`patchStatus`, the `Reconciled` condition);
  * - each owned kind: get/list/watch (metadata-only informer), create/patch (children are
  *   server-side applied, a PATCH that may create);
+ * - each watched kind (`watches`): get/list/watch where it is watched — the controller's
+ *   namespaces, the watch's own, or everywhere for `namespaces: "all"`;
  * - Events (`events.k8s.io` events): create/patch, where the primary objects live (the
  *   recorder puts a cluster-scoped object's Events in `default`);
  * - `op.uses(kind, verbs, { subresource })`: those verbs on that resource;
@@ -164,6 +166,11 @@ export function deriveRbac(decl: Declarations, resolve: KindResolver, opts: Rbac
     for (const o of c.owns ?? []) {
       const owned = resolve(o, `${what} (owns)`);
       grant(place(owned, namespaces), owned, "", ["get", "list", "watch", "create", "patch"], what);
+    }
+    for (const w of c.watches ?? []) {
+      const watched = resolve(w.kind, `${what} (watches)`);
+      const scope = w.namespaces === "all" ? undefined : (w.namespaces ?? namespaces);
+      grant(place(watched, scope), watched, "", READS, what);
     }
     const eventsWhere: Where = primary.namespaced
       ? where

@@ -12,6 +12,7 @@ import type { Logger } from "./log.js";
 import type { KindRef, RuntimePort } from "./port.js";
 import type { QueueOptions } from "./queue.js";
 import type { OwnedObject, StatusPatch } from "./typed.js";
+import type { Watch } from "./watches.js";
 
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
 /** The condition through which the runtime reports reconcile failures. */
@@ -88,6 +89,12 @@ export interface ControllerSpec<T extends KubeObject, I = T> {
   fieldSelector?: string;
   /** Kinds whose changes re-queue their controller owner (by ownerReference). */
   owns?: KindRef[];
+  /**
+   * Related kinds whose changes (add, update, delete) re-queue the objects their `map`
+   * returns, e.g. every object referencing a changed Secret: `map: referencedBy(index)`.
+   * Watched metadata-only by default, in the controller's namespaces (watches.ts).
+   */
+  watches?: Watch<T>[];
   reconcile(obj: T, ctx: ReconcileContext<T, I>): Promise<ReconcileResult | void>;
   /** Deletion logic; giving it makes the controller manage a finalizer. */
   cleanup?(obj: T, ctx: ReconcileContext<T, I>): Promise<void>;
