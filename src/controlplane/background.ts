@@ -14,7 +14,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ensureBinaries, readPin } from "./binaries.js";
 import { holdsCluster, recordedServer } from "./clusterdir.js";
 import { ControlPlaneError } from "./errors.js";
-import { forkSupervisor, type StartOptions } from "./handle.js";
+import { forkSupervisor, nodeOption, type StartOptions } from "./handle.js";
+import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { defaultStateDir } from "./paths.js";
 import type { StateFile } from "./supervisor.js";
 
@@ -121,8 +122,10 @@ export async function clusterUp(
   const current = await clusterStatus(dir);
   if (current.state === "running") return { info: current.info, outcome: "running", version };
   const previous = current.state === "stopped" ? undefined : current.info;
+  const node = await nodeOption(opts);
   if (previous) {
     await killLeftovers(liveComponents(previous));
+    await teardownNode(nodeStateDir(dir));
     rmSync(path.join(dir, "state.json"), { force: true });
   }
   const previousServer = recordedServer(dir);
@@ -134,6 +137,7 @@ export async function clusterUp(
       bin,
       controllers: opts.controllers,
       scheduler: opts.scheduler,
+      node,
       apiserverExtraArgs: opts.apiserverExtraArgs,
       readyTimeoutMs: opts.readyTimeoutMs,
       restarts: opts.restarts,
@@ -185,6 +189,7 @@ export async function clusterDown(
     }
     // Whatever the supervisor could not stop (it was killed, say) is stopped here.
     await killLeftovers(liveComponents(info));
+    await teardownNode(nodeStateDir(dir));
   }
   if (!info && !holdsCluster(dir)) return { dir, stopped, data: "none" };
   if (opts.keepData) {
