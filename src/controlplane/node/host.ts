@@ -55,6 +55,7 @@ export function restoreSysctls(otherNodeRuns: boolean): void {
       writeFileSync(`/proc/sys/${name}`, value);
   }
   rmSync(HOST_SYSCTLS, { force: true });
+  rmdirIfEmpty(path.dirname(HOST_SYSCTLS));
 }
 
 /** Whether a node other than the one with cgroup `root` runs: each has a /capstan-* cgroup. */
@@ -261,6 +262,9 @@ export function removeHostFiles(network: string, stateDir: string): void {
   if (existsSync(results))
     for (const f of readdirSync(results))
       if (f.startsWith(`${network}-`)) rmSync(path.join(results, f), { force: true });
+  // Made by containerd's shims for their sockets (removed above); a system containerd's
+  // files keep them from being removed.
+  for (const d of ["/run/containerd/s", "/run/containerd"]) rmdirIfEmpty(d);
   const links = "/var/log/containers";
   if (!existsSync(links)) return;
   for (const f of readdirSync(links)) {
@@ -270,5 +274,13 @@ export function removeHostFiles(network: string, stateDir: string): void {
     } catch {
       // not a link
     }
+  }
+}
+
+function rmdirIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // missing, or not empty: someone else's
   }
 }
