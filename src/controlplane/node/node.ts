@@ -34,7 +34,8 @@ import {
   nodePath,
   type NodeLayout,
 } from "./config.js";
-import { createBridge, createCgroups, pickBridge, recordSysctls } from "./host.js";
+import { createBridge, createCgroups, pickBridge } from "./host.js";
+import { recordSysctls } from "./sysctls.js";
 import { ensureLocalImages, SANDBOX_IMAGE } from "./images-stub.js";
 import { nodeUnavailable } from "./preflight.js";
 import { nodeStateDir, RECORD, teardownNode, type NodeRecord } from "./teardown.js";

@@ -8,13 +8,12 @@ import path from "node:path";
 import {
   deleteBridge,
   killProcesses,
-  otherNodeRuns,
   processesUnder,
   removeCgroups,
   removeHostFiles,
-  restoreSysctls,
   unmountUnder,
 } from "./host.js";
+import { otherNodeRuns, restoreSysctls } from "./sysctls.js";
 
 export const RECORD = "node.json";
 
