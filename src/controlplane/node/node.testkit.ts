@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { eventually, kubectlOk, type TestControlPlane } from "../../testing/index.js";
+import { KUBELET_SYSCTLS } from "./sysctls.js";
 
 export interface NodeEvidence {
   /** Processes whose command line names the state dir (containerd, kubelet, shims), and the
@@ -81,19 +82,12 @@ export function stillThere(seen: NodeEvidence): NodeEvidence {
   };
 }
 
-export const KUBELET_SYSCTLS = [
-  "vm/overcommit_memory",
-  "vm/panic_on_oom",
-  "kernel/panic",
-  "kernel/panic_on_oops",
-  "kernel/keys/root_maxkeys",
-  "kernel/keys/root_maxbytes",
-  "net/ipv4/ip_forward",
-];
+// ip_forward too: the bridge plugin would turn it on with a gateway.
+const WATCHED_SYSCTLS = [...KUBELET_SYSCTLS, "net/ipv4/ip_forward"];
 
 export const sysctls = () =>
   Object.fromEntries(
-    KUBELET_SYSCTLS.map((n) => [n, readFileSync(`/proc/sys/${n}`, "utf8").trim()]),
+    WATCHED_SYSCTLS.map((n) => [n, readFileSync(`/proc/sys/${n}`, "utf8").trim()]),
   );
 
 /** Create a Pod that keeps running (so a container, its shim, a veth and mounts exist) and
