@@ -1,7 +1,8 @@
 /**
- * Bring up etcd, kube-apiserver, kube-controller-manager (and optionally kube-scheduler) as
- * child processes of the calling process, and tear them down again. A directory that already
- * holds a cluster is resumed on its data (clusterdir.ts).
+ * Bring up etcd, kube-apiserver, kube-controller-manager (and optionally kube-scheduler, and a
+ * real node: containerd and the kubelet, node/node.ts) as child processes of the calling
+ * process, and tear them down again. A directory that already holds a cluster is resumed on
+ * its data (clusterdir.ts).
  *
  * This runs inside the supervisor process (supervisor.ts); library users go through
  * `startControlPlane()` in index.ts, which adds the guarantee that nothing outlives its owner.

@@ -143,10 +143,15 @@ export function forkSupervisor(
 
 /** The node's binaries when a node is asked for, after checking this machine can run one. */
 export async function nodeOption(
-  opts: Pick<StartOptions, "node" | "progress">,
+  opts: Pick<StartOptions, "node" | "progress" | "controllerManager">,
 ): Promise<SupervisorConfig["node"]> {
   if (!opts.node) return undefined;
-  const why = nodeUnavailable();
+  const why =
+    nodeUnavailable() ??
+    (opts.controllerManager === false
+      ? "a node needs kube-controller-manager: its node-lifecycle controller removes the " +
+        "not-ready taint the kubelet registers with"
+      : undefined);
   if (why) throw new ControlPlaneError("start", why, { component: "node" });
   return { bin: await ensureNodeBinaries({ progress: opts.progress }) };
 }

@@ -78,6 +78,12 @@ if (nodeUnavailable() === undefined && nobodyCanRead()) {
 }
 
 if (nodeUnavailable() === undefined) {
+  test("a node without kube-controller-manager is refused before anything starts", async () => {
+    await assert.rejects(startControlPlane({ node: true, controllerManager: false }), {
+      message: /a node needs kube-controller-manager: its node-lifecycle controller/,
+    });
+  });
+
   describe("node teardown", () => {
     test("stopping a control plane with a node leaves no process, container, mount, interface, cgroup or changed sysctl", async () => {
       const before = sysctls();
