@@ -8,11 +8,13 @@
 // Elsewhere preflight.test.ts covers the refusal.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { describe, test } from "node:test";
 import { eventually, kubectlOk, nodeUnavailable, useControlPlane } from "../../testing/index.js";
+import { alive, capstan, readState } from "../cli.testkit.js";
 import { startControlPlane } from "../index.js";
 import {
   nodeEvidence,
@@ -38,15 +40,6 @@ function assertPresent(seen: NodeEvidence) {
   assert.ok(seen.links.length >= 2, "the bridge has the Pod's veth");
   assert.ok(seen.mounts.length > 0 && seen.cgroups.length > 0, "mounts and cgroups exist");
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 const INDEX = new URL("../index.js", import.meta.url);
 /** The refusal is tried as user nobody, which must be able to read the package (it cannot
@@ -118,11 +111,7 @@ if (nodeUnavailable() === undefined) {
         );
       });
       const cp = JSON.parse(line) as { dir: string; bin: string; kubeconfig: string };
-      const supervisor = (
-        JSON.parse(readFileSync(path.join(cp.dir, "state.json"), "utf8")) as {
-          supervisorPid: number;
-        }
-      ).supervisorPid;
+      const supervisor = readState(cp.dir).supervisorPid;
       await runSleepingPod(cp);
       const seen = nodeEvidence(cp.dir);
       assertPresent(seen);
@@ -134,6 +123,31 @@ if (nodeUnavailable() === undefined) {
       assert.deepEqual(stillThere(seen), none);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(cp.dir), false);
+    });
+  });
+
+  describe("capstan cluster up --node", () => {
+    test("up and status report the Node Ready, and down after the supervisor was killed leaves nothing of the node", async () => {
+      const before = sysctls();
+      const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-cli-node-")), "cluster");
+      const up = await capstan(["cluster", "up", "--node", "--dir", dir]);
+      assert.equal(up.code, 0, up.stderr);
+      assert.match(up.stdout, /node capstan-node is Ready/);
+      const status = await capstan(["cluster", "status", "--dir", dir]);
+      assert.match(status.stdout, /^ {2}node capstan-node: Ready$/m);
+      const state = readState(dir);
+      await runSleepingPod({ bin: state.bin, kubeconfig: state.kubeconfig });
+      const seen = nodeEvidence(dir);
+      assertPresent(seen);
+      process.kill(state.supervisorPid, "SIGKILL");
+      await eventually(async () => assert.equal(alive(state.supervisorPid), false), {
+        what: "the supervisor's exit",
+      });
+      const down = await capstan(["cluster", "down", "--dir", dir]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.deepEqual(stillThere(seen), none);
+      assert.deepEqual(sysctls(), before);
+      assert.equal(existsSync(dir), false);
     });
   });
 
