@@ -63,13 +63,20 @@ export function registerCluster(program: Command): void {
     )
     .option(...dirOption)
     .option("--scheduler", "also run kube-scheduler", false)
-    .action(async (o: { dir: string; scheduler: boolean }) => {
+    .option(
+      "--node",
+      "also run a real node (containerd, runc, CNI bridge, kubelet) so that Pods run; " +
+        "Linux and root only; implies --scheduler",
+      false,
+    )
+    .action(async (o: { dir: string; scheduler: boolean; node: boolean }) => {
       const t0 = Date.now();
-      const r = await clusterUp({ dir: o.dir, scheduler: o.scheduler });
+      const r = await clusterUp({ dir: o.dir, scheduler: o.scheduler, node: o.node });
       process.stdout.write(
         describeUp(r, ((Date.now() - t0) / 1000).toFixed(1)) +
           `  export KUBECONFIG=${r.info.kubeconfig}\n` +
           `  ${path.join(r.info.bin, "kubectl")} get namespaces   # or any kubectl\n` +
+          (r.info.node ? `  node ${r.info.node} is Ready: Pods run on it\n` : "") +
           `  logs: ${r.info.logs} (restarts of crashed components: ${path.join(r.info.dir, "supervisor.log")})\n`,
       );
     });
@@ -103,6 +110,9 @@ export function registerCluster(program: Command): void {
         case "running":
           process.stdout.write(
             `${s.ready ? "ready" : "running, not ready"} at ${s.info.server} since ${s.info.startedAt}\n` +
+              (s.info.node
+                ? `  node ${s.info.node}: ${s.nodeReady ? "Ready" : "not Ready"}\n`
+                : "") +
               Object.entries(s.info.pids)
                 .map(([n, pid]) => `  ${n}: pid ${pid}\n`)
                 .join(""),

@@ -14,13 +14,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ensureBinaries, readPin } from "./binaries.js";
 import { holdsCluster, recordedServer } from "./clusterdir.js";
 import { ControlPlaneError } from "./errors.js";
-import { forkSupervisor, type StartOptions } from "./handle.js";
+import { forkSupervisor, nodeOption, type StartOptions } from "./handle.js";
+import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { defaultStateDir } from "./paths.js";
 import type { StateFile } from "./supervisor.js";
 
 export type ClusterStatus =
   | { state: "stopped"; dir: string; hasData: boolean }
-  | { state: "running"; dir: string; info: StateFile; ready: boolean }
+  | { state: "running"; dir: string; info: StateFile; ready: boolean; nodeReady?: boolean }
   /** Its supervisor is gone without stopping it (killed): processes may be left behind. */
   | { state: "stale"; dir: string; info: StateFile }
   /** Its supervisor gave up on a component that kept crashing and stopped everything. */
@@ -64,26 +65,40 @@ function readState(dir: string): StateFile | undefined {
   }
 }
 
-async function apiReady(info: StateFile): Promise<boolean> {
+/** GET `apiPath` with the admin identity; undefined when the API does not answer. */
+async function adminGet(info: StateFile, apiPath: string) {
   const { probe } = await import("./probe.js");
   const pki = (n: string) => readFileSync(path.join(info.dir, "pki", n), "utf8");
   try {
-    const r = await probe(`${info.server}/readyz`, {
+    return await probe(`${info.server}${apiPath}`, {
       ca: pki("ca.crt"),
       cert: pki("admin.crt"),
       key: pki("admin.key"),
     });
-    return r.status === 200;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+const apiReady = async (info: StateFile) => (await adminGet(info, "/readyz"))?.status === 200;
+
+async function nodeReady(info: StateFile, name: string): Promise<boolean> {
+  const r = await adminGet(info, `/api/v1/nodes/${name}`);
+  if (r?.status !== 200) return false;
+  const node = JSON.parse(r.body) as {
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  return !!node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
 }
 
 export async function clusterStatus(dir = defaultStateDir()): Promise<ClusterStatus> {
   const info = readState(dir);
   if (!info) return { state: "stopped", dir, hasData: holdsCluster(dir) };
-  if (alive(info.supervisorPid))
-    return { state: "running", dir, info, ready: await apiReady(info) };
+  if (alive(info.supervisorPid)) {
+    const ready = await apiReady(info);
+    if (!info.node) return { state: "running", dir, info, ready };
+    return { state: "running", dir, info, ready, nodeReady: await nodeReady(info, info.node) };
+  }
   if (info.failure) return { state: "failed", dir, info, failure: info.failure };
   return { state: "stale", dir, info };
 }
@@ -119,10 +134,20 @@ export async function clusterUp(
   const dir = path.resolve(opts.dir ?? defaultStateDir());
   const version = readPin().kubernetes;
   const current = await clusterStatus(dir);
-  if (current.state === "running") return { info: current.info, outcome: "running", version };
+  if (current.state === "running") {
+    if (opts.node && !current.info.node)
+      throw new ControlPlaneError(
+        "start",
+        `the control plane in ${dir} already runs without a node; stop it with ` +
+          `\`capstan cluster down --dir ${dir} --keep-data\`, then start it again with --node`,
+      );
+    return { info: current.info, outcome: "running", version };
+  }
   const previous = current.state === "stopped" ? undefined : current.info;
+  const node = await nodeOption(opts);
   if (previous) {
     await killLeftovers(liveComponents(previous));
+    await teardownNode(nodeStateDir(dir));
     rmSync(path.join(dir, "state.json"), { force: true });
   }
   const previousServer = recordedServer(dir);
@@ -134,6 +159,7 @@ export async function clusterUp(
       bin,
       controllers: opts.controllers,
       scheduler: opts.scheduler,
+      node,
       apiserverExtraArgs: opts.apiserverExtraArgs,
       readyTimeoutMs: opts.readyTimeoutMs,
       restarts: opts.restarts,
@@ -185,6 +211,7 @@ export async function clusterDown(
     }
     // Whatever the supervisor could not stop (it was killed, say) is stopped here.
     await killLeftovers(liveComponents(info));
+    await teardownNode(nodeStateDir(dir));
   }
   if (!info && !holdsCluster(dir)) return { dir, stopped, data: "none" };
   if (opts.keepData) {

@@ -7,12 +7,11 @@
  * reporting the pinned version. A build shows progress (package count, elapsed time) and a
  * missing Go toolchain fails with what to do instead.
  */
-import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { ControlPlaneError } from "./errors.js";
+import { downloadModules, goAvailable, goBuild } from "./gobuild.js";
 import { cacheDir, packageRoot } from "./paths.js";
 
 /** Binary name → Go package that builds it. */
@@ -81,11 +80,8 @@ export async function ensureBinaries(opts: EnsureOptions = {}): Promise<string> 
   return dir;
 }
 
-function goAvailable(): boolean {
-  return spawnSync("go", ["version"], { stdio: "ignore" }).status === 0;
-}
-
-function ldflags(pin: Pin): string {
+/** Version stamps, or `/version` reports `v0.0.0-master`. */
+export function ldflags(pin: Pin): string {
   const [major, minor] = pin.kubernetes.slice(1).split(".");
   const v = pin.kubernetes;
   return [
@@ -98,17 +94,6 @@ function ldflags(pin: Pin): string {
     `-X k8s.io/client-go/pkg/version.gitMajor=${major}`,
     `-X k8s.io/client-go/pkg/version.gitMinor=${minor}`,
   ].join(" ");
-}
-
-/** Count the packages a build will compile, so progress can be shown as a fraction. */
-function countPackages(cwd: string, env: NodeJS.ProcessEnv): number | undefined {
-  const r = spawnSync("go", ["list", "-deps", ...Object.values(BINARIES)], {
-    cwd,
-    env,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return r.status === 0 ? r.stdout.split("\n").filter(Boolean).length : undefined;
 }
 
 async function build(pin: Pin, dir: string, progress: (line: string) => void): Promise<void> {
@@ -125,12 +110,6 @@ async function build(pin: Pin, dir: string, progress: (line: string) => void): P
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const env = {
-    ...process.env,
-    GOTOOLCHAIN: "local",
-    CGO_ENABLED: "0",
-    GOFLAGS: "-mod=readonly -buildvcs=false",
-  };
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
   progress(
@@ -138,57 +117,13 @@ async function build(pin: Pin, dir: string, progress: (line: string) => void): P
   );
   progress("This happens once per pinned version and takes several minutes on a cold machine.");
   progress("Downloading modules…");
-  const dl = spawnSync("go", ["mod", "download"], {
-    cwd,
-    env,
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  if (dl.status !== 0) {
-    throw new ControlPlaneError("build", `go mod download failed:\n${dl.stderr}`);
-  }
-  const total = countPackages(cwd, env);
-  progress(
-    `Modules ready after ${elapsed()}; compiling${total ? ` up to ${total} packages` : ""}.`,
+  downloadModules(cwd);
+  progress(`Modules ready after ${elapsed()}; compiling.`);
+  await goBuild(
+    { cwd, packages: Object.values(BINARIES), outDir: tmp, ldflags: ldflags(pin) },
+    progress,
+    elapsed,
   );
-  let compiled = 0;
-  let last = "";
-  const ticker = setInterval(() => {
-    progress(
-      `  … ${compiled}${total ? `/${total}` : ""} packages compiled, ${elapsed()} elapsed (${last})`,
-    );
-  }, 15_000);
-  const stderrTail: string[] = [];
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(
-        "go",
-        [
-          "build",
-          "-v",
-          "-trimpath",
-          "-ldflags",
-          ldflags(pin),
-          "-o",
-          tmp + path.sep,
-          ...Object.values(BINARIES),
-        ],
-        { cwd, env, stdio: ["ignore", "ignore", "pipe"] },
-      );
-      createInterface({ input: child.stderr }).on("line", (line) => {
-        compiled++;
-        last = line;
-        stderrTail.push(line);
-        if (stderrTail.length > 40) stderrTail.shift();
-      });
-      child.on("error", reject);
-      child.on("exit", resolve);
-    });
-    if (code !== 0) {
-      throw new ControlPlaneError("build", `go build exited with ${code}`, { logTail: stderrTail });
-    }
-  } finally {
-    clearInterval(ticker);
-  }
   // `go build -o dir/` names a main package after its import path's last element that is
   // not a major-version suffix: go.etcd.io/etcd/server/v3 becomes `server`.
   renameSync(path.join(tmp, "server"), path.join(tmp, "etcd"));

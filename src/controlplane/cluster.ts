@@ -1,7 +1,8 @@
 /**
- * Bring up etcd, kube-apiserver, kube-controller-manager (and optionally kube-scheduler) as
- * child processes of the calling process, and tear them down again. A directory that already
- * holds a cluster is resumed on its data (clusterdir.ts).
+ * Bring up etcd, kube-apiserver, kube-controller-manager (and optionally kube-scheduler, and a
+ * real node: containerd and the kubelet, node/node.ts) as child processes of the calling
+ * process, and tear them down again. A directory that already holds a cluster is resumed on
+ * its data (clusterdir.ts).
  *
  * This runs inside the supervisor process (supervisor.ts); library users go through
  * `startControlPlane()` in index.ts, which adds the guarantee that nothing outlives its owner.
@@ -16,10 +17,13 @@ import {
   controllerManagerArgs,
   DEFAULT_CONTROLLERS,
   etcdArgs,
+  NODE_CONTROLLERS,
   file,
   schedulerArgs,
 } from "./components.js";
 import { ControlPlaneError } from "./errors.js";
+import { NODE_NAME, prepareNodePki, startNode } from "./node/node.js";
+import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { probe, probeHttp } from "./probe.js";
 
 export interface ClusterOptions {
@@ -32,6 +36,9 @@ export interface ClusterOptions {
    * garbage collection, namespaces never finish deleting and no default service account. */
   controllerManager?: boolean;
   scheduler?: boolean;
+  /** Also run a real node (kubelet, containerd) from this directory of binaries
+   * (node/binaries.ts); implies the scheduler and adds NODE_CONTROLLERS. */
+  node?: { bin: string };
   apiserverExtraArgs?: string[];
   readyTimeoutMs?: number;
 }
@@ -47,6 +54,8 @@ export interface ClusterInfo {
   logs: string;
   /** True when the directory already held this cluster and its etcd data was reused. */
   resumed: boolean;
+  /** The Node's name when the cluster runs a real node. */
+  node?: string;
 }
 
 export interface RunningCluster {
@@ -92,19 +101,24 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
   const { layout: l, server, auth, resumed, notes } = await prepareClusterDir(dir, opts.bin);
   const etcdUrl = `http://127.0.0.1:${l.ports.etcdClient}`;
   const components: Component[] = [];
-  const argsOf = new Map<string, string[]>();
+  const argsOf = new Map<string, { binary: string; args: string[] }>();
   const logFile = (name: string) => path.join(dir, "logs", `${name}.log`);
-  const spawn = (name: string, args: string[]) => {
-    argsOf.set(name, args);
-    return new Component({ name, binary: path.join(opts.bin, name), args, logFile: logFile(name) });
+  const spawn = (name: string, args: string[], binary = path.join(opts.bin, name)) => {
+    argsOf.set(name, { binary, args });
+    return new Component({ name, binary, args, logFile: logFile(name) });
   };
-  const start = (name: string, args: string[]) => {
-    const c = spawn(name, args);
+  const start = (name: string, args: string[], binary?: string) => {
+    const c = spawn(name, args, binary);
     components.push(c);
     return c;
   };
   const stop = async (o: { keepData?: boolean } = {}) => {
     // Reverse order: clients first, etcd last, so nothing logs a storm of connection errors.
+    // The node goes first and wholly: its containers outlive kubelet and containerd.
+    for (const c of [...components].reverse()) {
+      if (opts.node && (c.name === "kubelet" || c.name === "containerd")) await c.stop();
+    }
+    if (opts.node) await teardownNode(nodeStateDir(dir));
     for (const c of [...components].reverse()) await c.stop();
     if (!o.keepData) rmSync(dir, { recursive: true, force: true });
   };
@@ -119,8 +133,12 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
 
   try {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
+    const ca = opts.node ? await prepareNodePki(dir) : undefined;
     const etcd = start("etcd", etcdArgs(l));
-    const api = start("kube-apiserver", apiserverArgs(l, opts.apiserverExtraArgs));
+    const api = start(
+      "kube-apiserver",
+      apiserverArgs(l, opts.apiserverExtraArgs, { node: !!opts.node }),
+    );
     // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
     await until("etcd /health", deadline, [etcd], async () =>
       (await healthy("etcd")) ? true : undefined,
@@ -131,16 +149,32 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     const watched = [etcd, api];
     const withKcm = opts.controllerManager ?? true;
     if (withKcm) {
-      const controllers = opts.controllers ?? DEFAULT_CONTROLLERS;
+      const controllers = [
+        ...new Set([
+          ...(opts.controllers ?? DEFAULT_CONTROLLERS),
+          ...(opts.node ? NODE_CONTROLLERS : []),
+        ]),
+      ];
       watched.push(start("kube-controller-manager", controllerManagerArgs(l, controllers)));
     }
-    if (opts.scheduler) watched.push(start("kube-scheduler", schedulerArgs(l)));
+    if (opts.scheduler || opts.node) watched.push(start("kube-scheduler", schedulerArgs(l)));
     const [what, readyPath] = withKcm
       ? ["the default service account", "/api/v1/namespaces/default/serviceaccounts/default"]
       : ["the default namespace", "/api/v1/namespaces/default"];
     await until(what, deadline, watched, async () =>
       (await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined,
     );
+    if (opts.node && ca) {
+      await startNode({
+        clusterDir: dir,
+        bin: opts.node.bin,
+        server,
+        ca,
+        auth,
+        deadline,
+        start: (name, binary, args) => start(name, args, binary),
+      });
+    }
     const info: ClusterInfo = {
       dir,
       bin: opts.bin,
@@ -150,14 +184,15 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       pids: Object.fromEntries(components.map((c) => [c.name, c.pid])),
       logs: path.join(dir, "logs"),
       resumed,
+      ...(opts.node ? { node: NODE_NAME } : {}),
     };
     const respawn = (name: string) => {
       const i = components.findIndex((c) => c.name === name);
-      const args = argsOf.get(name);
-      if (i < 0 || !args) throw new ControlPlaneError("start", `no component named ${name}`);
+      const was = argsOf.get(name);
+      if (i < 0 || !was) throw new ControlPlaneError("start", `no component named ${name}`);
       if (components[i]!.alive)
         throw new ControlPlaneError("start", "it is still running", { component: name });
-      const c = spawn(name, args);
+      const c = spawn(name, was.args, was.binary);
       components[i] = c;
       info.pids[name] = c.pid;
       return c;

@@ -96,6 +96,8 @@ async function newCluster(dir: string, bin: string): Promise<Ports> {
   const w = (name: string, content: string) =>
     writeFileSync(file(l, name), content, { mode: 0o600 });
   w("pki/ca.crt", pki.ca.cert);
+  // Kept so that a node's identities can be minted later (node/pki.ts).
+  w("pki/ca.key", pki.ca.key);
   w("pki/apiserver.crt", pki.apiserver.cert);
   w("pki/apiserver.key", pki.apiserver.key);
   w("pki/sa.key", pki.serviceAccount.key);

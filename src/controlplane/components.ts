@@ -56,7 +56,34 @@ export function etcdArgs(l: Layout): string[] {
   ];
 }
 
-export function apiserverArgs(l: Layout, extra: string[] = []): string[] {
+/** What a real node adds to the default controllers: the kubelet registers its Node with a
+ * not-ready taint that only node-lifecycle removes; without the protection controllers a
+ * deleted PVC or PV stays Terminating forever. */
+export const NODE_CONTROLLERS = [
+  "node-lifecycle-controller",
+  "persistentvolumeclaim-protection-controller",
+  "persistentvolume-protection-controller",
+];
+
+/** kube-apiserver's flags for a cluster with a node: the Node authorizer and admission
+ * plugin confine the kubelet's identity to its own Node and Pods, and the apiserver presents
+ * its own client certificate to the kubelet (logs, exec). */
+export function apiserverNodeArgs(l: Layout): string[] {
+  const pki = (n: string) => file(l, path.join("pki", n));
+  return [
+    "--authorization-mode=Node,RBAC",
+    "--enable-admission-plugins=NodeRestriction",
+    `--kubelet-client-certificate=${pki("apiserver-kubelet-client.crt")}`,
+    `--kubelet-client-key=${pki("apiserver-kubelet-client.key")}`,
+    "--kubelet-preferred-address-types=InternalIP",
+  ];
+}
+
+export function apiserverArgs(
+  l: Layout,
+  extra: string[] = [],
+  opts: { node?: boolean } = {},
+): string[] {
   const pki = (n: string) => file(l, path.join("pki", n));
   return [
     `--etcd-servers=http://127.0.0.1:${l.ports.etcdClient}`,
@@ -69,7 +96,7 @@ export function apiserverArgs(l: Layout, extra: string[] = []): string[] {
     `--client-ca-file=${pki("ca.crt")}`,
     "--service-cluster-ip-range=10.0.0.0/24",
     "--allow-privileged=true",
-    "--authorization-mode=RBAC",
+    ...(opts.node ? apiserverNodeArgs(l) : ["--authorization-mode=RBAC"]),
     "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
     `--service-account-key-file=${pki("sa.pub")}`,
     `--service-account-signing-key-file=${pki("sa.key")}`,

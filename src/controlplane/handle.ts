@@ -17,6 +17,8 @@ import { fileURLToPath } from "node:url";
 import { ensureBinaries, readPin } from "./binaries.js";
 import type { ClusterInfo } from "./cluster.js";
 import { ControlPlaneError, errorFromData } from "./errors.js";
+import { ensureNodeBinaries } from "./node/binaries.js";
+import { nodeUnavailable } from "./node/preflight.js";
 import type { RestartPolicy } from "./restart-policy.js";
 import type { ParentMessage, SupervisorConfig, SupervisorMessage } from "./supervisor.js";
 
@@ -32,6 +34,12 @@ export interface StartOptions {
   controllers?: string[];
   /** Also run kube-scheduler (Pods get bound only if some node exists). */
   scheduler?: boolean;
+  /**
+   * Also run a real node — containerd, runc, CNI and the kubelet, built once per pin — so
+   * that Pods run; resolves once the Node is Ready. Linux and root only: elsewhere this
+   * fails at once, in one line saying why. Implies `scheduler`.
+   */
+  node?: boolean;
   apiserverExtraArgs?: string[];
   readyTimeoutMs?: number;
   /** Changes to how crashed components are restarted (DEFAULT_RESTART_POLICY: 5 restarts
@@ -50,7 +58,13 @@ export interface ControlPlane extends ClusterInfo {
    * kube-apiserver goes away mid-run.
    */
   restart(
-    component: "etcd" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler",
+    component:
+      | "etcd"
+      | "kube-apiserver"
+      | "kube-controller-manager"
+      | "kube-scheduler"
+      | "containerd"
+      | "kubelet",
     opts?: { downMs?: number },
   ): Promise<void>;
   /** Stop every process; remove the data unless `keepData`. Safe to call twice. */
@@ -127,7 +141,23 @@ export function forkSupervisor(
   });
 }
 
+/** The node's binaries when a node is asked for, after checking this machine can run one. */
+export async function nodeOption(
+  opts: Pick<StartOptions, "node" | "progress" | "controllerManager">,
+): Promise<SupervisorConfig["node"]> {
+  if (!opts.node) return undefined;
+  const why =
+    nodeUnavailable() ??
+    (opts.controllerManager === false
+      ? "a node needs kube-controller-manager: its node-lifecycle controller removes the " +
+        "not-ready taint the kubelet registers with"
+      : undefined);
+  if (why) throw new ControlPlaneError("start", why, { component: "node" });
+  return { bin: await ensureNodeBinaries({ progress: opts.progress }) };
+}
+
 export async function startControlPlane(opts: StartOptions = {}): Promise<ControlPlane> {
+  const node = await nodeOption(opts);
   const bin = await ensureBinaries({ progress: opts.progress });
   const dir = opts.dir ?? mkdtempSync(path.join(os.tmpdir(), "capstan-cp-"));
   const config: SupervisorConfig = {
@@ -136,6 +166,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Contro
     controllers: opts.controllers,
     controllerManager: opts.controllerManager,
     scheduler: opts.scheduler,
+    node,
     apiserverExtraArgs: opts.apiserverExtraArgs,
     readyTimeoutMs: opts.readyTimeoutMs,
     restarts: opts.restarts,

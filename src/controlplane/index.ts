@@ -15,8 +15,10 @@ export {
   type UpResult,
 } from "./background.js";
 export { ensureBinaries, readPin, BINARIES, type BinaryName, type Pin } from "./binaries.js";
+export { ensureNodeBinaries, readNodePin, type NodePin } from "./node/binaries.js";
+export { nodeUnavailable } from "./node/preflight.js";
 export { ControlPlaneError, type ControlPlaneStep } from "./errors.js";
-export { DEFAULT_CONTROLLERS } from "./components.js";
+export { DEFAULT_CONTROLLERS, NODE_CONTROLLERS } from "./components.js";
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
 export { defaultStateDir } from "./paths.js";
 export type { ClusterInfo } from "./cluster.js";

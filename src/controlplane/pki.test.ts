@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { X509Certificate, createPrivateKey, createPublicKey } from "node:crypto";
 import { before, describe, test } from "node:test";
-import { createPki, type Pki } from "./pki.js";
+import { createPki, issueClientCert, type Pki } from "./pki.js";
 
 let pki: Pki;
 before(async () => {
@@ -60,5 +60,14 @@ describe("control-plane PKI", () => {
     assert.notEqual(other.ca.cert, pki.ca.cert);
     const ca = new X509Certificate(pki.ca.cert);
     assert.equal(new X509Certificate(other.admin.cert).verify(ca.publicKey), false);
+  });
+
+  test("mints a node identity later from the kept CA certificate and key", async () => {
+    const node = await issueClientCert(pki.ca, "CN=system:node:capstan-node, O=system:nodes");
+    const cert = new X509Certificate(node.cert);
+    assert.ok(cert.verify(new X509Certificate(pki.ca.cert).publicKey));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(node.key)));
+    assert.match(cert.subject, /CN=system:node:capstan-node/);
+    assert.match(cert.subject, /O=system:nodes/);
   });
 });

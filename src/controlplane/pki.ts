@@ -159,3 +159,13 @@ export async function createPki(): Promise<Pki> {
     },
   };
 }
+
+/** A client certificate signed by a cluster's CA, kept as PEM in its directory: the node's
+ * identities are minted when a node is first asked for, not with every cluster. */
+export async function issueClientCert(ca: KeyPairPem, subject: string): Promise<KeyPairPem> {
+  const cert = new x509.X509Certificate(ca.cert);
+  const der = x509.PemConverter.decode(ca.key)[0]!;
+  const privateKey = await webcrypto.subtle.importKey("pkcs8", der, ALG, false, ["sign"]);
+  const publicKey = await cert.publicKey.export();
+  return issue({ cert, keys: { privateKey, publicKey } }, { subject, usage: "client" });
+}

@@ -5,6 +5,11 @@
  * file through `CAPSTAN_TEST_CLUSTER` (the path of its state.json). A test file run on its
  * own (`node --test dist/src/x.test.js`) starts a private one instead, which the supervisor
  * stops when the file's process ends, however it ends.
+ *
+ * `useControlPlane({ node: true })` is a private control plane with a real node, so that
+ * Pods run; the shared one has none, and tests that need no node never start one. A node
+ * runs on Linux as root only: register such tests only when `nodeUnavailable()` says
+ * nothing.
  */
 import { readFileSync } from "node:fs";
 import { startControlPlane, type ControlPlane } from "../controlplane/index.js";
@@ -20,13 +25,20 @@ export interface TestControlPlane {
   bin: string;
   /** True when the cluster is shared by the whole test run. */
   shared: boolean;
+  /** The Node's name when the cluster runs a real node. */
+  node?: string;
 }
 
 export const SHARED_CLUSTER_ENV = "CAPSTAN_TEST_CLUSTER";
 
 let own: Promise<ControlPlane> | undefined;
+let ownWithNode: Promise<ControlPlane> | undefined;
 
-export async function useControlPlane(): Promise<TestControlPlane> {
+export async function useControlPlane(opts: { node?: boolean } = {}): Promise<TestControlPlane> {
+  if (opts.node) {
+    ownWithNode ??= startControlPlane({ node: true });
+    return { ...testView(await ownWithNode), shared: false };
+  }
   const statePath = process.env[SHARED_CLUSTER_ENV];
   if (statePath) {
     const s = JSON.parse(readFileSync(statePath, "utf8")) as ControlPlane;
@@ -40,13 +52,14 @@ export async function useControlPlane(): Promise<TestControlPlane> {
     };
   }
   own ??= startControlPlane();
-  const cp = await own;
-  return {
-    kubeconfig: cp.kubeconfig,
-    server: cp.server,
-    etcd: cp.etcd,
-    dir: cp.dir,
-    bin: cp.bin,
-    shared: false,
-  };
+  return { ...testView(await own), shared: false };
 }
+
+const testView = (cp: ControlPlane) => ({
+  kubeconfig: cp.kubeconfig,
+  server: cp.server,
+  etcd: cp.etcd,
+  dir: cp.dir,
+  bin: cp.bin,
+  node: cp.node,
+});

@@ -2,6 +2,7 @@
  * `capstan/testing`: run code against the real local control plane from a test.
  */
 export { useControlPlane, SHARED_CLUSTER_ENV, type TestControlPlane } from "./controlplane.js";
+export { nodeUnavailable } from "../controlplane/index.js";
 export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
 export { eventually } from "./eventually.js";
 export { testNamespace } from "./namespace.js";

@@ -1,0 +1,179 @@
+/**
+ * A real node for the local cluster: containerd (with runc and the CNI bridge) and the
+ * kubelet, registered as `capstan-node` under its own identity.
+ *
+ * Guarantees: `startNode()` returns once the Node is Ready, the node's images are imported
+ * and both processes run. `teardownNode()` — run by the supervisor on stop, by `cluster up`
+ * and `cluster down` after a supervisor died, and before every start — leaves nothing behind:
+ * no process naming the state directory (kubelet, containerd, shims), no container (every
+ * process in the node's cgroups is killed), no mount under the state directory, no bridge or
+ * veth, no cgroup; the sysctls the kubelet changed get their recorded values back.
+ * Assumptions: Linux, root (preflight.ts). The record `node.json` is written before the host
+ * is touched, so an interrupted start is undone too.
+ * Caveat: the state directory is runtime state only: it is deleted on every teardown, and the
+ * Pods recorded in etcd are recreated by the next kubelet from their specs.
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Component } from "../component.js";
+import { ControlPlaneError } from "../errors.js";
+import { kubeconfig } from "../kubeconfig.js";
+import { issueClientCert, type KeyPairPem } from "../pki.js";
+import { freePorts } from "../ports.js";
+import { probe, type ProbeAuth } from "../probe.js";
+import {
+  cniConfig,
+  containerdArgs,
+  containerdConfig,
+  containerdSocket,
+  kubeletArgs,
+  kubeletConfig,
+  nodePath,
+  type NodeLayout,
+} from "./config.js";
+import { createBridge, createCgroups, pickBridge } from "./host.js";
+import { recordSysctls } from "./sysctls.js";
+import { ensureLocalImages, SANDBOX_IMAGE } from "./images-stub.js";
+import { nodeUnavailable } from "./preflight.js";
+import { nodeStateDir, RECORD, teardownNode, type NodeRecord } from "./teardown.js";
+
+export const NODE_NAME = "capstan-node";
+
+export interface NodeStart {
+  clusterDir: string;
+  /** Directory of the node's binaries (node/binaries.ts). */
+  bin: string;
+  server: string;
+  ca: KeyPairPem;
+  auth: ProbeAuth;
+  deadline: number;
+  /** Start a supervised process (cluster.ts's, so the restart policy covers it). */
+  start(name: string, binary: string, args: string[]): Component;
+}
+
+/**
+ * The cluster CA (the node's identity is minted from it) and kube-apiserver's client
+ * certificate for the kubelet, minted once; before kube-apiserver starts, which names it.
+ */
+export async function prepareNodePki(clusterDir: string): Promise<KeyPairPem> {
+  const pki = (n: string) => path.join(clusterDir, "pki", n);
+  if (!existsSync(pki("ca.key")))
+    throw new ControlPlaneError(
+      "start",
+      `${clusterDir} holds a cluster made before nodes existed, without its CA key, so no node ` +
+        `identity can be minted for it; delete it (\`capstan cluster down --dir ${clusterDir}\`) ` +
+        `and start it again with --node`,
+      { component: "node" },
+    );
+  const ca = {
+    cert: readFileSync(pki("ca.crt"), "utf8"),
+    key: readFileSync(pki("ca.key"), "utf8"),
+  };
+  if (!existsSync(pki("apiserver-kubelet-client.crt"))) {
+    // system:masters: the kubelet's webhook authorizer asks the apiserver about this identity.
+    const c = await issueClientCert(ca, "CN=capstan-apiserver-kubelet-client, O=system:masters");
+    writeFileSync(pki("apiserver-kubelet-client.key"), c.key, { mode: 0o600 });
+    writeFileSync(pki("apiserver-kubelet-client.crt"), c.cert, { mode: 0o600 });
+  }
+  return ca;
+}
+
+export async function startNode(o: NodeStart): Promise<void> {
+  const why = nodeUnavailable();
+  if (why) throw new ControlPlaneError("start", why, { component: "node" });
+  const state = nodeStateDir(o.clusterDir);
+  await teardownNode(state);
+  mkdirSync(path.join(state, "cni", "net.d"), { recursive: true });
+  const id = randomBytes(3).toString("hex");
+  const net = pickBridge();
+  const [kubelet, kubeletHealthz] = (await freePorts(2)) as [number, number];
+  const l: NodeLayout = {
+    state,
+    bin: o.bin,
+    name: NODE_NAME,
+    ...net,
+    cgroupRoot: `/capstan-${id}`,
+    ports: { kubelet, kubeletHealthz },
+    caFile: path.join(o.clusterDir, "pki", "ca.crt"),
+    sandboxImage: SANDBOX_IMAGE,
+  };
+  const record: NodeRecord = {
+    bridge: l.bridge,
+    cgroupRoot: l.cgroupRoot,
+    network: `capstan-${id}`,
+  };
+  writeFileSync(nodePath(l, RECORD), JSON.stringify(record, null, 2));
+  recordSysctls();
+  createCgroups(l.cgroupRoot);
+  createBridge(l.bridge, l.bridgeIp);
+  const identity = await issueClientCert(o.ca, `CN=system:node:${NODE_NAME}, O=system:nodes`);
+  const files: [string, string][] = [
+    ["containerd.toml", containerdConfig(l)],
+    [path.join("cni", "net.d", "10-capstan.conflist"), cniConfig(l, record.network)],
+    ["kubelet.yaml", kubeletConfig(l)],
+    [
+      "kubelet.kubeconfig",
+      kubeconfig({
+        server: o.server,
+        caPem: o.ca.cert,
+        user: `system:node:${NODE_NAME}`,
+        identity,
+      }),
+    ],
+  ];
+  for (const [name, content] of files) writeFileSync(nodePath(l, name), content, { mode: 0o600 });
+
+  const containerd = o.start("containerd", path.join(l.bin, "containerd"), containerdArgs(l));
+  const ctr = path.join(l.bin, "ctr");
+  await until(
+    "containerd's socket",
+    o.deadline,
+    [containerd],
+    async () =>
+      spawnSync(ctr, ["--address", containerdSocket(l), "version"], { stdio: "ignore" }).status ===
+      0,
+  );
+  await ensureLocalImages(state, ctr, containerdSocket(l));
+  const kubeletProc = o.start("kubelet", path.join(l.bin, "kubelet"), kubeletArgs(l));
+  await until(`Node ${NODE_NAME} to be Ready`, o.deadline, [containerd, kubeletProc], () =>
+    nodeReady(o.server, o.auth),
+  );
+}
+
+async function nodeReady(server: string, auth: ProbeAuth): Promise<boolean> {
+  const r = await probe(`${server}/api/v1/nodes/${NODE_NAME}`, auth);
+  if (r.status !== 200) return false;
+  const node = JSON.parse(r.body) as {
+    status?: { conditions?: { type: string; status: string }[] };
+    spec?: { taints?: { key: string }[] };
+  };
+  const ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
+  // The not-ready taint goes only once node-lifecycle has seen the Ready condition.
+  const tainted = node.spec?.taints?.some((t) => t.key === "node.kubernetes.io/not-ready");
+  return !!ready && !tainted;
+}
+
+async function until(
+  what: string,
+  deadline: number,
+  watch: Component[],
+  ok: () => Promise<boolean>,
+): Promise<void> {
+  let last: unknown;
+  while (Date.now() < deadline) {
+    for (const c of watch) c.assertAlive("ready");
+    try {
+      if (await ok()) return;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(100);
+  }
+  throw new ControlPlaneError("ready", `timed out waiting for ${what}`, {
+    component: "node",
+    cause: last,
+  });
+}
