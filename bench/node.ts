@@ -63,7 +63,7 @@ async function podRuns(cp: ControlPlane): Promise<number[]> {
       spec: {
         restartPolicy: "Never",
         containers: [
-          { name: "c", image: "busybox", imagePullPolicy: "IfNotPresent", command: ["true"] },
+          { name: "c", image: "busybox:1.36", imagePullPolicy: "IfNotPresent", command: ["true"] },
         ],
       },
     };

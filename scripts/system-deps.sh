@@ -4,7 +4,9 @@
 # - MariaDB, the real server behind the MySQLDatabase example's tests;
 # - busybox-static, the static binary of the busybox and sandbox images Capstan makes for the
 #   local node (src/controlplane/images). Checked by package, not by command: Debian's
-#   dynamically linked `busybox` package also installs /bin/busybox.
+#   dynamically linked `busybox` package also installs /bin/busybox;
+# - for the local node's tests: a C compiler and libseccomp's headers (runc is built with
+#   seccomp), and iproute2 for the pod bridge.
 # Elsewhere than Debian or Ubuntu it says what is missing and leaves the rest to the tests.
 set -euo pipefail
 
@@ -15,6 +17,9 @@ fi
 if ! dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'; then
   want+=(busybox-static)
 fi
+command -v cc >/dev/null 2>&1 || want+=(gcc)
+[ -f /usr/include/seccomp.h ] || want+=(libseccomp-dev)
+command -v ip >/dev/null 2>&1 || want+=(iproute2)
 [ ${#want[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -1,12 +1,12 @@
 // `capstan image import` before the cluster has a node: one line saying how to get one, and
-// node.json read strictly once there is one.
+// the node runtime file read strictly once there is one.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { capstan } from "../cli.testkit.js";
 import { tempDir } from "./images.testkit.js";
-import { readNodeRuntime } from "./import.js";
+import { NODE_FILE, readNodeRuntime } from "./import.js";
 import { writeOciLayout } from "./layout.js";
 
 async function layoutFile(dir: string): Promise<string> {
@@ -32,7 +32,7 @@ describe("capstan image import", () => {
     assert.equal(
       r.stderr,
       "capstan: image import: this cluster has no node: start it with " +
-        `\`capstan cluster up --node\` (no ${path.join(clusterDir, "node.json")})\n`,
+        `\`capstan cluster up --node\` (no ${path.join(clusterDir, NODE_FILE)})\n`,
     );
     assert.equal(r.stdout, "");
   });
@@ -44,9 +44,10 @@ describe("capstan image import", () => {
     assert.equal(r.stderr, `capstan: image import: ${missing}: no such file\n`);
   });
 
-  test("refuses a node.json without the containerd socket, naming the file and field", () => {
+  test("refuses a node runtime file without the containerd socket, naming the file and field", () => {
     const clusterDir = tempDir();
-    const file = path.join(clusterDir, "node.json");
+    const file = path.join(clusterDir, NODE_FILE);
+    mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify({ ctr: "/usr/bin/ctr" }));
     assert.throws(
       () => readNodeRuntime(clusterDir),

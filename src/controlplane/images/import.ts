@@ -3,7 +3,7 @@
  * runtime finds it: `ctr -n k8s.io --address <socket> images import <tar>`. Nothing can pull
  * an image back later, so this is how every image reaches the node.
  *
- * Contract: the node records how to reach its containerd in `<cluster dir>/node.json`
+ * Contract: the node records how to reach its containerd in `<cluster dir>/node/runtime.json` (removed with the node)
  * (`{ "ctr": "<path of ctr>", "containerdSocket": "<path of its socket>" }`); a cluster
  * without that file has no node. ctr runs without a shell: the tar path is one argument.
  */
@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ImageError } from "./errors.js";
 
-export const NODE_FILE = "node.json";
+export const NODE_FILE = path.join("node", "runtime.json");
 
 /** How to reach the node's containerd, as the node writes it into the cluster directory. */
 export interface NodeRuntime {

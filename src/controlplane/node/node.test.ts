@@ -163,7 +163,7 @@ if (nodeUnavailable() === undefined) {
           containers: [
             {
               name: "print",
-              image: "busybox",
+              image: "busybox:1.36",
               imagePullPolicy: "IfNotPresent",
               command: ["printf", "%s\\n", MESSAGE],
             },

@@ -103,7 +103,7 @@ export async function runSleepingPod(cp: Pick<TestControlPlane, "bin" | "kubecon
       containers: [
         {
           name: "c",
-          image: "busybox",
+          image: "busybox:1.36",
           imagePullPolicy: "IfNotPresent",
           command: ["sleep", "3600"],
         },

@@ -36,7 +36,7 @@ import {
 } from "./config.js";
 import { createBridge, createCgroups, pickBridge } from "./host.js";
 import { recordSysctls } from "./sysctls.js";
-import { ensureLocalImages, SANDBOX_IMAGE } from "./images-stub.js";
+import { ensureLocalImages, sandboxImage } from "./images.js";
 import { nodeUnavailable } from "./preflight.js";
 import { nodeStateDir, RECORD, teardownNode, type NodeRecord } from "./teardown.js";
 
@@ -98,7 +98,7 @@ export async function startNode(o: NodeStart): Promise<void> {
     cgroupRoot: `/capstan-${id}`,
     ports: { kubelet, kubeletHealthz },
     caFile: path.join(o.clusterDir, "pki", "ca.crt"),
-    sandboxImage: SANDBOX_IMAGE,
+    sandboxImage: await sandboxImage(),
   };
   const record: NodeRecord = {
     bridge: l.bridge,
@@ -136,7 +136,7 @@ export async function startNode(o: NodeStart): Promise<void> {
       spawnSync(ctr, ["--address", containerdSocket(l), "version"], { stdio: "ignore" }).status ===
       0,
   );
-  await ensureLocalImages(state, ctr, containerdSocket(l));
+  await ensureLocalImages(o.clusterDir, state, { ctr, containerdSocket: containerdSocket(l) });
   const kubeletProc = o.start("kubelet", path.join(l.bin, "kubelet"), kubeletArgs(l));
   await until(`Node ${NODE_NAME} to be Ready`, o.deadline, [containerd, kubeletProc], () =>
     nodeReady(o.server, o.auth),
