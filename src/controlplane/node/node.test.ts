@@ -15,6 +15,8 @@ import { createInterface } from "node:readline";
 import { describe, test } from "node:test";
 import { eventually, kubectlOk, nodeUnavailable, useControlPlane } from "../../testing/index.js";
 import { alive, capstan, readState } from "../cli.testkit.js";
+import { busyboxImage } from "../images/busybox.js";
+import { writeOciLayout } from "../images/layout.js";
 import { startControlPlane } from "../index.js";
 import {
   nodeEvidence,
@@ -171,24 +173,51 @@ if (nodeUnavailable() === undefined) {
         },
       };
       await kubectlOk(cp, ["create", "-f", "-"], { input: JSON.stringify(pod) });
-      await eventually(
-        async () => {
-          const phase = await kubectlOk(cp, [
-            "get",
-            "pod",
-            "printer",
-            "-o",
-            "jsonpath={.status.phase}",
-          ]);
-          if (phase === "Failed")
-            throw new assert.AssertionError({ message: "Pod default/printer failed" });
-          if (phase !== "Succeeded")
-            throw new Error(`Pod default/printer is ${phase || "unscheduled"}`);
-        },
-        { timeoutMs: 60_000, what: "Pod default/printer Succeeded" },
-      );
+      await succeeded(cp, "printer");
       const log = await kubectlOk(cp, ["logs", "printer"]);
       assert.equal(Buffer.from(log).toString("hex"), Buffer.from(`${MESSAGE}\n`).toString("hex"));
     });
+
+    test("an image made with writeOciLayout and loaded by `capstan image import` runs as a Pod", async () => {
+      const cp = await useControlPlane({ node: true });
+      const tar = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-img-")), "hello.tar");
+      const bb = await busyboxImage();
+      await writeOciLayout(tar, { ...bb, names: ["example.test/hello:1"] });
+      const imported = await capstan(["image", "import", tar, "--cluster-dir", cp.dir]);
+      assert.equal(imported.code, 0, imported.stderr);
+      const pod = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "hello", namespace: "default" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [
+            {
+              name: "hello",
+              image: "example.test/hello:1",
+              imagePullPolicy: "Never",
+              command: ["printf", "%s\\n", "imported"],
+            },
+          ],
+        },
+      };
+      await kubectlOk(cp, ["create", "-f", "-"], { input: JSON.stringify(pod) });
+      await succeeded(cp, "hello");
+      assert.equal(await kubectlOk(cp, ["logs", "hello"]), "imported\n");
+    });
   });
+}
+
+/** Resolves once Pod default/<name> has Succeeded; fails at once if it Failed. */
+async function succeeded(cp: Parameters<typeof kubectlOk>[0], name: string): Promise<void> {
+  await eventually(
+    async () => {
+      const phase = await kubectlOk(cp, ["get", "pod", name, "-o", "jsonpath={.status.phase}"]);
+      if (phase === "Failed")
+        throw new assert.AssertionError({ message: `Pod default/${name} failed` });
+      if (phase !== "Succeeded")
+        throw new Error(`Pod default/${name} is ${phase || "unscheduled"}`);
+    },
+    { timeoutMs: 60_000, what: `Pod default/${name} Succeeded` },
+  );
 }
