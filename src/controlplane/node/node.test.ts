@@ -1,5 +1,6 @@
-// A real node. Where one can run (Linux, root), in this order — one file, so that no two
-// of these nodes run at once and the sysctl checks see the host's own values:
+// A real node. Where one can run (Linux, root), in this order — one file holding the node
+// lock (testing/nodelock.ts), so that no two nodes run at once and the sysctl checks see
+// the host's own values:
 //  - a non-root process asking for a node is refused at once, in one line;
 //  - a node leaves nothing behind, after a normal stop and after its owner is killed
 //    outright: each test first sees a running Pod's process, shim, veth, mounts and cgroups
@@ -12,8 +13,14 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { describe, test } from "node:test";
-import { eventually, kubectlOk, nodeUnavailable, useControlPlane } from "../../testing/index.js";
+import { before, describe, test } from "node:test";
+import {
+  acquireNodeLock,
+  eventually,
+  kubectlOk,
+  nodeUnavailable,
+  useControlPlane,
+} from "../../testing/index.js";
 import { alive, capstan, readState } from "../cli.testkit.js";
 import { busyboxImage } from "../images/busybox.js";
 import { writeOciLayout } from "../images/layout.js";
@@ -73,6 +80,9 @@ if (nodeUnavailable() === undefined && nobodyCanRead()) {
 }
 
 if (nodeUnavailable() === undefined) {
+  // Other test files start nodes too (useControlPlane({ node: true })): not while these run.
+  before(() => acquireNodeLock());
+
   test("a node without kube-controller-manager is refused before anything starts", async () => {
     await assert.rejects(startControlPlane({ node: true, controllerManager: false }), {
       message: /a node needs kube-controller-manager: its node-lifecycle controller/,
