@@ -5,7 +5,8 @@
 //  - a node leaves nothing behind, after a normal stop and after its owner is killed
 //    outright: each test first sees a running Pod's process, shim, veth, mounts and cgroups
 //    (so the check can fail), then finds none of them, and the host's sysctls back;
-//  - a Pod runs to completion and its log is exactly what it printed.
+//  - a Pod runs to completion and its log is exactly what it printed;
+//  - a Pod whose image is missing gets an Event naming `capstan image import`.
 // Elsewhere preflight.test.ts covers the refusal.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -214,6 +215,40 @@ if (nodeUnavailable() === undefined) {
       await kubectlOk(cp, ["create", "-f", "-"], { input: JSON.stringify(pod) });
       await succeeded(cp, "hello");
       assert.equal(await kubectlOk(cp, ["logs", "hello"]), "imported\n");
+    });
+
+    test("a Pod whose image was never imported gets a Warning Event saying how to import it", async () => {
+      const cp = await useControlPlane({ node: true });
+      const pod = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "absent", namespace: "default" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [{ name: "c", image: "example.test/absent:1", imagePullPolicy: "Never" }],
+        },
+      };
+      await kubectlOk(cp, ["create", "-f", "-"], { input: JSON.stringify(pod) });
+      const message = await eventually(
+        async () => {
+          const out = await kubectlOk(cp, [
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=absent,reason=ImageNotImported,type=Warning",
+            "-o",
+            "jsonpath={.items[*].message}",
+          ]);
+          assert.notEqual(out, "", "no ImageNotImported event yet");
+          return out;
+        },
+        { timeoutMs: 60_000, what: "the ImageNotImported Event of Pod default/absent" },
+      );
+      assert.match(message, /image example\.test\/absent:1 is not on node capstan-node/);
+      assert.ok(
+        message.includes(`\`capstan image import <image.tar> --cluster-dir ${cp.dir}\``),
+        message,
+      );
     });
   });
 }
