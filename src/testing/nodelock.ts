@@ -21,7 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-interface Holder {
+export interface Holder {
   pid: number;
   dirs: string[];
 }
@@ -39,17 +39,22 @@ const alive = (pid: number) => {
   }
 };
 
-function read(): Holder | undefined {
+/** Where the lock is; a test of the lock itself uses another file. */
+export interface LockFile {
+  file?: string;
+}
+
+function read(file: string): Holder | undefined {
   try {
-    return JSON.parse(readFileSync(NODE_LOCK, "utf8")) as Holder;
+    return JSON.parse(readFileSync(file, "utf8")) as Holder;
   } catch {
     return undefined;
   }
 }
 
-function tryCreate(): boolean {
+function tryCreate(file: string): boolean {
   try {
-    writeFileSync(NODE_LOCK, JSON.stringify({ pid: process.pid, dirs: [] } satisfies Holder), {
+    writeFileSync(file, JSON.stringify({ pid: process.pid, dirs: [] } satisfies Holder), {
       flag: "wx",
     });
     return true;
@@ -60,20 +65,27 @@ function tryCreate(): boolean {
 }
 
 /** Resolves once this process holds the node lock (at once if it already does). */
-export async function acquireNodeLock(opts: { timeoutMs?: number } = {}): Promise<void> {
+export async function acquireNodeLock(
+  opts: LockFile & {
+    timeoutMs?: number;
+    /** Called on each wait, with whether the holder still runs (for the lock's own test). */
+    onWait?: (holder: Holder | undefined, holderAlive: boolean) => void;
+  } = {},
+): Promise<void> {
+  const file = opts.file ?? NODE_LOCK;
   const deadline = Date.now() + (opts.timeoutMs ?? 600_000);
   let deadSince: number | undefined;
   for (;;) {
-    const h = read();
+    const h = read(file);
     if (h?.pid === process.pid) return;
-    if (!h && tryCreate()) return;
+    if (!h && tryCreate(file)) return;
     if (h && !alive(h.pid)) {
       deadSince ??= Date.now();
       const tornDown = h.dirs.every((d) => !existsSync(d));
       if (tornDown || Date.now() - deadSince > TEARDOWN_GRACE_MS) {
-        const aside = `${NODE_LOCK}.${process.pid}`;
+        const aside = `${file}.${process.pid}`;
         try {
-          renameSync(NODE_LOCK, aside);
+          renameSync(file, aside);
           rmSync(aside, { force: true });
         } catch {
           // Another waiter moved it first.
@@ -81,9 +93,10 @@ export async function acquireNodeLock(opts: { timeoutMs?: number } = {}): Promis
         continue;
       }
     } else deadSince = undefined;
+    opts.onWait?.(h, !!h && alive(h.pid));
     if (Date.now() > deadline)
       throw new Error(
-        `waiting for the node lock ${NODE_LOCK}: process ${h?.pid} still holds it ` +
+        `waiting for the node lock ${file}: process ${h?.pid} still holds it ` +
           `(one node at a time on this host)`,
       );
     await sleep(200);
@@ -91,9 +104,10 @@ export async function acquireNodeLock(opts: { timeoutMs?: number } = {}): Promis
 }
 
 /** Record a cluster directory of this process's node, so the lock outlives its teardown. */
-export function recordNodeCluster(dir: string): void {
-  const h = read();
+export function recordNodeCluster(dir: string, opts: LockFile = {}): void {
+  const file = opts.file ?? NODE_LOCK;
+  const h = read(file);
   if (h?.pid !== process.pid)
-    throw new Error(`recording node cluster ${dir}: this process does not hold ${NODE_LOCK}`);
-  writeFileSync(NODE_LOCK, JSON.stringify({ ...h, dirs: [...h.dirs, dir] } satisfies Holder));
+    throw new Error(`recording node cluster ${dir}: this process does not hold ${file}`);
+  writeFileSync(file, JSON.stringify({ ...h, dirs: [...h.dirs, dir] } satisfies Holder));
 }
