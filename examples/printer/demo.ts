@@ -2,12 +2,19 @@
  * `npm run demo`: the Printer operator end to end on the local control plane — the
  * Printer, its Pod with the exact message in its arguments, the status, a message change
  * that replaces the Pod, a hand-made Pod it refuses to touch, and the cascade on delete.
+ * Where a node can run (Linux, root) the cluster has one: each Pod runs to Succeeded and
+ * `kubectl logs` shows the message byte for byte. Elsewhere one line says why not, and the
+ * Pods stay Pending.
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../src/client/index.js";
-import { startControlPlane, type ControlPlane } from "../../src/controlplane/index.js";
+import {
+  nodeUnavailable,
+  startControlPlane,
+  type ControlPlane,
+} from "../../src/controlplane/index.js";
 import {
   createLogger,
   installCrds,
@@ -32,8 +39,14 @@ function kubectl(cp: ControlPlane, args: string[]): Promise<string> {
 }
 
 const t0 = Date.now();
-say("Starting the local control plane (etcd, kube-apiserver, kube-controller-manager)");
-const cp = await startControlPlane();
+const noNode = nodeUnavailable();
+say(
+  noNode
+    ? "Starting the local control plane (etcd, kube-apiserver, kube-controller-manager)"
+    : "Starting the local control plane with a node (… kube-scheduler, kubelet, containerd)",
+);
+if (noNode) show(`no node, so Pods stay Pending: ${noNode}`);
+const cp = await startControlPlane({ node: !noNode });
 show(
   `Kubernetes ${cp.version} ready in ${((Date.now() - t0) / 1000).toFixed(1)} s — KUBECONFIG=${cp.kubeconfig}`,
 );
@@ -47,7 +60,7 @@ try {
     port: kubePort(kube),
     client: kube,
     namespaces: ["demo"],
-    log: createLogger({ pretty: true, level: "warn" }),
+    log: createLogger({ pretty: true, level: "error" }),
   });
   await printer.setup(op);
   const running = op.run({ signal: abort.signal });
@@ -81,13 +94,37 @@ try {
       `command: ${JSON.stringify(pod.spec?.containers[0]?.command)}   (no shell: the message is one argument)`,
     );
     show(`securityContext: ${JSON.stringify(pod.spec?.containers[0]?.securityContext)}`);
-    show(
-      `phase: ${pod.status?.phase} (the local control plane has no kubelet, so Pods stay Pending)`,
-    );
+    if (noNode) show(`phase: ${pod.status?.phase} (no node)`);
     return name;
+  };
+  /** With a node: the Printer's status reaches Succeeded, and its Pod's log is the message. */
+  const showRun = async (message: string) => {
+    if (noNode) return;
+    const t = Date.now();
+    const name = podFor({
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec: { message, image: "busybox:1.36" },
+    }).metadata.name;
+    await kube.wait(
+      ref,
+      (o) => {
+        const st = o.status as { phase?: string; pod?: string } | undefined;
+        if (st?.phase === "Failed") throw new Error(`Pod ${st.pod} failed`);
+        return st?.phase === "Succeeded" && st.pod === name;
+      },
+      { timeoutMs: 60_000 },
+    );
+    show(`Printer status.phase: Succeeded, ${((Date.now() - t) / 1000).toFixed(1)} s later`);
+    const log = await kubectl(cp, ["logs", "-n", "demo", name]);
+    show(`$ kubectl logs -n demo ${name}`);
+    process.stdout.write(log);
+    const exact = log === `${message}\n`;
+    show(exact ? "✓ the message, byte for byte" : `✗ expected ${JSON.stringify(message + "\n")}`);
+    if (!exact) process.exitCode = 1;
   };
   say("Its Pod");
   const first = await showPod();
+  await showRun("Hello Kube!");
 
   const hostile = `it's "quoted" $(rm -rf /); echo pwned`;
   say(`Changing the message to ${hostile}`);
@@ -101,6 +138,7 @@ try {
     { timeoutMs: 60_000 },
   );
   await showPod();
+  await showRun(hostile);
   show(await kubectl(cp, ["get", "pods", "-n", "demo"]));
 
   // Safe by default: a Pod the operator does not control is never written or deleted.
@@ -110,12 +148,24 @@ try {
   }).metadata.name;
   say(`A hand-made Pod ${squatted} has the name a second Printer would use`);
   const pod = { apiVersion: "v1", kind: "Pod", namespace: "demo", name: squatted } as const;
-  const handMade = await kube.create({
+  const created = await kube.create({
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name: squatted, namespace: "demo" },
-    spec: { containers: [{ name: "mine", image: "busybox:1.36" }] },
+    spec: {
+      // sleep as PID 1 ignores SIGTERM: a short grace period keeps its deletion quick.
+      terminationGracePeriodSeconds: 1,
+      containers: [{ name: "mine", image: "busybox:1.36", command: ["sleep", "3600"] }],
+    },
   });
+  // With a node, the scheduler and the kubelet write the Pod until it runs: compare from then.
+  const handMade = noNode
+    ? created
+    : await kube.wait(
+        pod,
+        (o) => (o.status as { phase?: string } | undefined)?.phase === "Running",
+        { timeoutMs: 60_000 },
+      );
   const second = { ...ref, name: "second" };
   await kube.create({
     apiVersion: Printer.apiVersion,
@@ -135,7 +185,13 @@ try {
   );
   say("Deleting the hand-made Pod: the Printer retries and makes its own");
   await kube.delete(pod);
-  await kube.wait(second, (o) => conflict(o)?.status === "False", { timeoutMs: 60_000 });
+  await kube.wait(
+    second,
+    (o) =>
+      conflict(o)?.status === "False" &&
+      (!!noNode || (o.status as { phase?: string } | undefined)?.phase === "Succeeded"),
+    { timeoutMs: 60_000 },
+  );
   show(await kubectl(cp, ["get", "printers", "-n", "demo"]));
 
   say("Deleting the Printers: the garbage collector deletes their Pods");

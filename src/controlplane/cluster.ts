@@ -22,6 +22,7 @@ import {
   schedulerArgs,
 } from "./components.js";
 import { ControlPlaneError } from "./errors.js";
+import { watchImageHints } from "./node/imagehint.js";
 import { NODE_NAME, prepareNodePki, startNode } from "./node/node.js";
 import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { probe, probeHttp } from "./probe.js";
@@ -112,7 +113,9 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     components.push(c);
     return c;
   };
+  const hints = new AbortController();
   const stop = async (o: { keepData?: boolean } = {}) => {
+    hints.abort();
     // Reverse order: clients first, etcd last, so nothing logs a storm of connection errors.
     // The node goes first and wholly: its containers outlive kubelet and containerd.
     for (const c of [...components].reverse()) {
@@ -174,6 +177,12 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
         deadline,
         start: (name, binary, args) => start(name, args, binary),
       });
+      void watchImageHints({
+        kubeconfig: file(l, "kubeconfig"),
+        node: NODE_NAME,
+        clusterDir: dir,
+        signal: hints.signal,
+      }).catch(() => undefined);
     }
     const info: ClusterInfo = {
       dir,

@@ -9,10 +9,13 @@
  * `useControlPlane({ node: true })` is a private control plane with a real node, so that
  * Pods run; the shared one has none, and tests that need no node never start one. A node
  * runs on Linux as root only: register such tests only when `nodeUnavailable()` says
- * nothing.
+ * nothing. Only one node runs on the host at a time: the first call takes the node lock
+ * (nodelock.ts) and holds it for the rest of the file, so other test files asking for a
+ * node wait until this one has ended and its node is torn down.
  */
 import { readFileSync } from "node:fs";
 import { startControlPlane, type ControlPlane } from "../controlplane/index.js";
+import { acquireNodeLock, recordNodeCluster } from "./nodelock.js";
 
 export interface TestControlPlane {
   kubeconfig: string;
@@ -36,7 +39,11 @@ let ownWithNode: Promise<ControlPlane> | undefined;
 
 export async function useControlPlane(opts: { node?: boolean } = {}): Promise<TestControlPlane> {
   if (opts.node) {
-    ownWithNode ??= startControlPlane({ node: true });
+    ownWithNode ??= acquireNodeLock().then(async () => {
+      const cp = await startControlPlane({ node: true });
+      recordNodeCluster(cp.dir);
+      return cp;
+    });
     return { ...testView(await ownWithNode), shared: false };
   }
   const statePath = process.env[SHARED_CLUSTER_ENV];

@@ -3,6 +3,7 @@
  */
 export { useControlPlane, SHARED_CLUSTER_ENV, type TestControlPlane } from "./controlplane.js";
 export { nodeUnavailable } from "../controlplane/index.js";
+export { acquireNodeLock, recordNodeCluster } from "./nodelock.js";
 export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
 export { eventually } from "./eventually.js";
 export { testNamespace } from "./namespace.js";

@@ -1,10 +1,12 @@
-// A real node. Where one can run (Linux, root), in this order — one file, so that no two
-// of these nodes run at once and the sysctl checks see the host's own values:
+// A real node. Where one can run (Linux, root), in this order — one file holding the node
+// lock (testing/nodelock.ts), so that no two nodes run at once and the sysctl checks see
+// the host's own values:
 //  - a non-root process asking for a node is refused at once, in one line;
 //  - a node leaves nothing behind, after a normal stop and after its owner is killed
 //    outright: each test first sees a running Pod's process, shim, veth, mounts and cgroups
 //    (so the check can fail), then finds none of them, and the host's sysctls back;
-//  - a Pod runs to completion and its log is exactly what it printed.
+//  - a Pod runs to completion and its log is exactly what it printed;
+//  - a Pod whose image is missing gets an Event naming `capstan image import`.
 // Elsewhere preflight.test.ts covers the refusal.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
@@ -12,8 +14,14 @@ import { existsSync, mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { describe, test } from "node:test";
-import { eventually, kubectlOk, nodeUnavailable, useControlPlane } from "../../testing/index.js";
+import { before, describe, test } from "node:test";
+import {
+  acquireNodeLock,
+  eventually,
+  kubectlOk,
+  nodeUnavailable,
+  useControlPlane,
+} from "../../testing/index.js";
 import { alive, capstan, readState } from "../cli.testkit.js";
 import { busyboxImage } from "../images/busybox.js";
 import { writeOciLayout } from "../images/layout.js";
@@ -73,6 +81,9 @@ if (nodeUnavailable() === undefined && nobodyCanRead()) {
 }
 
 if (nodeUnavailable() === undefined) {
+  // Other test files start nodes too (useControlPlane({ node: true })): not while these run.
+  before(() => acquireNodeLock());
+
   test("a node without kube-controller-manager is refused before anything starts", async () => {
     await assert.rejects(startControlPlane({ node: true, controllerManager: false }), {
       message: /a node needs kube-controller-manager: its node-lifecycle controller/,
@@ -204,6 +215,40 @@ if (nodeUnavailable() === undefined) {
       await kubectlOk(cp, ["create", "-f", "-"], { input: JSON.stringify(pod) });
       await succeeded(cp, "hello");
       assert.equal(await kubectlOk(cp, ["logs", "hello"]), "imported\n");
+    });
+
+    test("a Pod whose image was never imported gets a Warning Event saying how to import it", async () => {
+      const cp = await useControlPlane({ node: true });
+      const pod = {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "absent", namespace: "default" },
+        spec: {
+          restartPolicy: "Never",
+          containers: [{ name: "c", image: "example.test/absent:1", imagePullPolicy: "Never" }],
+        },
+      };
+      await kubectlOk(cp, ["create", "-f", "-"], { input: JSON.stringify(pod) });
+      const message = await eventually(
+        async () => {
+          const out = await kubectlOk(cp, [
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=absent,reason=ImageNotImported,type=Warning",
+            "-o",
+            "jsonpath={.items[*].message}",
+          ]);
+          assert.notEqual(out, "", "no ImageNotImported event yet");
+          return out;
+        },
+        { timeoutMs: 60_000, what: "the ImageNotImported Event of Pod default/absent" },
+      );
+      assert.match(message, /image example\.test\/absent:1 is not on node capstan-node/);
+      assert.ok(
+        message.includes(`\`capstan image import <image.tar> --cluster-dir ${cp.dir}\``),
+        message,
+      );
     });
   });
 }

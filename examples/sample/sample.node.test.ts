@@ -1,0 +1,124 @@
+// The Sample on a cluster with a real node (Linux, root): its Deployment's Pods run, follow
+// `count`, and a deleted Pod is replaced. Registered only where a node can run;
+// sample.test.ts covers everything that needs no node.
+//
+// The kustomize base names `nginx:1.27`, which no registry can supply here: the test imports
+// a stand-in under that name, busybox's httpd on port 80 (`capstan image import` from code),
+// as a user of the local cluster would import the real image.
+import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { KubeClient } from "../../src/client/index.js";
+import { busyboxImage, importImage, writeOciLayout } from "../../src/controlplane/index.js";
+import { installCrds } from "../../src/runtime/index.js";
+import {
+  eventually,
+  nodeUnavailable,
+  runOperator,
+  testNamespace,
+  useControlPlane,
+  type RunningOperator,
+} from "../../src/testing/index.js";
+import sample, { Sample } from "./operator.js";
+
+/** The base's image, made from busybox; SIGTERM ends it at once (PID 1 would ignore it). */
+async function importStandIn(clusterDir: string) {
+  const tar = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-sample-img-")), "nginx.tar");
+  const bb = await busyboxImage();
+  await writeOciLayout(tar, {
+    ...bb,
+    names: ["nginx:1.27"],
+    config: {
+      ...bb.config,
+      Entrypoint: ["/bin/sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 & wait"],
+    },
+  });
+  await importImage({ clusterDir, tarFile: tar });
+}
+
+if (nodeUnavailable() === undefined) {
+  let kube: KubeClient;
+  let op: RunningOperator;
+  let ns: { name: string; dispose(): Promise<void> };
+  const DEPLOY = { apiVersion: "apps/v1", kind: "Deployment" } as const;
+  const ref = () => ({
+    apiVersion: Sample.apiVersion,
+    kind: Sample.kind,
+    namespace: ns.name,
+    name: "web",
+  });
+  /** The Sample's Pods that run and are not being deleted. */
+  const running = async () =>
+    (
+      await kube.list(
+        { apiVersion: "v1", kind: "Pod", namespace: ns.name },
+        { labelSelector: { "nuvolaris.org/sample": "web" } },
+      )
+    ).items.filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp);
+  const runningCount = (n: number) =>
+    eventually(
+      async () => {
+        const pods = await running();
+        assert.equal(pods.length, n, pods.map((p) => p.metadata?.name).join() || "none");
+        return pods;
+      },
+      { timeoutMs: 90_000, what: `${n} running Pods of Sample web` },
+    );
+
+  before(async () => {
+    const cp = await useControlPlane({ node: true });
+    process.env.CAPSTAN_KUBECTL = path.join(cp.bin, "kubectl");
+    await importStandIn(cp.dir);
+    kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+    await installCrds(kube, [Sample]);
+    ns = await testNamespace(kube, "sample-node");
+    op = await runOperator(sample, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
+    await kube.create({
+      apiVersion: Sample.apiVersion,
+      kind: Sample.kind,
+      metadata: { name: "web", namespace: ns.name },
+      spec: { count: 2 },
+    });
+  });
+  after(async () => {
+    await op.stop();
+    await ns.dispose();
+  });
+
+  describe("Sample on a node", () => {
+    test("its Deployment becomes Available with count Pods running", async () => {
+      await eventually(
+        async () => {
+          const d = await kube.get({ ...DEPLOY, namespace: ns.name, name: "web-demo-deploy" });
+          const available = d.status?.conditions?.find((c) => c.type === "Available");
+          assert.equal(available?.status, "True", available?.message);
+          assert.equal(d.status?.availableReplicas, 2);
+        },
+        { timeoutMs: 90_000, what: "Deployment web-demo-deploy Available" },
+      );
+      await runningCount(2);
+    });
+
+    test("changing count scales the running Pods up and down", async () => {
+      await runningCount(2);
+      await kube.patch(ref(), { spec: { count: 3 } });
+      await runningCount(3);
+      await kube.patch(ref(), { spec: { count: 1 } });
+      await runningCount(1);
+    });
+
+    test("a deleted Pod is replaced by its controller", async () => {
+      const [victim] = await runningCount(1);
+      await kube.delete({
+        apiVersion: "v1",
+        kind: "Pod",
+        namespace: ns.name,
+        name: victim!.metadata!.name!,
+      });
+      const [replacement] = await runningCount(1);
+      assert.notEqual(replacement!.metadata!.uid, victim!.metadata!.uid);
+    });
+  });
+}
