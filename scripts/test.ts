@@ -7,7 +7,11 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startControlPlane } from "../src/controlplane/index.js";
+import {
+  ensureNodeBinaries,
+  nodeUnavailable,
+  startControlPlane,
+} from "../src/controlplane/index.js";
 import { packageRoot } from "../src/controlplane/paths.js";
 import { SHARED_CLUSTER_ENV } from "../src/testing/index.js";
 
@@ -27,6 +31,14 @@ const files = findTests(path.join(root, "dist")).filter(
 if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
+}
+
+// Test files that start a real node: build its binaries now, with progress, rather than
+// inside the first such test, where a cold build (minutes) would eat its time limit.
+const needNode = files.some((f) => readFileSync(f, "utf8").includes("node: true"));
+if (needNode && nodeUnavailable() === undefined) {
+  console.error("Preparing the local node's binaries…");
+  await ensureNodeBinaries();
 }
 
 const t0 = Date.now();
