@@ -7,6 +7,7 @@
  *
  *   npm run bench:node -- [--runs 5] [--pods 7]
  */
+import { barChartSvg } from "./lib/chart.js";
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -120,8 +121,23 @@ const md = [
   `The node adds ${ms(result.startToReadyMs.nodeShare)} to the start. Idle RSS: kubelet ` +
     `${memory.kubelet.toFixed(0)} MB, containerd ${memory.containerd.toFixed(0)} MB.`,
   "",
+  "![chart](node.svg)",
+  "",
   "Reproduce: `npm run bench:node`.",
   "",
 ].join("\n");
 writeFileSync(path.join(dir, "node.md"), md);
+writeFileSync(
+  path.join(dir, "node.svg"),
+  barChartSvg({
+    title: "Local cluster with a real node (median)",
+    unit: "ms",
+    labels: [
+      "control plane + scheduler ready",
+      "… with a node: Node Ready",
+      "Pod create → Succeeded",
+    ],
+    series: [{ name: "median", values: [median(without), median(withNode), median(pods)] }],
+  }),
+);
 process.stdout.write(md);
