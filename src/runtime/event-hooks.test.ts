@@ -2,26 +2,22 @@
 // stay theirs — logged, never an unhandled rejection, never a skipped reconcile.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { KubeClient } from "../client/client.js";
+import type { KubeClient } from "../client/client.js";
 import {
   eventually,
-  installWidgetCrd,
   runOperator,
   testNamespace,
-  useControlPlane,
+  useWidgets,
   type TestControlPlane,
 } from "../testing/index.js";
 import { done, type KubeObject } from "./index.js";
 
-const group = "hooks.capstan.test";
-const Widget = { apiVersion: `${group}/v1`, kind: "Widget" } as const;
 let cp: TestControlPlane;
 let kube: KubeClient;
+let Widget: { apiVersion: string; kind: "Widget" };
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
+  ({ cp, kube, Widget } = await useWidgets("hooks.capstan.test"));
 });
 
 const widget = (ns: string, name: string) => ({

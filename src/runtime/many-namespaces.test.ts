@@ -2,25 +2,16 @@
 // is by design and must not look like a listener leak.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { KubeClient } from "../client/client.js";
-import {
-  installWidgetCrd,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../testing/index.js";
+import type { KubeClient } from "../client/client.js";
+import { runOperator, testNamespace, useWidgets, type TestControlPlane } from "../testing/index.js";
 import { done, type KubeObject } from "./index.js";
 
-const group = "many.capstan.test";
-const Widget = { apiVersion: `${group}/v1`, kind: "Widget" } as const;
 let cp: TestControlPlane;
 let kube: KubeClient;
+let Widget: { apiVersion: string; kind: "Widget" };
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
+  ({ cp, kube, Widget } = await useWidgets("many.capstan.test"));
 });
 
 test("an operator watching 16 namespaces starts without a MaxListenersExceededWarning", async () => {

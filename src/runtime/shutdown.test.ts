@@ -2,26 +2,22 @@
 // failure — no Reconciled=False, no Warning Event, so no write to undo on the next start.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { KubeClient } from "../client/client.js";
+import type { KubeClient } from "../client/client.js";
 import {
   eventsFor,
-  installWidgetCrd,
   runOperator,
   testNamespace,
-  useControlPlane,
+  useWidgets,
   type TestControlPlane,
 } from "../testing/index.js";
 import { done, type KubeObject } from "./index.js";
 
-const group = "shutdown.capstan.test";
-const Widget = { apiVersion: `${group}/v1`, kind: "Widget" } as const;
 let cp: TestControlPlane;
 let kube: KubeClient;
+let Widget: { apiVersion: string; kind: "Widget" };
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
+  ({ cp, kube, Widget } = await useWidgets("shutdown.capstan.test"));
 });
 
 test("a reconcile aborted by the operator's stop writes no condition and no Event", async () => {

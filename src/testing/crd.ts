@@ -4,6 +4,8 @@
  * Installed by server-side apply; resolves once the kind is served.
  */
 import type { KubeClient } from "../client/client.js";
+import { KubeClient as Client } from "../client/client.js";
+import { useControlPlane, type TestControlPlane } from "./controlplane.js";
 
 export async function installWidgetCrd(
   kube: KubeClient,
@@ -51,4 +53,18 @@ export async function installWidgetCrd(
     "condition=Established",
   );
   return { apiVersion: `${group}/v1`, kind: "Widget" };
+}
+
+/**
+ * The shared control plane, a client, and the Widget CRD in `group`: the scaffolding of a
+ * runtime test file, in one call from its `before` hook.
+ */
+export async function useWidgets(group: string): Promise<{
+  cp: TestControlPlane;
+  kube: KubeClient;
+  Widget: { apiVersion: string; kind: "Widget" };
+}> {
+  const cp = await useControlPlane();
+  const kube = await Client.fromKubeconfig({ path: cp.kubeconfig });
+  return { cp, kube, Widget: await installWidgetCrd(kube, group) };
 }

@@ -11,5 +11,5 @@ export { startApiProxy, kubeconfigWithServer, unusedPort, type ApiProxy } from "
 export { runOperator, type RunningOperator } from "./operator.js";
 export { eventsFor } from "./events.js";
 export { compactEtcd, etcdRevision } from "./etcd.js";
-export { installWidgetCrd } from "./crd.js";
+export { installWidgetCrd, useWidgets } from "./crd.js";
 export { operatorFixture, type OperatorFixture } from "./fixture.js";
