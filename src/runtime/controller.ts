@@ -51,6 +51,8 @@ export class Controller<T extends KubeObject> {
   private readonly recorder: EventRecorder;
   private readonly finalizer: string;
   readonly stats = { reconciles: 0, errors: 0, writes: 0 };
+  /** Set once the status schema was seen to drop `conditions` (warned once). */
+  private conditionsPruned = false;
   /** When each in-flight reconcile started (health: a stuck reconcile; metrics). */
   private readonly inFlight = new Map<string, number>();
   private readonly metrics?: ControllerInstruments;
@@ -321,10 +323,22 @@ export class Controller<T extends KubeObject> {
     if (!current || current.metadata.deletionTimestamp) return;
     const conditions = outcomeConditions(current.status, failure);
     if (!conditions) return;
-    // The Reconciled condition fits every status; T's own status type cannot say so.
-    await (ctx as ReconcileContext<KubeObject>).patchStatus({ conditions }).catch((e: unknown) => {
+    const after = await this.write<KubeObject>(
+      this.refOf(current),
+      { status: { conditions } },
+      "status",
+    ).catch((e: unknown) => {
       ctx.log.debug({ err: e }, "could not report the reconcile outcome in status");
     });
+    // A status schema without `conditions` makes the API server drop them silently: the
+    // object would never show Reconciled or Conflict. Say so once, with the fix.
+    if (after && !(after.status as { conditions?: unknown } | undefined)?.conditions) {
+      if (!this.conditionsPruned)
+        ctx.log.warn(
+          `the ${this.spec.for.kind} status schema drops status.conditions, so Reconciled and Conflict never show on the object: add \`conditions: k8s.conditions()\` to its status`,
+        );
+      this.conditionsPruned = true;
+    }
   }
 
   private async step(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void> {
