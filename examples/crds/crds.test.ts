@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { BadRequestError, InvalidError, KubeClient } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/crds.js";
+import { installCrds } from "../../src/runtime/operator/crds.js";
 import { testNamespace, useControlPlane } from "../../src/testing/index.js";
 import { MongoUserResource } from "./mongouser.js";
 import { Sample } from "./sample.js";

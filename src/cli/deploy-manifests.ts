@@ -12,7 +12,7 @@
  * privilege escalation and no capabilities; `/tmp` is an emptyDir because tsx caches
  * compiled TypeScript there.
  */
-import type { PolicyRule, RbacPlan } from "../runtime/rbac.js";
+import type { PolicyRule, RbacPlan } from "./rbac.js";
 
 export interface DeploySpec {
   /** Base name of every object (`printer-operator`). */

@@ -9,7 +9,7 @@
  * command returns a warning and writes it above the ClusterRole.
  *
  * The operator is set up without a cluster (a port that refuses every call) only to read
- * `Operator.declarations()`; RBAC is derived from those (runtime/rbac.ts), kinds resolved
+ * `Operator.declarations()`; RBAC is derived from those (cli/rbac.ts), kinds resolved
  * from the module's `defineResource` exports and the built-in table. Written:
  *
  *   DIR/base/{kustomization,namespace,serviceaccount,rbac,deployment,crds}.yaml
@@ -23,11 +23,11 @@ import path from "node:path";
 import { stringify } from "yaml";
 import { crdsToYaml, isResource, type CustomResourceDefinition } from "../core/crd/index.js";
 import { isDns1123Label } from "../core/names.js";
-import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
-import { Operator, type Declarations } from "../runtime/operator.js";
+import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
+import { Operator, type Declarations } from "../runtime/operator/operator.js";
 import type { RuntimePort } from "../runtime/port.js";
-import { deriveRbac, type RbacPlan } from "../runtime/rbac.js";
-import { kindResolver, type CustomKind } from "../runtime/rbac-kinds.js";
+import { deriveRbac, type RbacPlan } from "./rbac.js";
+import { kindResolver, type CustomKind } from "./rbac-kinds.js";
 import * as m from "./deploy-manifests.js";
 import { dockerfile, dockerignore } from "./dockerfile.js";
 import { loadModule } from "./load.js";

@@ -12,7 +12,7 @@ import type { Command } from "commander";
 import { KubeClient } from "../client/client.js";
 import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
 import { clusterUp, defaultStateDir } from "../controlplane/index.js";
-import { installCrds } from "../runtime/crds.js";
+import { installCrds } from "../runtime/operator/crds.js";
 import { loadModule, resolveModule } from "./load.js";
 
 interface DevOptions {

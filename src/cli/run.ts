@@ -15,12 +15,12 @@ import type { Command } from "commander";
 import { KubeClient } from "../client/client.js";
 import { ClientError } from "../client/errors.js";
 import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
-import { installCrds, waitForCrd } from "../runtime/crds.js";
-import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
+import { installCrds, waitForCrd } from "../runtime/operator/crds.js";
+import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { kubePort } from "../runtime/kube.js";
 import { createLogger, type Logger } from "../runtime/log.js";
-import { Operator, type Startup } from "../runtime/operator.js";
-import { waitForApiServer } from "../runtime/startup.js";
+import { Operator, type Startup } from "../runtime/operator/operator.js";
+import { waitForApiServer } from "../runtime/operator/startup.js";
 import { loadModule } from "./load.js";
 
 export interface RunOptions {

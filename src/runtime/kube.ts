@@ -3,8 +3,8 @@
  */
 import type { KubeClient } from "../client/client.js";
 import { AlreadyExistsError, ConflictError, GoneError, NotFoundError } from "../client/errors.js";
-import type { KubeEvent } from "./events.js";
-import type { ListWatch } from "./informer.js";
+import type { KubeEvent } from "./status/events.js";
+import type { ListWatch } from "./watch/informer.js";
 import type { KindRef, ListWatchOptions, ObjectRef, RuntimePort } from "./port.js";
 
 export function kubePort(

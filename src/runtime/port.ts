@@ -4,8 +4,8 @@
  * kube.ts builds it from Capstan's client; keeping it narrow keeps the engine readable and
  * lets every piece of it be used alone.
  */
-import type { EventSink } from "./events.js";
-import type { ListWatch } from "./informer.js";
+import type { EventSink } from "./status/events.js";
+import type { ListWatch } from "./watch/informer.js";
 
 export interface KindRef {
   apiVersion: string;

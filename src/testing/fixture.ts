@@ -12,8 +12,8 @@
  */
 import type { KubeClient } from "../client/client.js";
 import { KubeClient as Client } from "../client/client.js";
-import { installCrds, type CrdSource } from "../runtime/crds.js";
-import type { OperatorDefinition } from "../runtime/define.js";
+import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
+import type { OperatorDefinition } from "../runtime/operator/define.js";
 import { useControlPlane, type TestControlPlane } from "./controlplane.js";
 import { testNamespace } from "./namespace.js";
 import { runOperator, type RunningOperator } from "./operator.js";

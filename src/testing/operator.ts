@@ -5,11 +5,11 @@
 import { pino } from "pino";
 import { KubeClient } from "../client/client.js";
 import { eventually } from "./eventually.js";
-import { isOperatorDefinition, type OperatorDefinition } from "../runtime/define.js";
+import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { kubePort } from "../runtime/kube.js";
 import { createLogger } from "../runtime/log.js";
-import { Operator, type HealthOptions } from "../runtime/operator.js";
-import type { LeaderElectionOptions } from "../runtime/leadership.js";
+import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
+import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
 
 export interface RunningOperator {
   operator: Operator;

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { InvalidError, KubeClient } from "../../client/index.js";
-import { installCrds } from "../../runtime/crds.js";
+import { installCrds } from "../../runtime/operator/crds.js";
 import {
   kubectlOk,
   testNamespace,

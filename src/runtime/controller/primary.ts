@@ -1,0 +1,77 @@
+/**
+ * The kind a controller is `for`: one cache and one informer per watched namespace (a relist
+ * of one namespace must not drop the others' objects), and one read-only view over them.
+ *
+ * Events become queue keys, never work items: a new object is queued (at low priority when
+ * it comes from a list, so fresh changes go first), a change is queued when the predicate
+ * says it matters, a deletion cancels what is queued. `onEvent` sees every event as it
+ * arrives.
+ */
+import { Cache, keyOf, mergedReader, type CacheReader } from "../watch/cache.js";
+import { Informer } from "../watch/informer.js";
+import type { Logger } from "../log.js";
+import type { RuntimePort } from "../port.js";
+import type { Priority } from "../queue/queue.js";
+import { defaultPredicate, type ControllerSpec, type KubeObject } from "./reconcile.js";
+
+export interface PrimaryKind<T extends KubeObject> {
+  readonly informers: Informer<T>[];
+  readonly view: CacheReader<T>;
+}
+
+export function watchPrimary<T extends KubeObject>(o: {
+  spec: ControllerSpec<T> & { for: { apiVersion: string; kind: string } };
+  port: RuntimePort;
+  log: Logger;
+  enqueue(key: string, priority: Priority): void;
+  cancel(key: string): void;
+}): PrimaryKind<T> {
+  const { spec, port, log } = o;
+  const predicate = spec.predicate ?? defaultPredicate;
+  const hook = spec.onEvent;
+  // The hook is user code: neither a throw nor a rejected promise may skip the enqueue after
+  // it, or escape as an unhandled rejection that ends the process.
+  const raw = (type: "ADDED" | "MODIFIED" | "DELETED", obj: T) => {
+    if (!hook) return;
+    const failed = (e: unknown) =>
+      log.warn({ err: e, event: type, key: keyOf(obj) }, `${spec.for.kind} onEvent hook failed`);
+    try {
+      const r = hook(type, obj);
+      if (r && typeof r.then === "function") r.then(undefined, failed);
+    } catch (e) {
+      failed(e);
+    }
+  };
+  const informers: Informer<T>[] = [];
+  const caches: Cache<T>[] = [];
+  for (const namespace of spec.namespaces ?? [undefined]) {
+    const cache = new Cache<T>({ indexers: spec.indexers, transform: spec.transform });
+    caches.push(cache);
+    const inf = new Informer<T>({
+      name: `${spec.for.kind}${namespace ? ` in ${namespace}` : ""}`,
+      source: port.listWatch<T>(spec.for, {
+        namespace,
+        labelSelector: spec.labelSelector,
+        fieldSelector: spec.fieldSelector,
+      }),
+      cache,
+      onError: (step, e) => log.warn({ err: e, step }, `${spec.for.kind} ${step} failed; retrying`),
+    });
+    inf.on({
+      added: (obj, fromList) => {
+        raw("ADDED", obj);
+        o.enqueue(keyOf(obj), fromList ? "low" : "high");
+      },
+      updated: (old, now) => {
+        raw("MODIFIED", now);
+        if (predicate(old, now)) o.enqueue(keyOf(now), "high");
+      },
+      deleted: (obj) => {
+        raw("DELETED", obj);
+        o.cancel(keyOf(obj));
+      },
+    });
+    informers.push(inf);
+  }
+  return { informers, view: mergedReader(caches.map((c) => c.reader())) };
+}

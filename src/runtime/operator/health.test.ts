@@ -1,0 +1,196 @@
+// The operator's /healthz, /readyz and /metrics on the real control plane: ready after the
+// caches sync, counters that move with the work done, and a liveness check that fails while
+// a watch is silently stalled and recovers when it hears from the server again.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { KubeClient } from "../../client/client.js";
+import {
+  eventually,
+  installWidgetCrd,
+  runOperator,
+  startApiProxy,
+  testNamespace,
+  useControlPlane,
+  type ApiProxy,
+  type RunningOperator,
+  type TestControlPlane,
+} from "../../testing/index.js";
+import { done, type KubeObject, type Operator } from "../index.js";
+
+type W = KubeObject & { spec: { size: number }; status?: { size?: number } };
+const group = "health.capstan.test";
+const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
+let cp: TestControlPlane;
+let kube: KubeClient;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+before(async () => {
+  cp = await useControlPlane();
+  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  await installWidgetCrd(kube, group);
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+const mirror = (o: Operator) =>
+  void o.controller<W>({
+    name: "mirror",
+    for: Widget,
+    async reconcile(w, ctx) {
+      await ctx.patchStatus({ size: w.spec.size });
+      return done();
+    },
+  });
+
+async function get(url: string): Promise<{ code: number; body: string }> {
+  const res = await fetch(url);
+  return { code: res.status, body: await res.text() };
+}
+
+/** The value of one sample of a metric in Prometheus text, or undefined. */
+function sample(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+    return Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return undefined;
+}
+
+test("/readyz turns ready after the caches sync and /metrics counts reconciles and API requests", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "health");
+  cleanups.push(dispose);
+  const op: RunningOperator = await runOperator(mirror, {
+    kubeconfig: cp.kubeconfig,
+    namespaces: [ns],
+    health: { port: 0 },
+  });
+  cleanups.push(() => op.stop());
+  await op.synced();
+  const url = op.healthUrl()!;
+  assert.equal((await get(`${url}/readyz`)).code, 200, "ready once synced");
+  assert.deepEqual(await get(`${url}/healthz`), { code: 200, body: "ok\n" });
+
+  for (let i = 0; i < 3; i++)
+    await kube.create({ ...Widget, metadata: { name: `w${i}`, namespace: ns }, spec: { size: i } });
+  await eventually(async () => {
+    const text = (await get(`${url}/metrics`)).body;
+    const ok = sample(text, "controller_runtime_reconcile_total", {
+      controller: "mirror",
+      result: "success",
+    });
+    assert.ok((ok ?? 0) >= 3, `3 successful reconciles counted, got ${ok}`);
+  });
+  const text = (await get(`${url}/metrics`)).body;
+  const patches = sample(text, "rest_client_requests_total", { code: "200", method: "PATCH" });
+  assert.ok((patches ?? 0) >= 3, `status patches counted by code and method, got ${patches}`);
+  assert.equal(sample(text, "workqueue_depth", { name: "mirror" }), 0, "the queue drained");
+  assert.ok(
+    (sample(text, "controller_runtime_reconcile_time_seconds_count", { controller: "mirror" }) ??
+      0) >= 3,
+    "reconcile durations observed",
+  );
+  assert.equal(
+    sample(text, "capstan_informer_lists_total", { informer: `mirror/Widget in ${ns}` }),
+    1,
+    "one list at start",
+  );
+  assert.ok(sample(text, "process_resident_memory_bytes")! > 0, "process metrics are served");
+  assert.equal((await get(`${url}/nope`)).code, 404);
+});
+
+test("/healthz fails naming the watch while it is stalled, and recovers when events flow again", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "stall");
+  cleanups.push(dispose);
+  const proxy: ApiProxy = await startApiProxy(cp.kubeconfig);
+  cleanups.push(() => proxy.close());
+  const op = await runOperator(mirror, {
+    kubeconfig: proxy.kubeconfig,
+    namespaces: [ns],
+    // The client's own watchdog would cut and resume the stream; keep it out of the way so
+    // the health check is what notices.
+    inactivityMs: 600_000,
+    health: { port: 0, stallAfterMs: 1500 },
+  });
+  cleanups.push(() => op.stop());
+  await op.synced();
+  const url = op.healthUrl()!;
+  await kube.create({ ...Widget, metadata: { name: "before", namespace: ns }, spec: { size: 1 } });
+  await eventually(async () => assert.equal((await get(`${url}/healthz`)).code, 200));
+
+  proxy.pause();
+  await eventually(async () => {
+    const h = await get(`${url}/healthz`);
+    assert.equal(h.code, 503, `unhealthy while stalled: ${h.body}`);
+    assert.match(h.body, new RegExp(`watch of Widget in ${ns} stalled`));
+  });
+  assert.equal((await get(`${url}/readyz`)).code, 200, "still ready: its cache is intact");
+
+  proxy.resume();
+  await kube.create({ ...Widget, metadata: { name: "after", namespace: ns }, spec: { size: 2 } });
+  await eventually(async () => {
+    const h = await get(`${url}/healthz`);
+    assert.equal(h.code, 200, `healthy once the watch hears again: ${h.body}`);
+  });
+});
+
+test("/healthz fails naming the object while a reconcile is stuck, and recovers when it returns", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "stuck");
+  cleanups.push(dispose);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const op = await runOperator(
+    (o) =>
+      void o.controller<W>({
+        name: "hang",
+        for: Widget,
+        async reconcile(w) {
+          if (w.metadata.name === "hangs") await released;
+          return done();
+        },
+      }),
+    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, stuckAfterMs: 1000 } },
+  );
+  cleanups.push(() => op.stop());
+  await op.synced();
+  const url = op.healthUrl()!;
+  await kube.create({ ...Widget, metadata: { name: "hangs", namespace: ns }, spec: { size: 1 } });
+  await eventually(async () => {
+    const h = await get(`${url}/healthz`);
+    assert.equal(h.code, 503, `unhealthy while stuck: ${h.body}`);
+    assert.match(h.body, new RegExp(`reconcile of Widget ${ns}/hangs running for \\d+ s`));
+  });
+  const text = (await get(`${url}/metrics`)).body;
+  assert.ok(
+    sample(text, "workqueue_longest_running_processor_seconds", { name: "hang" })! >= 1,
+    "the stuck reconcile shows in the metrics too",
+  );
+  release();
+  await eventually(async () => assert.equal((await get(`${url}/healthz`)).code, 200));
+});
+
+test("/healthz fails naming the cache and the list's error when a cache never syncs", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "nosync");
+  cleanups.push(dispose);
+  const Ghost = { apiVersion: "ghost.capstan.test/v1", kind: "Ghost" };
+  const op = await runOperator(
+    (o) => void o.controller<W>({ name: "ghosts", for: Ghost, reconcile: async () => done() }),
+    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, syncTimeoutMs: 1000 } },
+  );
+  cleanups.push(() => op.stop());
+  await eventually(async () => {
+    const url = op.healthUrl(); // served from the start, before any cache syncs
+    assert.ok(url, "the health server is up");
+    const h = await get(`${url}/healthz`);
+    assert.equal(h.code, 503, `unhealthy once the timeout passed: ${h.body}`);
+    assert.match(
+      h.body,
+      /controller ghosts: cache of Ghost in \S+ not synced after \d+ s: .*Ghost/,
+    );
+  });
+});

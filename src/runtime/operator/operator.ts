@@ -1,0 +1,326 @@
+/**
+ * The one opinionated builder: an operator is a set of controllers (plain reconcile
+ * functions or kopf-style handler sets) sharing a port to the API and a logger, run until
+ * SIGTERM/SIGINT. On a signal it stops taking new work, lets in-flight reconciles finish
+ * within `drainTimeoutMs`, stops daemons, releases its leader lease, and returns.
+ *
+ * Production parts, on by option: Prometheus metrics (always collected; served with
+ * `health`), the `/healthz` `/readyz` `/metrics` endpoint, and leader election
+ * (leadership.ts: warm standbys, fenced writes, exit on lost lease).
+ *
+ * `run({ startup })` runs a start-up step first (`capstan run` waits there for the API
+ * server and the CRDs): the health endpoint is already up, /readyz says what it waits for,
+ * and a signal stops the wait cleanly.
+ */
+import { setMaxListeners } from "node:events";
+import type { KubeClient } from "../../client/client.js";
+import { Controller } from "../controller/controller.js";
+import { RuntimeError } from "../errors.js";
+import { checkApiVersion, checkKind } from "../../core/gvk.js";
+import type { ControllerSpec, KubeObject } from "../controller/reconcile.js";
+import { Handlers } from "../handlers/handlers.js";
+import { serveHealth, type HealthServer } from "./health.js";
+import {
+  LeadershipLostError,
+  setUpLeadership,
+  type LeaderElectionOptions,
+  type Leadership,
+} from "../leader/leadership.js";
+import { createLogger, type Logger } from "../log.js";
+import { OperatorMetrics } from "./metrics.js";
+import type { MetaMatch } from "../handlers/filters.js";
+import type { KindRef, RuntimePort } from "../port.js";
+import type { Chosen, InputFor, ObjectFor } from "../controller/typed.js";
+
+export interface HealthOptions {
+  /** 0 picks a free port (see `Operator.healthPort`). */
+  port: number;
+  host?: string;
+  /** A synced watch silent this long fails /healthz (default 5 min: bookmarks come each minute). */
+  stallAfterMs?: number;
+  /** A reconcile running this long fails /healthz (default 10 min). */
+  stuckAfterMs?: number;
+  /**
+   * A cache not synced this long after start fails /healthz, naming the list's last error —
+   * a Forbidden names the missing RBAC rule (default 2 min, controller-runtime's
+   * CacheSyncTimeout).
+   */
+  syncTimeoutMs?: number;
+}
+
+export interface OperatorOptions {
+  port: RuntimePort;
+  /** Given to reconcile functions and handlers as `ctx.client`. */
+  client?: KubeClient;
+  log?: Logger;
+  /** Namespaces to watch (default: all). */
+  namespaces?: string[];
+  drainTimeoutMs?: number;
+  /** Serve /healthz, /readyz and /metrics. */
+  health?: HealthOptions;
+  /** Reconcile only while holding this Lease. */
+  leaderElection?: LeaderElectionOptions;
+  /** The registry to record into (default: a new one per operator). */
+  metrics?: OperatorMetrics;
+}
+
+/**
+ * Work before the controllers start, such as waiting for the API server or a CRD. It tells
+ * /readyz what it is waiting for, and stops when `signal` aborts.
+ */
+export type Startup = (s: {
+  signal: AbortSignal;
+  waitingFor(reason: string): void;
+}) => Promise<void>;
+
+/** An RBAC verb (no wildcards: generated roles list each verb). */
+export type Verb = "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
+
+/** Access an operator needs beyond its controllers' own kinds (Secrets it reads, Pods it creates…). */
+export interface Access {
+  kind: KindRef;
+  verbs: Verb[];
+  /** e.g. "status", "log". */
+  subresource?: string;
+}
+
+/** Everything an operator declares, read without running it (`capstan generate deploy`). */
+export interface Declarations {
+  controllers: ControllerSpec<KubeObject>[];
+  uses: Access[];
+}
+
+export class Operator {
+  readonly log: Logger;
+  private readonly specs: ControllerSpec<KubeObject>[] = [];
+  private readonly access: Access[] = [];
+  private readonly handlerSets: Handlers<KubeObject>[] = [];
+  readonly controllers: Controller<KubeObject>[] = [];
+  readonly metrics: OperatorMetrics;
+  private health?: HealthServer;
+  private leadership?: Leadership;
+  /** What the start-up step waits for, while it runs. */
+  private waiting?: string;
+  private started = false;
+
+  constructor(private readonly opts: OperatorOptions) {
+    this.log = opts.log ?? createLogger();
+    this.metrics = opts.metrics ?? new OperatorMetrics();
+  }
+
+  /** The health endpoint's port, once `run` has started it. */
+  get healthPort(): number | undefined {
+    return this.health?.port;
+  }
+
+  /**
+   * Add a controller with a reconcile function. The object type comes from `for` (a
+   * `defineResource` result, or a built-in kind's literal `{ apiVersion, kind }`); naming it
+   * (`controller<X>(…)`) overrides that.
+   */
+  controller<T extends KubeObject = never, const F extends KindRef = KindRef>(
+    spec: ControllerSpec<Chosen<NoInfer<T>, ObjectFor<F>>, Chosen<NoInfer<T>, InputFor<F>>> & {
+      for: F;
+    },
+  ): this {
+    this.specs.push(spec as unknown as ControllerSpec<KubeObject>);
+    return this;
+  }
+
+  /** Add kopf-style handlers for a kind; returns the handler set to register on. */
+  on<T extends KubeObject & { spec?: unknown } = never, const F extends KindRef = KindRef>(
+    kind: F,
+    opts: string | { name?: string; labels?: MetaMatch } = {},
+  ): Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>> {
+    const o = typeof opts === "string" ? { name: opts } : opts;
+    const h = new Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>>(
+      kind,
+      o.name ?? kind.kind.toLowerCase(),
+      o.labels,
+    );
+    this.handlerSets.push(h as unknown as Handlers<KubeObject>);
+    return h;
+  }
+
+  /**
+   * Declare access to a kind the operator's code uses through `ctx.client` (its controllers'
+   * own kinds, owned kinds, Events and Leases are implied). Generated RBAC grants exactly this.
+   */
+  uses(kind: KindRef, verbs: Verb[], opts: { subresource?: string } = {}): this {
+    this.access.push({ kind, verbs: [...verbs], ...opts });
+    return this;
+  }
+
+  /** The controllers (handler sets compiled) and declared access, without running anything. */
+  declarations(): Declarations {
+    return {
+      controllers: [...this.specs, ...this.handlerSets.map((h) => h.spec())],
+      uses: this.access.map((a) => ({ ...a, verbs: [...a.verbs] })),
+    };
+  }
+
+  /**
+   * Run until `signal` aborts (or SIGTERM/SIGINT when `handleSignals`). Rejects with
+   * `LeadershipLostError` if the leader lease is lost while running, or with the error of
+   * `startup`, which runs first, after the health endpoint is up.
+   */
+  async run(
+    opts: { signal?: AbortSignal; handleSignals?: boolean; startup?: Startup } = {},
+  ): Promise<void> {
+    if (this.started)
+      throw new RuntimeError(
+        "run",
+        "this Operator has already been run; an Operator runs once (create a new one to run again)",
+      );
+    this.started = true;
+    for (const spec of this.declarations().controllers) checkKinds(spec);
+    const abort = new AbortController();
+    // Every watch (kinds × namespaces) and every request in flight listens to this one
+    // signal; past Node's default of 10 it would warn of a leak that is not one.
+    setMaxListeners(0, abort.signal);
+    let lost: LeadershipLostError | undefined;
+    opts.signal?.addEventListener("abort", () => abort.abort(), { once: true });
+    const onSignal = (sig: NodeJS.Signals) => {
+      this.log.info({ signal: sig }, "stopping: no new work, finishing what is in flight");
+      abort.abort();
+    };
+    if (opts.handleSignals) {
+      process.once("SIGTERM", onSignal);
+      process.once("SIGINT", onSignal);
+    }
+    const observer = this.opts.client
+      ? this.metrics.requestObserver(this.opts.client.conn.server)
+      : undefined;
+    if (observer) this.opts.client!.http.observers.push(observer);
+    let port = this.opts.port;
+    const le = this.opts.leaderElection;
+    if (le) {
+      const lease = `${le.namespace}/${le.name}`;
+      this.leadership = setUpLeadership(le, port, this.opts.client, {
+        onStarted: () => {
+          this.metrics.leader.set({ name: lease }, 1);
+          this.log.info({ lease, identity: this.leadership?.identity }, "became the leader");
+        },
+        onLost: () => {
+          this.metrics.leader.set({ name: lease }, 0);
+          if (abort.signal.aborted) return;
+          lost = new LeadershipLostError(this.leadership!.identity, lease);
+          this.log.error({ lease }, lost.message);
+          abort.abort();
+        },
+      });
+      this.metrics.leader.set({ name: lease }, 0);
+      port = this.leadership.port;
+    }
+    const specs = [...this.specs, ...this.handlerSets.map((h) => h.spec())];
+    for (const spec of specs) {
+      const withNs =
+        spec.namespaces || !this.opts.namespaces
+          ? spec
+          : { ...spec, namespaces: this.opts.namespaces };
+      this.controllers.push(
+        new Controller(withNs, port, this.log, this.opts.client, { metrics: this.metrics }),
+      );
+    }
+    try {
+      if (this.opts.health) await this.serve(this.opts.health);
+      if (await this.startUp(opts.startup, abort.signal)) {
+        const campaign = this.leadership?.elector.run(abort.signal);
+        await Promise.all(
+          this.controllers.map((c) =>
+            c.run(abort.signal, {
+              drainTimeoutMs: this.opts.drainTimeoutMs,
+              gate: this.leadership?.leading,
+            }),
+          ),
+        );
+        await Promise.all(this.handlerSets.map((h) => h.stop()));
+        await campaign; // releases the lease once in-flight work is done
+      }
+    } finally {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+      this.leadership?.unfence();
+      if (observer) {
+        const list = this.opts.client!.http.observers;
+        list.splice(list.indexOf(observer), 1);
+      }
+      await this.health?.close();
+    }
+    if (lost) throw lost;
+  }
+
+  /** Run the start-up step; false when stopped during it (nothing to run then). */
+  private async startUp(startup: Startup | undefined, signal: AbortSignal): Promise<boolean> {
+    if (!startup) return true;
+    try {
+      await startup({ signal, waitingFor: (reason) => (this.waiting = reason) });
+    } catch (e) {
+      if (!signal.aborted) throw e;
+    } finally {
+      this.waiting = undefined;
+    }
+    return !signal.aborted;
+  }
+
+  private async serve(o: HealthOptions): Promise<void> {
+    const stallAfterMs = o.stallAfterMs ?? 5 * 60_000;
+    const stuckAfterMs = o.stuckAfterMs ?? 10 * 60_000;
+    const syncTimeoutMs = o.syncTimeoutMs ?? 2 * 60_000;
+    this.health = await serveHealth({
+      port: o.port,
+      host: o.host,
+      metrics: this.metrics,
+      source: {
+        problems: (now) =>
+          this.controllers.flatMap((c) =>
+            c.problems(now, { stallAfterMs, stuckAfterMs, syncTimeoutMs }),
+          ),
+        notReady: () =>
+          this.waiting ??
+          (this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced())
+            ? undefined
+            : "caches not synced yet"),
+      },
+    });
+    this.log.info({ port: this.health.port }, "serving /healthz, /readyz and /metrics");
+  }
+
+  /**
+   * Resolves when every controller's caches have synced. `run()` creates the controllers
+   * synchronously, so `const done = op.run(); await op.synced()` works; before `run()` there
+   * is nothing that could ever sync, which is an error rather than a promise that never settles.
+   */
+  async synced(): Promise<void> {
+    if (!this.started)
+      throw new RuntimeError("synced", "the Operator is not running: call run() first");
+    await Promise.all(this.controllers.map((c) => c.synced));
+  }
+}
+
+/**
+ * A malformed apiVersion or kind is known before any request: refuse it at start, naming the
+ * controller and the field, instead of a list that fails and retries forever.
+ */
+function checkKinds(spec: ControllerSpec<KubeObject>): void {
+  const kinds = [
+    { at: "for", k: spec.for },
+    ...(spec.owns ?? []).map((k, i) => ({ at: `owns[${i}]`, k })),
+    ...(spec.watches ?? []).map((w, i) => ({ at: `watches[${i}].kind`, k: w.kind })),
+  ];
+  for (const { at, k } of kinds) {
+    const problems = [
+      ...checkApiVersion(k.apiVersion, `${at}.apiVersion`),
+      ...checkKind(k.kind, `${at}.kind`),
+    ];
+    if (problems.length)
+      throw new RuntimeError(
+        "run",
+        `controller ${spec.name}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
+      );
+  }
+}
+
+export function operator(opts: OperatorOptions): Operator {
+  return new Operator(opts);
+}
