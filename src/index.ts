@@ -3,7 +3,7 @@
  *
  * The data flow of an operator, and where each piece lives:
  *
- *   API server ──list+watch──► Informer (runtime/informer) ──► Cache (runtime/cache)
+ *   API server ──list+watch──► Informer (runtime/watch) ───► Cache (runtime/watch)
  *        ▲                        paginated list, bookmarks,        one writer,
  *        │                        410 → relist, stall → resume      read-only views
  *        │                                                               │ key
@@ -15,7 +15,10 @@
  *        │    one write per change,                                      ▼
  *        └─── none when converged ◄── reconcile(latest object) or kopf-style handlers
  *                                     (runtime/controller, runtime/handlers), with
- *                                     finalizers, conditions, Events (runtime/events)
+ *                                     finalizers, conditions, Events (runtime/status)
+ *
+ * This root holds what an operator author needs every day; the parts à la carte (informer,
+ * cache, queue, controller, lease, health, metrics…) are in `capstan/runtime`.
  *
  * Custom resources are defined once with `defineResource` (core/crd): the TypeScript type,
  * runtime validation and the CRD manifest come from one zod schema. The client
@@ -27,13 +30,42 @@ export {
   z,
   k8s,
   crdsToYaml,
-  CrdSchemaError,
-  isResource,
   type Resource,
-  type ResourceVersion,
   type ObjectOf,
   type InputOf,
   type FieldProblem,
-  type CustomResourceDefinition,
 } from "./core/crd/index.js";
-export * from "./runtime/index.js";
+export {
+  defineOperator,
+  Operator,
+  type OperatorOptions,
+  type OperatorDefinition,
+  done,
+  requeueAfter,
+  type ApiObject,
+  type ReconcileContext,
+  type ReconcileResult,
+  type HandlerArgs,
+  referencedBy,
+  PRESENT,
+  ABSENT,
+  TemporaryError,
+  PermanentError,
+  setCondition,
+  getCondition,
+  isTrue,
+  type Condition,
+  ownerReference,
+  childName,
+  ownerLabelValue,
+  ensureChild,
+  OwnershipConflictError,
+  type Child,
+  claimExternal,
+  mayDropExternal,
+  refuseReserved,
+  ownerMark,
+  type Ledger,
+} from "./runtime/index.js";
+export { isDns1123Label, isDns1123Subdomain } from "./core/names.js";
+export { truncateUtf8, utf8Length } from "./core/text.js";

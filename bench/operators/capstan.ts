@@ -18,13 +18,7 @@
  */
 import { createHash } from "node:crypto";
 import { KubeClient } from "../../src/client/index.js";
-import {
-  createLogger,
-  done,
-  kubePort,
-  Operator,
-  type KubeObject,
-} from "../../src/runtime/index.js";
+import { createLogger, done, kubePort, Operator, type ApiObject } from "../../src/runtime/index.js";
 import { CONFIGMAP, configMapFor, isReady, WIDGET, type Widget } from "./widget.js";
 
 const namespace = process.env.WIDGET_NAMESPACE!;
@@ -53,9 +47,9 @@ op.controller<Widget>({
     timings.reconciles++;
     const desired = configMapFor(widget);
     const hash = hashOf(desired.data);
-    if (!viaGet) (desired.metadata as KubeObject["metadata"]).annotations = { [HASH]: hash };
+    if (!viaGet) (desired.metadata as ApiObject["metadata"]).annotations = { [HASH]: hash };
     if (isReady(widget)) {
-      const ours = (c: KubeObject | undefined) =>
+      const ours = (c: ApiObject | undefined) =>
         c?.metadata.ownerReferences?.some((r) => r.uid === widget.metadata.uid && r.controller);
       if (!viaGet) {
         const current = ctx.owned(CONFIGMAP).get(ctx.key);

@@ -3,13 +3,13 @@
  * `Widget` CRD and the ConfigMap each Widget owns.
  */
 import type { KubeClient } from "../../src/client/index.js";
-import { ownerReference, type KubeObject } from "../../src/runtime/index.js";
+import { ownerReference, type ApiObject } from "../../src/runtime/index.js";
 
 export const GROUP = "bench.capstan.dev";
 export const WIDGET = { apiVersion: `${GROUP}/v1`, kind: "Widget" } as const;
 export const CONFIGMAP = { apiVersion: "v1", kind: "ConfigMap" } as const;
 
-export type Widget = KubeObject & {
+export type Widget = ApiObject & {
   spec: { size: number };
   status?: { phase?: string; observedGeneration?: number };
 };

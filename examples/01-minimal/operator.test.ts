@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { KubeClient } from "capstan/client";
-import { installCrds } from "capstan";
+import { installCrds } from "capstan/runtime";
 import { eventually, testNamespace, useControlPlane, type TestControlPlane } from "capstan/testing";
 import { Sample } from "../crds/sample.js";
 

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, test } from "node:test";
-import { childName, installCrds, isTrue } from "capstan";
+import { childName, isTrue } from "capstan";
+import { installCrds } from "capstan/runtime";
 import { KubeClient, NotFoundError } from "capstan/client";
 import {
   eventually,

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
-import { BadRequestError, InvalidError, KubeClient } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/operator/crds.js";
-import { testNamespace, useControlPlane } from "../../src/testing/index.js";
+import { BadRequestError, InvalidError, KubeClient } from "capstan/client";
+import { installCrds } from "capstan/runtime";
+import { testNamespace, useControlPlane } from "capstan/testing";
 import { MongoUserResource } from "./mongouser.js";
 import { Sample } from "./sample.js";
 import { mongoUserSeedCrd, mongoUserSeedObject, sampleSeedCrd, sampleSeedObject } from "./seeds.js";

@@ -2,7 +2,7 @@
  * The seed's MongoUserResource (mkramb.com, written with kubecrd from a Python dataclass),
  * defined once in TypeScript. In an application: `import { defineResource, z } from "capstan"`.
  */
-import { defineResource, z } from "../../src/core/crd/index.js";
+import { defineResource, z } from "capstan";
 
 export const MongoUserResource = defineResource({
   group: "mkramb.com",

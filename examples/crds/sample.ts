@@ -2,7 +2,7 @@
  * The Nuvolaris training's `Sample` resource: spec and status keep whatever fields they are
  * given, with the status subresource on. In an application: `from "capstan"`.
  */
-import { defineResource, k8s } from "../../src/core/crd/index.js";
+import { defineResource, k8s } from "capstan";
 
 export const Sample = defineResource({
   group: "nuvolaris.org",

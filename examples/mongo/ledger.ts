@@ -13,7 +13,7 @@
  * an authentication database, so a MongoUser cannot ask for one itself).
  */
 import type { MongoClient } from "mongodb";
-import { PermanentError, refuseReserved, type Ledger } from "../../src/runtime/index.js";
+import { PermanentError, refuseReserved, type Ledger } from "capstan";
 
 export const LEDGER_DB = "capstan_ownership";
 

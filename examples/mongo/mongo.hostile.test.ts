@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import { NotFoundError } from "../../src/client/index.js";
-import { utf8Length } from "../../src/core/index.js";
-import { eventsFor, eventually } from "../../src/testing/index.js";
+import { NotFoundError } from "capstan/client";
+import { utf8Length } from "capstan";
+import { eventsFor, eventually } from "capstan/testing";
 import {
   asAdmin,
   assertNoLeak,

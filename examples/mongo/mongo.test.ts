@@ -1,8 +1,8 @@
 // The MongoUser operator against a real MongoDB-wire server (FerretDB v1 on SQLite).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { InvalidError } from "../../src/client/index.js";
-import { eventsFor, eventually } from "../../src/testing/index.js";
+import { InvalidError } from "capstan/client";
+import { eventsFor, eventually } from "capstan/testing";
 import {
   assertNoLeak,
   canLogin as loginAs,

@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
-import { KubeClient } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/index.js";
-import { eventsFor, runOperator, testNamespace, useControlPlane } from "../../src/testing/index.js";
-import { startFerretDB, type FerretDB } from "../../src/testing/servers/ferretdb.js";
+import { KubeClient } from "capstan/client";
+import { installCrds } from "capstan/runtime";
+import { eventsFor, runOperator, testNamespace, useControlPlane } from "capstan/testing";
+import { startFerretDB, type FerretDB } from "capstan/testing";
 import operator, { MongoUser } from "./operator.js";
 
 export const SECRET = { apiVersion: "v1", kind: "Secret" } as const;

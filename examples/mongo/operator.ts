@@ -18,8 +18,8 @@
  * Assumption: `spec.username` and `spec.database` are immutable (the schema says so).
  */
 import { MongoClient, MongoServerError, type MongoClientOptions } from "mongodb";
-import { truncateUtf8 } from "../../src/core/index.js";
-import type { ObjectOf } from "../../src/core/crd/index.js";
+import { truncateUtf8 } from "capstan";
+import type { ObjectOf } from "capstan";
 import {
   claimExternal,
   defineOperator,
@@ -33,7 +33,7 @@ import {
   TemporaryError,
   type Condition,
   type ReconcileContext,
-} from "../../src/runtime/index.js";
+} from "capstan";
 import { mongoLedger, refuseReservedNames } from "./ledger.js";
 import { passwordOf, readSecret, SECRET, who, type Mu, type Password } from "./password.js";
 import { MongoUser } from "./resources.js";

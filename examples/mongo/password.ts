@@ -14,13 +14,8 @@
  *   when a Secret of that name belongs to someone else.
  */
 import { randomBytes } from "node:crypto";
-import { NotFoundError } from "../../src/client/index.js";
-import {
-  childName,
-  PermanentError,
-  type KubeObject,
-  type ReconcileContext,
-} from "../../src/runtime/index.js";
+import { NotFoundError } from "capstan/client";
+import { childName, PermanentError, type ApiObject, type ReconcileContext } from "capstan";
 
 export interface MuSpec {
   username: string;
@@ -30,7 +25,7 @@ export interface MuSpec {
   passwordSecretRef?: { name: string; key?: string };
   adminSecretRef: { name: string };
 }
-export type Mu = KubeObject & { spec: MuSpec };
+export type Mu = ApiObject & { spec: MuSpec };
 
 export interface Password {
   password: string;

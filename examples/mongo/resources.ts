@@ -7,7 +7,7 @@
  * sees an injection attempt or an unbounded value. `username` and `database` are immutable:
  * they are the identity of the MongoDB user (`<database>.<username>`) this object owns.
  */
-import { defineResource, k8s, z } from "../../src/core/crd/index.js";
+import { defineResource, k8s, z } from "capstan";
 
 const immutable = <S extends z.ZodString>(s: S, field: string) =>
   k8s.cel(s, "self == oldSelf", `${field} is immutable: create another MongoUser instead`);

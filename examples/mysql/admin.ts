@@ -11,12 +11,12 @@
  * key must not end up in an Event.
  */
 import { isIP } from "node:net";
-import { NotFoundError, type KubeClient } from "../../src/client/index.js";
-import { isDns1123Subdomain } from "../../src/core/index.js";
-import { PermanentError, type KubeObject } from "../../src/runtime/index.js";
+import { NotFoundError, type KubeClient } from "capstan/client";
+import { isDns1123Subdomain } from "capstan";
+import { PermanentError, type ApiObject } from "capstan";
 import type { Admin } from "./sql.js";
 
-export type AdminRef = KubeObject & { spec: { adminSecretRef: { name: string } } };
+export type AdminRef = ApiObject & { spec: { adminSecretRef: { name: string } } };
 
 /** The admin account and the Secret it came from (`namespace/name`, for messages). */
 export type AdminAccount = Admin & { secret: string };
@@ -41,7 +41,7 @@ export function portProblem(port: string | undefined): string | undefined {
 }
 
 /** `MySQLDatabase namespace/name`, how every message names the object. */
-export const who = (db: KubeObject) => `MySQLDatabase ${db.metadata.namespace}/${db.metadata.name}`;
+export const who = (db: ApiObject) => `MySQLDatabase ${db.metadata.namespace}/${db.metadata.name}`;
 const decode = (v: string | undefined) =>
   v === undefined ? undefined : Buffer.from(v, "base64").toString("utf8");
 

@@ -7,15 +7,10 @@
  */
 import assert from "node:assert/strict";
 import mysql from "mysql2/promise";
-import { KubeClient } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/index.js";
-import {
-  eventsFor,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../../src/testing/index.js";
-import { startMariaDB, type MariaDB } from "../../src/testing/servers/mariadb.js";
+import { KubeClient } from "capstan/client";
+import { installCrds } from "capstan/runtime";
+import { eventsFor, testNamespace, useControlPlane, type TestControlPlane } from "capstan/testing";
+import { startMariaDB, type MariaDB } from "capstan/testing";
 import { MySQLDatabase } from "./resources.js";
 
 export const SECRET = { apiVersion: "v1", kind: "Secret" } as const;

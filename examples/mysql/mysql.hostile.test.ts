@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
-import type { KubeClient } from "../../src/client/index.js";
-import { eventually, kubectl, runOperator, type RunningOperator } from "../../src/testing/index.js";
+import type { KubeClient } from "capstan/client";
+import { eventually, kubectl, runOperator, type RunningOperator } from "capstan/testing";
 import {
   accounts,
   assertNoneShown,

@@ -3,12 +3,7 @@
 // mysql.hostile.test.ts.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import {
-  eventsFor,
-  eventually,
-  runOperator,
-  type RunningOperator,
-} from "../../src/testing/index.js";
+import { eventsFor, eventually, runOperator, type RunningOperator } from "capstan/testing";
 import {
   condition,
   createDb,

@@ -24,8 +24,8 @@
  * leaves what was created on the first one in place; deleting needs the admin Secret.
  */
 import { randomBytes } from "node:crypto";
-import { NotFoundError } from "../../src/client/index.js";
-import type { ObjectOf } from "../../src/core/crd/index.js";
+import { NotFoundError } from "capstan/client";
+import type { ObjectOf } from "capstan";
 import {
   childName,
   defineOperator,
@@ -35,7 +35,7 @@ import {
   OwnershipConflictError,
   referencedBy,
   type ReconcileContext,
-} from "../../src/runtime/index.js";
+} from "capstan";
 import { adminRefProblem, readAdmin, who } from "./admin.js";
 import { MySQLDatabase } from "./resources.js";
 import { claimBoth, owner, refuseAdminUser, refuseName, withServer } from "./server.js";

@@ -1,5 +1,5 @@
 /** The seed's MySQLDatabase (seed 002): a database and a user on an external MySQL server. */
-import { defineResource, k8s, z } from "../../src/core/crd/index.js";
+import { defineResource, k8s, z } from "capstan";
 
 export const MySQLDatabase = defineResource({
   group: "piwik.pro",

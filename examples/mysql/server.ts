@@ -10,19 +10,19 @@ import {
   PermanentError,
   refuseReserved,
   TemporaryError,
-  type KubeObject,
+  type ApiObject,
   type Ledger,
-} from "../../src/runtime/index.js";
+} from "capstan";
 import { who, type AdminAccount } from "./admin.js";
 import { MySQLDatabase } from "./resources.js";
 import { checkName, connect, databaseExists, RESERVED, userExists, type Admin } from "./sql.js";
 import type mysql from "mysql2/promise";
 
 /** The object as the ledger and its messages see it: with its kind. */
-export const owner = (db: KubeObject) => ({ ...db, kind: MySQLDatabase.kind });
+export const owner = (db: ApiObject) => ({ ...db, kind: MySQLDatabase.kind });
 
 /** Reserved and invalid names, refused before anything is read or written. */
-export function refuseName(db: KubeObject): void {
+export function refuseName(db: ApiObject): void {
   const name = db.metadata.name!;
   refuseReserved(owner(db), name, {
     describe: `MySQL's own schema or account ${JSON.stringify(name)}`,
@@ -34,7 +34,7 @@ export function refuseName(db: KubeObject): void {
 }
 
 /** The admin account's own user: a MySQLDatabase of that name would take it over. */
-export function refuseAdminUser(db: KubeObject, admin: AdminAccount): void {
+export function refuseAdminUser(db: ApiObject, admin: AdminAccount): void {
   refuseReserved(owner(db), db.metadata.name!, {
     describe: `the admin account's user ${JSON.stringify(admin.user)} (Secret ${admin.secret})`,
     reserved: [admin.user],
@@ -50,7 +50,7 @@ export function refuseAdminUser(db: KubeObject, admin: AdminAccount): void {
 export async function claimBoth(
   ledger: Ledger,
   c: mysql.Connection,
-  db: KubeObject,
+  db: ApiObject,
   admin: Admin,
 ): Promise<void> {
   const name = db.metadata.name!;
@@ -81,7 +81,7 @@ const scrub = (text: string, secrets: string[]) =>
  * message only (scrubbed of `secrets` and the admin password); user intent passes through.
  */
 export async function withServer<T>(
-  db: KubeObject,
+  db: ApiObject,
   admin: AdminAccount,
   secrets: string[],
   f: (c: mysql.Connection) => Promise<T>,

@@ -10,7 +10,7 @@
  * one name exactly one wins.
  */
 import mysql from "mysql2/promise";
-import type { Ledger } from "../../src/runtime/index.js";
+import type { Ledger } from "capstan";
 
 export interface Admin {
   host: string;

@@ -9,19 +9,10 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeClient } from "../../src/client/index.js";
-import {
-  nodeUnavailable,
-  startControlPlane,
-  type ControlPlane,
-} from "../../src/controlplane/index.js";
-import {
-  createLogger,
-  installCrds,
-  kubePort,
-  Operator,
-  type Condition,
-} from "../../src/runtime/index.js";
+import { KubeClient } from "capstan/client";
+import { nodeUnavailable, startControlPlane, type ControlPlane } from "capstan/controlplane";
+import { Operator, type Condition } from "capstan";
+import { createLogger, installCrds, kubePort } from "capstan/runtime";
 import printer, { podFor, Printer } from "./operator.js";
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;

@@ -16,15 +16,9 @@
  */
 import { createHash } from "node:crypto";
 import type { Pod } from "kubernetes-types/core/v1.js";
-import { ConflictError, NotFoundError } from "../../src/client/index.js";
-import type { ObjectOf } from "../../src/core/crd/index.js";
-import {
-  childName,
-  defineOperator,
-  done,
-  ownerLabelValue,
-  type KubeObject,
-} from "../../src/runtime/index.js";
+import { ConflictError, NotFoundError } from "capstan/client";
+import type { ObjectOf } from "capstan";
+import { childName, defineOperator, done, ownerLabelValue, type ApiObject } from "capstan";
 import { Printer } from "./resources.js";
 
 /** The label naming a Pod's Printer, for people (`kubectl get pods -l …`); never for deciding. */
@@ -74,7 +68,7 @@ export function podFor(
   };
 }
 
-const controlledBy = (o: KubeObject, uid: string | undefined) =>
+const controlledBy = (o: ApiObject, uid: string | undefined) =>
   o.metadata.ownerReferences?.some((r) => r.controller && r.uid === uid) ?? false;
 
 export default defineOperator(

@@ -5,20 +5,20 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1.js";
-import type { KubeClient } from "../../src/client/index.js";
-import { InvalidError, NotFoundError } from "../../src/client/index.js";
-import { isDns1123Subdomain } from "../../src/core/names.js";
-import { type KubeObject } from "../../src/runtime/index.js";
+import type { KubeClient } from "capstan/client";
+import { InvalidError, NotFoundError } from "capstan/client";
+import { isDns1123Subdomain } from "capstan";
+import { type ApiObject } from "capstan";
 import {
   eventsFor,
   eventually,
   operatorFixture,
   runOperator,
   type TestControlPlane,
-} from "../../src/testing/index.js";
+} from "capstan/testing";
 import printer, { podFor, Printer } from "./operator.js";
 
-type PrinterObject = KubeObject & {
+type PrinterObject = ApiObject & {
   spec: { message: string; image: string };
   status?: {
     pod?: string;

@@ -3,8 +3,8 @@
 // run; printer.test.ts covers everything that needs no node.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { KubeClient } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/index.js";
+import { KubeClient } from "capstan/client";
+import { installCrds } from "capstan/runtime";
 import {
   eventually,
   kubectlOk,
@@ -14,7 +14,7 @@ import {
   useControlPlane,
   type RunningOperator,
   type TestControlPlane,
-} from "../../src/testing/index.js";
+} from "capstan/testing";
 import printer, { podFor, Printer } from "./operator.js";
 
 const MESSAGE = `it's "quoted" $(rm -rf /) \`id\`; echo pwned\nsecond line ünïcødé 日本 🚀 %s %n \\n`;

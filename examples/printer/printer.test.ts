@@ -1,8 +1,8 @@
 // The Printer operator end to end on the local control plane, hostile input included.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { KubeClient, InvalidError } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/index.js";
+import { KubeClient, InvalidError } from "capstan/client";
+import { installCrds } from "capstan/runtime";
 import {
   eventually,
   kubectlOk,
@@ -11,7 +11,7 @@ import {
   useControlPlane,
   type RunningOperator,
   type TestControlPlane,
-} from "../../src/testing/index.js";
+} from "capstan/testing";
 import printer, { Printer } from "./operator.js";
 
 let cp: TestControlPlane;

@@ -2,7 +2,7 @@
  * The seed's Printer (seed 001): a message printed to standard output by a Pod. The schema
  * bounds the message; the status follows the Pod.
  */
-import { defineResource, k8s, z } from "../../src/core/crd/index.js";
+import { defineResource, k8s, z } from "capstan";
 
 export const Printer = defineResource({
   group: "examples.capstan.dev",

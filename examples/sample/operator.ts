@@ -13,8 +13,8 @@
  * - A `count` that is not a whole number from 0 to 100 is refused (reason `InvalidSpec`) in
  *   status and a Warning Event, and not retried until the Sample changes.
  */
-import { truncateUtf8 } from "../../src/core/text.js";
-import { defineOperator, done, ownerLabelValue, PermanentError } from "../../src/runtime/index.js";
+import { truncateUtf8 } from "capstan";
+import { defineOperator, done, ownerLabelValue, PermanentError } from "capstan";
 import { Sample } from "../crds/sample.js";
 import { render } from "./render.js";
 

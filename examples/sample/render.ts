@@ -15,11 +15,12 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { packageRoot } from "../../src/controlplane/paths.js";
-import { childName } from "../../src/runtime/index.js";
+import { fileURLToPath } from "node:url";
+import { childName } from "capstan";
 
 // The YAML base lives beside the source; compiled code under dist/ reads it from there too.
-const BASE = path.join(packageRoot(), "examples", "sample", "kustomize");
+// Compiled to dist/examples/sample/: the kustomize base stays in the source tree.
+const BASE = fileURLToPath(new URL("../../../examples/sample/kustomize", import.meta.url));
 
 /**
  * Longest name of a rendered object: the deployment controller names a Deployment's

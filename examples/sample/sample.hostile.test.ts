@@ -6,19 +6,19 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
-import type { KubeClient } from "../../src/client/index.js";
-import { type KubeObject } from "../../src/runtime/index.js";
+import type { KubeClient } from "capstan/client";
+import { type ApiObject } from "capstan";
 import {
   eventsFor,
   eventually,
   operatorFixture,
   runOperator,
   type TestControlPlane,
-} from "../../src/testing/index.js";
+} from "capstan/testing";
 import sample, { Sample } from "./operator.js";
 
 type Condition = { type: string; status: string; reason: string; message: string };
-type SampleObject = KubeObject & {
+type SampleObject = ApiObject & {
   status?: { deployment?: string; replicas?: number; conditions?: Condition[] };
 };
 const DEPLOY = { apiVersion: "apps/v1", kind: "Deployment" } as const;

@@ -10,9 +10,9 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { KubeClient } from "../../src/client/index.js";
-import { busyboxImage, importImage, writeOciLayout } from "../../src/controlplane/index.js";
-import { installCrds } from "../../src/runtime/index.js";
+import { KubeClient } from "capstan/client";
+import { busyboxImage, importImage, writeOciLayout } from "capstan/controlplane";
+import { installCrds } from "capstan/runtime";
 import {
   eventually,
   nodeUnavailable,
@@ -20,7 +20,7 @@ import {
   testNamespace,
   useControlPlane,
   type RunningOperator,
-} from "../../src/testing/index.js";
+} from "capstan/testing";
 import sample, { Sample } from "./operator.js";
 
 /** The base's image, made from busybox; SIGTERM ends it at once (PID 1 would ignore it). */

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { KubeClient } from "../../src/client/index.js";
-import { installCrds } from "../../src/runtime/index.js";
+import { KubeClient } from "capstan/client";
+import { installCrds } from "capstan/runtime";
 import {
   eventsFor,
   eventually,
@@ -12,7 +12,7 @@ import {
   testNamespace,
   useControlPlane,
   type RunningOperator,
-} from "../../src/testing/index.js";
+} from "capstan/testing";
 import sample, { Sample } from "./operator.js";
 
 let kube: KubeClient;

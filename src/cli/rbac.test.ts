@@ -1,7 +1,7 @@
 // Generated RBAC, derived from declarations alone (no cluster).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { ControllerSpec, KubeObject } from "../runtime/controller/reconcile.js";
+import type { ControllerSpec, ApiObject } from "../runtime/controller/reconcile.js";
 import type { Declarations, Verb } from "../runtime/operator/operator.js";
 import { deriveRbac, describeRbac, type RbacPlan } from "./rbac.js";
 import { kindResolver, UnknownKindError, type CustomKind } from "./rbac-kinds.js";
@@ -22,10 +22,10 @@ const WIDGET = { apiVersion: "example.com/v1", kind: "Widget" };
 const POD = { apiVersion: "v1", kind: "Pod" };
 const SECRET = { apiVersion: "v1", kind: "Secret" };
 const controller = (
-  spec: Partial<ControllerSpec<KubeObject>> & Pick<ControllerSpec<KubeObject>, "for">,
-): ControllerSpec<KubeObject> => ({ name: "c", reconcile: async () => undefined, ...spec });
+  spec: Partial<ControllerSpec<ApiObject>> & Pick<ControllerSpec<ApiObject>, "for">,
+): ControllerSpec<ApiObject> => ({ name: "c", reconcile: async () => undefined, ...spec });
 const decl = (
-  controllers: ControllerSpec<KubeObject>[],
+  controllers: ControllerSpec<ApiObject>[],
   uses: Declarations["uses"] = [],
 ): Declarations => ({ controllers, uses });
 const lines = (plan: Pick<RbacPlan, "cluster" | "namespaced">) => describeRbac(plan);

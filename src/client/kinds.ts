@@ -6,15 +6,10 @@
  * `KubeObject`.
  */
 import type { KindRegistry } from "../core/kinds.js";
-import type { KubeObject, TypeRef } from "../core/object.js";
 
 /** Every kind the client types by `apiVersion/kind` (the core registry, open for merging). */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- an alias kept for callers
 export interface KindMap extends KindRegistry {}
 
-/** The object type for a reference: a custom resource's, a built-in kind's, else `KubeObject`. */
-export type ObjectOf<R extends TypeRef> = R extends { readonly $object: infer O }
-  ? O
-  : `${R["apiVersion"]}/${R["kind"]}` extends keyof KindMap
-    ? KindMap[`${R["apiVersion"]}/${R["kind"]}`]
-    : KubeObject;
+/** The object type for a reference: the one `ObjectOf` (core/crd), re-exported. */
+export type { ObjectOf } from "../core/crd/types.js";

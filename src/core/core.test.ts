@@ -16,7 +16,7 @@ import {
   ValidationError,
   type IsRegistered,
   type KubeObject,
-  type ObjectOf,
+  type KindObject,
   type TypedObject,
 } from "./index.js";
 
@@ -107,9 +107,9 @@ describe("core", () => {
 
   test("apiVersion and kind select the built-in type at compile time", () => {
     const checks: [
-      Equal<ObjectOf<"v1", "ConfigMap">, ConfigMap>,
-      Equal<ObjectOf<"apps/v1", "Deployment">, Deployment>,
-      Equal<ObjectOf<"example.com/v1", "Widget">, KubeObject>,
+      Equal<KindObject<"v1", "ConfigMap">, ConfigMap>,
+      Equal<KindObject<"apps/v1", "Deployment">, Deployment>,
+      Equal<KindObject<"example.com/v1", "Widget">, KubeObject>,
       Equal<TypedObject<{ apiVersion: "v1"; kind: "ConfigMap" }>, ConfigMap>,
       IsRegistered<"v1", "ConfigMapList">,
     ] = [true, true, true, true, false];

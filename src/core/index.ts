@@ -27,7 +27,7 @@ export type {
   Selector,
 } from "./selectors.js";
 export { labelSelector, fieldSelector, escapeFieldValue, selectorString } from "./selectors.js";
-export type { KindRegistry, ObjectOf, TypedObject, IsRegistered } from "./kinds.js";
+export type { KindRegistry, KindObject, TypedObject, IsRegistered } from "./kinds.js";
 export type { BuiltinKinds } from "./builtin-kinds.js";
 export { ValidationError, formatProblems, type Problem } from "./problem.js";
 export { truncateUtf8, utf8Length } from "./text.js";

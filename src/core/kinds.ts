@@ -14,7 +14,7 @@ export interface KindRegistry extends BuiltinKinds {}
 export type RegistryKey<A extends string, K extends string> = `${A}/${K}`;
 
 /** The object type for an `apiVersion` and `kind`. */
-export type ObjectOf<A extends string, K extends string> =
+export type KindObject<A extends string, K extends string> =
   RegistryKey<A, K> extends keyof KindRegistry ? KindRegistry[RegistryKey<A, K>] : KubeObject;
 
 /**

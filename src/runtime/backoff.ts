@@ -1,32 +1,17 @@
 /**
- * Exponential backoff with full jitter, for reconnecting watches and retrying lists
- * (kube-rs' watcher defaults: 800 ms doubling to 30 s). Reset after a success.
+ * The runtime's retries (informer relists, waiting for the API server) use the client's one
+ * backoff: exponential with full jitter, kube-rs' watcher defaults (800 ms doubling to 30 s),
+ * reset after a success. Only the options object is the runtime's.
  */
-import { randomInt } from "node:crypto";
+import { exponentialBackoff, type Backoff } from "../client/resilient.js";
+
+export type { Backoff };
 
 export interface BackoffOptions {
   initialMs?: number;
   maxMs?: number;
 }
 
-export class Backoff {
-  private attempt = 0;
-  private readonly initial: number;
-  private readonly max: number;
-
-  constructor(opts: BackoffOptions = {}) {
-    this.initial = opts.initialMs ?? 800;
-    this.max = opts.maxMs ?? 30_000;
-  }
-
-  /** The next delay: uniformly random in [cap/2, cap], cap doubling per attempt. */
-  next(): number {
-    const cap = Math.min(this.max, this.initial * 2 ** this.attempt++);
-    const half = Math.floor(cap / 2);
-    return half + randomInt(0, Math.max(1, cap - half + 1));
-  }
-
-  reset(): void {
-    this.attempt = 0;
-  }
+export function backoffFrom(opts: BackoffOptions = {}): Backoff {
+  return exponentialBackoff(opts.initialMs ?? 800, opts.maxMs ?? 30_000);
 }

@@ -1,8 +1,10 @@
 /**
- * The operator runtime: informer → cache → queue → reconcile, with kopf-style handlers,
- * finalizers, status conditions and Events on top. See docs/runtime.md.
+ * `capstan/runtime`: the parts of the operator runtime, each usable alone — informer → cache
+ * → queue → controller, kopf-style handlers, the finalizer protocol, Events, leader election,
+ * health and metrics, CRD installation. What an operator author needs every day is in the
+ * root entry (`capstan`); `Operator` wires these parts for you. See docs/runtime.md.
  */
-export { createQueue, WorkQueue, type QueueOptions, type Priority } from "./queue/queue.js";
+export { WorkQueue, type QueueOptions, type Priority } from "./queue/queue.js";
 export { Cache, keyOf, stripManagedFields, type CacheReader, type Indexer } from "./watch/cache.js";
 export {
   Informer,
@@ -10,14 +12,15 @@ export {
   type InformerListener,
   type WatchEventLike,
 } from "./watch/informer.js";
-export { Backoff } from "./backoff.js";
-export { Controller, createController } from "./controller/controller.js";
+export type { Backoff, BackoffOptions } from "./backoff.js";
+export { Controller } from "./controller/controller.js";
 export {
   defaultPredicate,
   done,
   requeueAfter,
+  RECONCILED,
+  type ApiObject,
   type ControllerSpec,
-  type KubeObject,
   type ReconcileContext,
   type ReconcileResult,
 } from "./controller/reconcile.js";
@@ -30,14 +33,13 @@ export {
 } from "./controller/watches.js";
 export { Handlers, LAST_HANDLED, type Handler, type HandlerArgs } from "./handlers/handlers.js";
 export { PRESENT, ABSENT, type Filters } from "./handlers/filters.js";
+export { diff, type DiffItem } from "./handlers/diff.js";
 export { finalizerState, type FinalizerState } from "./finalizer/finalizer.js";
 export { setCondition, getCondition, isTrue, type Condition } from "./status/conditions.js";
-export { EventRecorder, type EventInput } from "./status/events.js";
-export { diff, type DiffItem } from "./handlers/diff.js";
+export { EventRecorder, type EventInput, type EventSink } from "./status/events.js";
 export { TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError } from "./errors.js";
 export {
   Operator,
-  operator,
   type OperatorOptions,
   type HealthOptions,
   type Startup,
@@ -45,9 +47,13 @@ export {
   type Declarations,
   type Verb,
 } from "./operator/operator.js";
-export { defineOperator, isOperatorDefinition, type OperatorDefinition } from "./operator/define.js";
+export {
+  defineOperator,
+  isOperatorDefinition,
+  type OperatorDefinition,
+} from "./operator/define.js";
 export { createLogger, type Logger } from "./log.js";
-export type { RuntimePort, KindRef, ObjectRef } from "./port.js";
+export type { RuntimePort, KindRef, ListWatchOptions } from "./port.js";
 export { installCrds, waitForCrd, CrdInstallError } from "./operator/crds.js";
 export { kubePort } from "./kube.js";
 export { LeaderElector, NotLeaderError, type LeaseOptions } from "./leader/lease.js";

@@ -5,7 +5,7 @@ import type { KubeClient } from "../client/client.js";
 import { AlreadyExistsError, ConflictError, GoneError, NotFoundError } from "../client/errors.js";
 import type { KubeEvent } from "./status/events.js";
 import type { ListWatch } from "./watch/informer.js";
-import type { KindRef, ListWatchOptions, ObjectRef, RuntimePort } from "./port.js";
+import type { KindRef, ListWatchOptions, NamedRef, RuntimePort } from "./port.js";
 
 export function kubePort(
   client: KubeClient,
@@ -49,7 +49,7 @@ export function kubePort(
         isGone: (e) => e instanceof GoneError,
       };
     },
-    async get<T>(ref: ObjectRef): Promise<T | undefined> {
+    async get<T>(ref: NamedRef): Promise<T | undefined> {
       try {
         return (await client.get(ref)) as T;
       } catch (e) {
@@ -60,7 +60,7 @@ export function kubePort(
     create: <T>(obj: T & KindRef) => client.create(obj as never) as Promise<T>,
     replace: <T>(obj: T & KindRef) => client.replace(obj as never) as Promise<T>,
     isConflict: (e) => e instanceof ConflictError || e instanceof AlreadyExistsError,
-    mergePatch: <T>(ref: ObjectRef, patch: unknown, o?: { subresource?: "status" }) =>
+    mergePatch: <T>(ref: NamedRef, patch: unknown, o?: { subresource?: "status" }) =>
       client.patch(ref, patch, { type: "merge", subresource: o?.subresource }) as Promise<T>,
     events: {
       create: (ev: KubeEvent) => client.create(ev),

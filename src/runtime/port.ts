@@ -20,7 +20,7 @@ export function kindRefOf(k: KindRef): KindRef {
   return { apiVersion: k.apiVersion, kind: k.kind };
 }
 
-export interface ObjectRef extends KindRef {
+export interface NamedRef extends KindRef {
   name: string;
   namespace?: string;
 }
@@ -36,12 +36,12 @@ export interface ListWatchOptions {
 export interface RuntimePort {
   listWatch<T>(kind: KindRef, opts: ListWatchOptions): ListWatch<T>;
   /** The object, or undefined when it does not exist. */
-  get<T>(ref: ObjectRef): Promise<T | undefined>;
+  get<T>(ref: NamedRef): Promise<T | undefined>;
   create<T>(obj: T & KindRef): Promise<T>;
   /** PUT with the object's resourceVersion: fails with a conflict if it changed. */
   replace<T>(obj: T & KindRef): Promise<T>;
   /** True when `e` is the API's 409 Conflict (or an AlreadyExists on create). */
   isConflict(e: unknown): boolean;
-  mergePatch<T>(ref: ObjectRef, patch: unknown, opts?: { subresource?: "status" }): Promise<T>;
+  mergePatch<T>(ref: NamedRef, patch: unknown, opts?: { subresource?: "status" }): Promise<T>;
   events: EventSink;
 }

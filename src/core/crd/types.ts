@@ -8,6 +8,8 @@
  */
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { z } from "zod";
+import type { KindObject } from "../kinds.js";
+import type { TypeRef } from "../object.js";
 
 export type Scope = "Namespaced" | "Cluster";
 
@@ -124,10 +126,21 @@ export interface AnyResource {
   readonly $storage: string;
 }
 
-export type ObjectOf<
-  R extends AnyResource,
-  N extends keyof R["$versions"] & string = R["$storage"],
-> = CustomObject<R["group"], R["kind"], N, R["$versions"][N]>;
+/**
+ * The one `ObjectOf`, for every entry point: the object type a reference stands for.
+ * A `defineResource` result (or a reference spread from one) gives its object, at the storage
+ * version or at version `N`; a built-in kind's `apiVersion`/`kind` gives that kind's type from
+ * the registry; anything else is a `KubeObject`.
+ */
+export type ObjectOf<R extends TypeRef, N extends string = never> = [N] extends [never]
+  ? R extends { readonly $object: infer O }
+    ? O
+    : KindObject<R["apiVersion"], R["kind"]>
+  : R extends AnyResource
+    ? N extends keyof R["$versions"] & string
+      ? CustomObject<R["group"], R["kind"], N, R["$versions"][N]>
+      : never
+    : never;
 
 export type InputOf<
   R extends AnyResource,
@@ -136,5 +149,5 @@ export type InputOf<
 
 /** The object of any served version of R. */
 export type AnyObjectOf<R extends AnyResource> = {
-  [N in keyof R["$versions"] & string]: ObjectOf<R, N>;
+  [N in keyof R["$versions"] & string]: CustomObject<R["group"], R["kind"], N, R["$versions"][N]>;
 }[keyof R["$versions"] & string];

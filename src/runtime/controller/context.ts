@@ -13,9 +13,9 @@ import type { EventRecorder } from "../status/events.js";
 import type { Logger } from "../log.js";
 import type { OwnedKinds } from "./owned.js";
 import type { KindRef, RuntimePort } from "../port.js";
-import type { KubeObject, ReconcileContext } from "./reconcile.js";
+import type { ApiObject, ReconcileContext } from "./reconcile.js";
 
-export interface ContextDeps<T extends KubeObject> {
+export interface ContextDeps<T extends ApiObject> {
   controller: string;
   kind: KindRef;
   view: CacheReader<T>;
@@ -27,7 +27,7 @@ export interface ContextDeps<T extends KubeObject> {
   writeStatus(obj: T, status: Record<string, unknown>): Promise<unknown>;
 }
 
-export function reconcileContext<T extends KubeObject>(
+export function reconcileContext<T extends ApiObject>(
   deps: ContextDeps<T>,
   run: { key: string; obj: T; attempt: number; logger: () => Logger; signal: AbortSignal },
 ): ReconcileContext<T> {

@@ -26,12 +26,12 @@ import type { ControllerInstruments, OperatorMetrics } from "../operator/metrics
 import { outcomeConditions, type Failure } from "./outcome.js";
 import { ownedKinds, ownedWatches } from "./owned.js";
 import { watchPrimary } from "./primary.js";
-import { kindRefOf, type ObjectRef, type RuntimePort } from "../port.js";
-import { createQueue, type Priority, type WorkQueue } from "../queue/queue.js";
+import { kindRefOf, type NamedRef, type RuntimePort } from "../port.js";
+import { WorkQueue, type Priority } from "../queue/queue.js";
 import {
   done,
   type ControllerSpec,
-  type KubeObject,
+  type ApiObject,
   type ReconcileContext,
   type ReconcileResult,
 } from "./reconcile.js";
@@ -40,12 +40,12 @@ import { watchRelated } from "./watches.js";
 const RUN_ID = process.pid.toString(36);
 let reconcileSeq = 0;
 
-export class Controller<T extends KubeObject> {
+export class Controller<T extends ApiObject> {
   readonly name: string;
   readonly queue: WorkQueue;
   readonly informers: Informer<T>[];
   /** Informers of owned and watched kinds (one per kind and namespace). */
-  private readonly ownedInformers: Informer<KubeObject>[];
+  private readonly ownedInformers: Informer<ApiObject>[];
   private readonly contextDeps: ContextDeps<T>;
   private readonly view: CacheReader<T>;
   private readonly recorder: EventRecorder;
@@ -69,7 +69,7 @@ export class Controller<T extends KubeObject> {
     spec = { ...spec, for: kindRefOf(spec.for), owns: spec.owns?.map(kindRefOf) };
     this.spec = spec;
     this.name = spec.name;
-    this.queue = createQueue(spec.queue);
+    this.queue = new WorkQueue(spec.queue);
     this.metrics = opts.metrics?.forController(spec.name);
     const group = spec.for.apiVersion.includes("/") ? spec.for.apiVersion.split("/")[0] : "core";
     this.finalizer = spec.finalizer ?? `${group}/${spec.name}`;
@@ -226,7 +226,7 @@ export class Controller<T extends KubeObject> {
     return [...this.informers, ...this.ownedInformers].every((i) => i.hasSynced);
   }
 
-  private refOf(obj: T): ObjectRef {
+  private refOf(obj: T): NamedRef {
     return { ...this.spec.for, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
   }
 
@@ -323,7 +323,7 @@ export class Controller<T extends KubeObject> {
     if (!current || current.metadata.deletionTimestamp) return;
     const conditions = outcomeConditions(current.status, failure);
     if (!conditions) return;
-    const after = await this.write<KubeObject>(
+    const after = await this.write<ApiObject>(
       this.refOf(current),
       { status: { conditions } },
       "status",
@@ -371,7 +371,7 @@ export class Controller<T extends KubeObject> {
     }
   }
 
-  private async write<R>(ref: ObjectRef, patch: unknown, subresource?: "status"): Promise<R> {
+  private async write<R>(ref: NamedRef, patch: unknown, subresource?: "status"): Promise<R> {
     this.stats.writes++;
     return this.port.mergePatch<R>(ref, patch, subresource ? { subresource } : undefined);
   }
@@ -381,12 +381,4 @@ function abortPromise(signal: AbortSignal): Promise<void> {
   return signal.aborted
     ? Promise.resolve()
     : new Promise((r) => signal.addEventListener("abort", () => r(), { once: true }));
-}
-
-export function createController<T extends KubeObject>(
-  spec: ControllerSpec<T>,
-  port: RuntimePort,
-  log: Logger,
-): Controller<T> {
-  return new Controller(spec, port, log);
 }

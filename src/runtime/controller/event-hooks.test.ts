@@ -10,7 +10,7 @@ import {
   useWidgets,
   type TestControlPlane,
 } from "../../testing/index.js";
-import { done, type KubeObject } from "../index.js";
+import { done, type ApiObject } from "../index.js";
 
 let cp: TestControlPlane;
 let kube: KubeClient;
@@ -35,7 +35,7 @@ test("an async event handler that rejects is logged, and the create handler afte
   const op = await runOperator(
     (o) =>
       void o
-        .on<KubeObject>(Widget)
+        .on<ApiObject>(Widget)
         .event(async () => {
           throw new Error("the hook broke");
         })
@@ -61,7 +61,7 @@ test("a controller whose onEvent hook throws still reconciles the object", async
   const reconciled: string[] = [];
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "hooked",
         for: Widget,
         onEvent: () => {

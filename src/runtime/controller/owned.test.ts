@@ -11,7 +11,7 @@ import {
   useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
-import { done, ownerReference, RuntimeError, type KubeObject } from "../index.js";
+import { done, ownerReference, RuntimeError, type ApiObject } from "../index.js";
 
 const group = "owned.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
@@ -32,7 +32,7 @@ test("a reconcile sees its children in ctx.owned without a request, and only for
   const gets: string[] = [];
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "parent",
         for: Widget,
         owns: [CM],

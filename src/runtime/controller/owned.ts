@@ -9,12 +9,12 @@
  */
 import type { CacheReader } from "../watch/cache.js";
 import type { KindRef } from "../port.js";
-import type { KubeObject } from "./reconcile.js";
+import type { ApiObject } from "./reconcile.js";
 import type { ObjectKey, RelatedKinds, Watch } from "./watches.js";
 
 export interface OwnedKinds {
   /** The view of one owned kind, or undefined when the controller does not own it. */
-  view(kind: KindRef): CacheReader<KubeObject> | undefined;
+  view(kind: KindRef): CacheReader<ApiObject> | undefined;
 }
 
 /** `owns: kinds` as watches: a change re-queues the object's controller owner of kind `owner`. */

@@ -12,14 +12,14 @@ import { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
 import type { RuntimePort } from "../port.js";
 import type { Priority } from "../queue/queue.js";
-import { defaultPredicate, type ControllerSpec, type KubeObject } from "./reconcile.js";
+import { defaultPredicate, type ControllerSpec, type ApiObject } from "./reconcile.js";
 
-export interface PrimaryKind<T extends KubeObject> {
+export interface PrimaryKind<T extends ApiObject> {
   readonly informers: Informer<T>[];
   readonly view: CacheReader<T>;
 }
 
-export function watchPrimary<T extends KubeObject>(o: {
+export function watchPrimary<T extends ApiObject>(o: {
   spec: ControllerSpec<T> & { for: { apiVersion: string; kind: string } };
   port: RuntimePort;
   log: Logger;

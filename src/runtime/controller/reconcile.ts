@@ -20,7 +20,11 @@ export const RECONCILED = "Reconciled";
 export const done = (): ReconcileResult => ({ action: "done" });
 export const requeueAfter = (ms: number): ReconcileResult => ({ action: "requeue", afterMs: ms });
 
-export interface KubeObject {
+/**
+ * An object as the API server returns it: `metadata` is always there. (`KubeObject`, from
+ * `capstan/client`, is any object, `metadata` optional, as in kubernetes-types.)
+ */
+export interface ApiObject {
   apiVersion?: string;
   kind?: string;
   /** Always present on objects from the API server. */
@@ -49,7 +53,7 @@ export interface KubeObject {
  * `T` is the object as read; `I` the object as written (a custom resource's input type,
  * whose defaulted fields are optional), which types `patchStatus`.
  */
-export interface ReconcileContext<T extends KubeObject, I = T> {
+export interface ReconcileContext<T extends ApiObject, I = T> {
   key: string;
   log: Logger;
   signal: AbortSignal;
@@ -80,7 +84,7 @@ export interface ReconcileContext<T extends KubeObject, I = T> {
   event(ev: Partial<EventInput> & { reason: string; note: string }): Promise<void>;
 }
 
-export interface ControllerSpec<T extends KubeObject, I = T> {
+export interface ControllerSpec<T extends ApiObject, I = T> {
   name: string;
   for: KindRef;
   /** Namespaces to watch; all when omitted. Each gets its own server-side-scoped watch. */
@@ -115,7 +119,7 @@ export interface ControllerSpec<T extends KubeObject, I = T> {
 }
 
 /** Reconcile on spec changes (generation) and on metadata the controller may act on. */
-export function defaultPredicate(old: KubeObject, now: KubeObject): boolean {
+export function defaultPredicate(old: ApiObject, now: ApiObject): boolean {
   const a = old.metadata ?? {};
   const b = now.metadata ?? {};
   return (

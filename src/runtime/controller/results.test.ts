@@ -8,7 +8,7 @@ import { before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../client/client.js";
 import { defineResource, k8s, z } from "../../core/crd/index.js";
-import { installCrds, LAST_HANDLED, type KubeObject, type Operator } from "../index.js";
+import { installCrds, LAST_HANDLED, type ApiObject, type Operator } from "../index.js";
 import {
   eventually,
   installWidgetCrd,
@@ -18,7 +18,7 @@ import {
   type TestControlPlane,
 } from "../../testing/index.js";
 
-type W = KubeObject & {
+type W = ApiObject & {
   spec: { size: number };
   status?: Record<string, unknown> & { capstan?: { lastHandled?: string } };
 };

@@ -11,7 +11,7 @@ import type { CacheReader } from "../watch/cache.js";
 import { defineOperator } from "../operator/define.js";
 import type { DiffItem } from "../handlers/diff.js";
 import type { Essence } from "../handlers/handlers.js";
-import { done, type KubeObject } from "./reconcile.js";
+import { done, type ApiObject } from "./reconcile.js";
 import type { OwnedObject } from "./typed.js";
 
 type Equal<A, B> =
@@ -102,18 +102,18 @@ export const typed = defineOperator((op) => {
     },
   });
 
-  // A kind the registry does not know: a KubeObject.
+  // A kind the registry does not know: a ApiObject.
   op.controller({
     name: "unknown",
     for: { apiVersion: "example.com/v1", kind: "Gadget" },
     async reconcile(g, ctx) {
-      exactly<KubeObject>()(g);
+      exactly<ApiObject>()(g);
       exactly<(status: Record<string, unknown>) => Promise<void>>()(ctx.patchStatus);
     },
   });
 
   // An explicit type argument still wins.
-  type Named = KubeObject & { spec: { text: string } };
+  type Named = ApiObject & { spec: { text: string } };
   op.controller<Named>({
     name: "explicit",
     for: { apiVersion: "example.com/v1", kind: "Note" },

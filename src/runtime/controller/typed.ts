@@ -2,27 +2,27 @@
  * From the kind a controller or handler set is `for` to the types its code sees, at compile
  * time only: a `defineResource` result gives its storage version's object (and, for status
  * writes, its input type); a literal `{ apiVersion, kind }` of a built-in kind gives the
- * registry's type (core/kinds.ts); anything else is `KubeObject`. An explicit type argument
+ * registry's type (core/kinds.ts); anything else is `ApiObject`. An explicit type argument
  * (`op.controller<X>(…)`) still wins, so code written before inference keeps compiling.
  */
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { KindRegistry } from "../../core/kinds.js";
-import type { KubeObject } from "./reconcile.js";
+import type { ApiObject } from "./reconcile.js";
 
 /** What the API server returns always has metadata; kubernetes-types marks it optional. */
 type Live<T> = T & { metadata: ObjectMeta };
 
 /** The object type a kind reference (or a `defineResource` result) stands for. */
-export type ObjectFor<F> = F extends { readonly $object: infer O extends KubeObject }
+export type ObjectFor<F> = F extends { readonly $object: infer O extends ApiObject }
   ? O
   : F extends { apiVersion: infer A extends string; kind: infer K extends string }
     ? `${A}/${K}` extends keyof KindRegistry
       ? Live<KindRegistry[`${A}/${K}`]>
-      : KubeObject
-    : KubeObject;
+      : ApiObject
+    : ApiObject;
 
 /** The type a client writes for that kind: defaulted fields optional for a custom resource. */
-export type InputFor<F> = F extends { readonly $input: infer I extends KubeObject }
+export type InputFor<F> = F extends { readonly $input: infer I extends ApiObject }
   ? I
   : ObjectFor<F>;
 

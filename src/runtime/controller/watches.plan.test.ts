@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Cache } from "../watch/cache.js";
 import { ownedWatches } from "./owned.js";
-import type { KubeObject } from "./reconcile.js";
+import type { ApiObject } from "./reconcile.js";
 import { planInformers, referencedBy, type Watch } from "./watches.js";
 
 const SECRET = { apiVersion: "v1", kind: "Secret" };
@@ -61,7 +61,7 @@ test("a watch of every namespace gives its kind one informer for all, and its ow
 });
 
 test("referencedBy maps an object to the primary objects whose index lists its namespace/name", () => {
-  type Db = KubeObject & { spec: { secret: string } };
+  type Db = ApiObject & { spec: { secret: string } };
   const cache = new Cache<Db>({
     indexers: { secret: (d) => [`${d.metadata.namespace}/${d.spec.secret}`] },
   });

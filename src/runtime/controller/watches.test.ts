@@ -21,14 +21,14 @@ import {
   Operator,
   referencedBy,
   RuntimeError,
-  type KubeObject,
+  type ApiObject,
 } from "../index.js";
 
 const group = "watches.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
 const CM = { apiVersion: "v1", kind: "ConfigMap" } as const;
 const SECRET = { apiVersion: "v1", kind: "Secret" } as const;
-type W = KubeObject & { spec?: { note?: string } };
+type W = ApiObject & { spec?: { note?: string } };
 
 let kube: KubeClient;
 let op: RunningOperator;
@@ -39,10 +39,10 @@ const disposers: (() => Promise<void>)[] = [];
 const reconciled: string[] = [];
 /** What the maps saw (`Kind name@resourceVersion`) and what was reconciled, in order. */
 const trace: string[] = [];
-const saw = (obj: KubeObject, kind: string) =>
+const saw = (obj: ApiObject, kind: string) =>
   trace.push(`saw ${kind} ${obj.metadata.name}@${obj.metadata.resourceVersion}`);
 /** Every Secret a map was given. */
-const secretsSeen: KubeObject[] = [];
+const secretsSeen: ApiObject[] = [];
 
 before(async () => {
   const cp = await useControlPlane();
@@ -193,7 +193,7 @@ describe("watches", () => {
     const seen = await eventually(async () => {
       const s = secretsSeen.find((x) => x.metadata.name === "payload");
       assert.ok(s, "the map saw the Secret");
-      return s as KubeObject & { data?: unknown };
+      return s as ApiObject & { data?: unknown };
     });
     assert.equal(seen.metadata.labels?.kept, "yes");
     assert.equal(seen.data, undefined);

@@ -22,7 +22,7 @@ import { Cache, keyOf, mergedReader, type CacheReader } from "../watch/cache.js"
 import { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
 import { kindRefOf, type KindRef, type RuntimePort } from "../port.js";
-import type { KubeObject } from "./reconcile.js";
+import type { ApiObject } from "./reconcile.js";
 
 /** A primary object to re-queue: its name, and its namespace when the kind is namespaced. */
 export interface ObjectKey {
@@ -36,9 +36,9 @@ export interface WatchMapContext<P> {
 }
 
 /** Which primary objects a related object's change concerns. */
-export type WatchMap<P> = (obj: KubeObject, ctx: WatchMapContext<P>) => Iterable<ObjectKey>;
+export type WatchMap<P> = (obj: ApiObject, ctx: WatchMapContext<P>) => Iterable<ObjectKey>;
 
-export interface Watch<P = KubeObject> {
+export interface Watch<P = ApiObject> {
   kind: KindRef;
   map: WatchMap<P>;
   /** Cache and watch metadata only (default true): a map rarely needs more. */
@@ -87,9 +87,9 @@ function scopeOf<P>(w: Watch<P>, namespaces: readonly (string | undefined)[]) {
 }
 
 export interface RelatedKinds {
-  readonly informers: Informer<KubeObject>[];
+  readonly informers: Informer<ApiObject>[];
   /** The cache of one watched kind, or undefined when no watch names it. */
-  view(kind: KindRef): CacheReader<KubeObject> | undefined;
+  view(kind: KindRef): CacheReader<ApiObject> | undefined;
 }
 
 export function watchRelated<P>(o: {
@@ -104,15 +104,15 @@ export function watchRelated<P>(o: {
   /** Re-queue the primary object with this key (`namespace/name`, or `name`). */
   requeue(key: string): void;
 }): RelatedKinds {
-  const informers: Informer<KubeObject>[] = [];
-  const caches = new Map<string, CacheReader<KubeObject>[]>();
+  const informers: Informer<ApiObject>[] = [];
+  const caches = new Map<string, CacheReader<ApiObject>[]>();
   const ctx: WatchMapContext<P> = { cache: o.cache };
   for (const plan of planInformers(o.watches, o.namespaces)) {
     const { kind, namespace } = plan;
-    const cache = new Cache<KubeObject>();
-    const inf = new Informer<KubeObject>({
+    const cache = new Cache<ApiObject>();
+    const inf = new Informer<ApiObject>({
       name: `${kind.kind}${namespace ? ` in ${namespace}` : ""} (related to ${o.controller})`,
-      source: o.port.listWatch<KubeObject>(kind, { namespace, metadataOnly: plan.metadataOnly }),
+      source: o.port.listWatch<ApiObject>(kind, { namespace, metadataOnly: plan.metadataOnly }),
       cache,
       onError: (step, e) => o.log.warn({ err: e, step }, `${kind.kind} ${step} failed; retrying`),
     });
@@ -126,7 +126,7 @@ export function watchRelated<P>(o: {
     });
     // Keys in a small array, not a Set: an event maps to one or two keys, and an update whose
     // old and new version name the same owner must queue it once.
-    const keysOf = (obj: KubeObject, into: string[]) => {
+    const keysOf = (obj: ApiObject, into: string[]) => {
       for (const { map, only } of feeds) {
         if (only && !only.includes(obj.metadata.namespace)) continue;
         let mapped: ObjectKey[];
@@ -146,7 +146,7 @@ export function watchRelated<P>(o: {
       }
       return into;
     };
-    const requeue = (...versions: KubeObject[]) => {
+    const requeue = (...versions: ApiObject[]) => {
       const keys: string[] = [];
       for (const obj of versions) keysOf(obj, keys);
       for (const k of keys) o.requeue(k);
@@ -174,7 +174,7 @@ export function watchRelated<P>(o: {
  * watches: [{ kind: Secret, map: referencedBy("adminSecret") }],
  * ```
  */
-export function referencedBy<P extends KubeObject>(index: string): WatchMap<P> {
+export function referencedBy<P extends ApiObject>(index: string): WatchMap<P> {
   return (obj, { cache }) =>
     cache.byIndex(index, keyOf(obj)).map((p) => ({
       name: p.metadata.name!,

@@ -26,7 +26,7 @@ import {
   done,
   requeueAfter,
   type ControllerSpec,
-  type KubeObject,
+  type ApiObject,
   type ReconcileContext,
   type ReconcileResult,
 } from "../controller/reconcile.js";
@@ -37,14 +37,14 @@ import type { SpecOf } from "../controller/typed.js";
 export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
 
 /** The diff base kept in status (see the header), if any. */
-function statusBase(obj: KubeObject): string | undefined {
+function statusBase(obj: ApiObject): string | undefined {
   const v = (obj.status as { capstan?: { lastHandled?: unknown } } | undefined)?.capstan
     ?.lastHandled;
   return typeof v === "string" ? v : undefined;
 }
 
 /** What a handler receives; `I` types `ctx.patchStatus` (see ReconcileContext). */
-export interface HandlerArgs<T extends KubeObject, I = T> {
+export interface HandlerArgs<T extends ApiObject, I = T> {
   obj: T;
   spec: SpecOf<T>;
   /** Field handlers: the field's value before and after; update handlers: see UpdateArgs. */
@@ -66,12 +66,12 @@ export interface Essence<T> {
 }
 
 /** An update handler's arguments: the essence before and after the change. */
-export type UpdateArgs<T extends KubeObject, I = T> = HandlerArgs<T, I> & {
+export type UpdateArgs<T extends ApiObject, I = T> = HandlerArgs<T, I> & {
   old: Essence<T>;
   new: Essence<T>;
 };
 
-export type Handler<T extends KubeObject, I = T, A = HandlerArgs<T, I>> = (
+export type Handler<T extends ApiObject, I = T, A = HandlerArgs<T, I>> = (
   args: A,
 ) => Promise<unknown> | unknown;
 
@@ -80,7 +80,7 @@ interface Options<T> extends Filters<T> {
   timeoutMs?: number;
 }
 
-type Entry<T extends KubeObject, I> =
+type Entry<T extends ApiObject, I> =
   | {
       kind: "create" | "update" | "resume" | "delete";
       id: string;
@@ -107,7 +107,7 @@ interface ObjectState {
 
 type Stored = Essence<unknown>;
 
-function essenceOf(obj: KubeObject & { spec?: unknown }): Stored {
+function essenceOf(obj: ApiObject & { spec?: unknown }): Stored {
   const annotations = { ...(obj.metadata?.annotations ?? {}) };
   delete annotations[LAST_HANDLED];
   delete annotations["kubectl.kubernetes.io/last-applied-configuration"];
@@ -115,7 +115,7 @@ function essenceOf(obj: KubeObject & { spec?: unknown }): Stored {
 }
 
 /** What every handler of a cycle receives, whatever its cause. */
-function baseArgs<T extends KubeObject & { spec?: unknown }, I>(
+function baseArgs<T extends ApiObject & { spec?: unknown }, I>(
   obj: T,
   ctx: ReconcileContext<T, I>,
 ): Omit<HandlerArgs<T, I>, "diff"> {
@@ -123,7 +123,7 @@ function baseArgs<T extends KubeObject & { spec?: unknown }, I>(
   return { obj, spec, ctx, log: ctx.log, signal: ctx.signal, retry: ctx.attempt };
 }
 
-export class Handlers<T extends KubeObject & { spec?: unknown }, I = T> {
+export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
   private readonly entries: Entry<T, I>[] = [];
   private readonly objects = new Map<string, ObjectState>();
   private n = 0;
@@ -306,7 +306,7 @@ export class Handlers<T extends KubeObject & { spec?: unknown }, I = T> {
     }
     if (w.base) await annotate(w.base);
     // Return values go where the handler ids say, whatever T's status type is.
-    if (hasResults) await (ctx as ReconcileContext<KubeObject>).patchStatus(w.results);
+    if (hasResults) await (ctx as ReconcileContext<ApiObject>).patchStatus(w.results);
   }
 
   private startDaemons(obj: T, ctx: ReconcileContext<T, I>, st: ObjectState): void {

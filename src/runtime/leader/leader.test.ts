@@ -17,12 +17,12 @@ import {
   useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
-import type { KubeObject } from "../index.js";
+import type { ApiObject } from "../index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const group = "leader.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
-type W = KubeObject & { spec: { size?: number; note?: string }; status?: { handledBy?: string } };
+type W = ApiObject & { spec: { size?: number; note?: string }; status?: { handledBy?: string } };
 
 let cp: TestControlPlane;
 let kube: KubeClient;

@@ -15,9 +15,9 @@ import {
   type RunningOperator,
   type TestControlPlane,
 } from "../../testing/index.js";
-import { done, type KubeObject, type Operator } from "../index.js";
+import { done, type ApiObject, type Operator } from "../index.js";
 
-type W = KubeObject & { spec: { size: number }; status?: { size?: number } };
+type W = ApiObject & { spec: { size: number }; status?: { size?: number } };
 const group = "health.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
 let cp: TestControlPlane;

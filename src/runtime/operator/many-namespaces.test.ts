@@ -3,8 +3,13 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import type { KubeClient } from "../../client/client.js";
-import { runOperator, testNamespace, useWidgets, type TestControlPlane } from "../../testing/index.js";
-import { done, type KubeObject } from "../index.js";
+import {
+  runOperator,
+  testNamespace,
+  useWidgets,
+  type TestControlPlane,
+} from "../../testing/index.js";
+import { done, type ApiObject } from "../index.js";
 
 let cp: TestControlPlane;
 let kube: KubeClient;
@@ -23,7 +28,7 @@ test("an operator watching 16 namespaces starts without a MaxListenersExceededWa
   process.on("warning", onWarning);
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "many",
         for: Widget,
         owns: [{ apiVersion: "v1", kind: "ConfigMap" }],

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../client/client.js";
 import { NotFoundError } from "../../client/errors.js";
 import type { Operator } from "./operator.js";
-import { done, PermanentError, setCondition, type Condition, type KubeObject } from "../index.js";
+import { done, PermanentError, setCondition, type Condition, type ApiObject } from "../index.js";
 import {
   eventually,
   runOperator,
@@ -22,7 +22,7 @@ let cp: TestControlPlane;
 let kube: KubeClient;
 const group = `rt${randomBytes(3).toString("hex")}.capstan.test`;
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
-type W = KubeObject & {
+type W = ApiObject & {
   spec: { size: number; note?: string };
   status?: { conditions?: Condition[]; observedGeneration?: number };
 };

@@ -17,7 +17,7 @@ import type { KubeClient } from "../../client/client.js";
 import { Controller } from "../controller/controller.js";
 import { RuntimeError } from "../errors.js";
 import { checkApiVersion, checkKind } from "../../core/gvk.js";
-import type { ControllerSpec, KubeObject } from "../controller/reconcile.js";
+import type { ControllerSpec, ApiObject } from "../controller/reconcile.js";
 import { Handlers } from "../handlers/handlers.js";
 import { serveHealth, type HealthServer } from "./health.js";
 import {
@@ -86,16 +86,16 @@ export interface Access {
 
 /** Everything an operator declares, read without running it (`capstan generate deploy`). */
 export interface Declarations {
-  controllers: ControllerSpec<KubeObject>[];
+  controllers: ControllerSpec<ApiObject>[];
   uses: Access[];
 }
 
 export class Operator {
   readonly log: Logger;
-  private readonly specs: ControllerSpec<KubeObject>[] = [];
+  private readonly specs: ControllerSpec<ApiObject>[] = [];
   private readonly access: Access[] = [];
-  private readonly handlerSets: Handlers<KubeObject>[] = [];
-  readonly controllers: Controller<KubeObject>[] = [];
+  private readonly handlerSets: Handlers<ApiObject>[] = [];
+  readonly controllers: Controller<ApiObject>[] = [];
   readonly metrics: OperatorMetrics;
   private health?: HealthServer;
   private leadership?: Leadership;
@@ -118,17 +118,17 @@ export class Operator {
    * `defineResource` result, or a built-in kind's literal `{ apiVersion, kind }`); naming it
    * (`controller<X>(…)`) overrides that.
    */
-  controller<T extends KubeObject = never, const F extends KindRef = KindRef>(
+  controller<T extends ApiObject = never, const F extends KindRef = KindRef>(
     spec: ControllerSpec<Chosen<NoInfer<T>, ObjectFor<F>>, Chosen<NoInfer<T>, InputFor<F>>> & {
       for: F;
     },
   ): this {
-    this.specs.push(spec as unknown as ControllerSpec<KubeObject>);
+    this.specs.push(spec as unknown as ControllerSpec<ApiObject>);
     return this;
   }
 
   /** Add kopf-style handlers for a kind; returns the handler set to register on. */
-  on<T extends KubeObject & { spec?: unknown } = never, const F extends KindRef = KindRef>(
+  on<T extends ApiObject & { spec?: unknown } = never, const F extends KindRef = KindRef>(
     kind: F,
     opts: string | { name?: string; labels?: MetaMatch } = {},
   ): Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>> {
@@ -138,7 +138,7 @@ export class Operator {
       o.name ?? kind.kind.toLowerCase(),
       o.labels,
     );
-    this.handlerSets.push(h as unknown as Handlers<KubeObject>);
+    this.handlerSets.push(h as unknown as Handlers<ApiObject>);
     return h;
   }
 
@@ -302,7 +302,7 @@ export class Operator {
  * A malformed apiVersion or kind is known before any request: refuse it at start, naming the
  * controller and the field, instead of a list that fails and retries forever.
  */
-function checkKinds(spec: ControllerSpec<KubeObject>): void {
+function checkKinds(spec: ControllerSpec<ApiObject>): void {
   const kinds = [
     { at: "for", k: spec.for },
     ...(spec.owns ?? []).map((k, i) => ({ at: `owns[${i}]`, k })),
@@ -319,8 +319,4 @@ function checkKinds(spec: ControllerSpec<KubeObject>): void {
         `controller ${spec.name}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
       );
   }
-}
-
-export function operator(opts: OperatorOptions): Operator {
-  return new Operator(opts);
 }

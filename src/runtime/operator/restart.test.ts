@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { KubeClient } from "../../client/client.js";
 import { startControlPlane, type ControlPlane } from "../../controlplane/index.js";
-import { done, type KubeObject } from "../index.js";
+import { done, type ApiObject } from "../index.js";
 import {
   eventually,
   installWidgetCrd,
@@ -12,7 +12,7 @@ import {
   type RunningOperator,
 } from "../../testing/index.js";
 
-type W = KubeObject & { spec: { size: number }; status?: { size?: number } };
+type W = ApiObject & { spec: { size: number }; status?: { size?: number } };
 const group = "restart.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
 let cp: ControlPlane;

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../client/client.js";
-import { done, ownerReference, type KubeObject } from "../index.js";
+import { done, ownerReference, type ApiObject } from "../index.js";
 import {
   eventsFor,
   eventually,
@@ -34,7 +34,7 @@ test("watches exactly the namespaces it is given", async () => {
   const seen = new Set<string>();
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "cms",
         for: CM,
         labelSelector: "scope=1",
@@ -64,7 +64,7 @@ test("reconciles a cluster-scoped kind", async () => {
   const NS = { apiVersion: "v1", kind: "Namespace" } as const;
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "namespaces",
         for: NS,
         labelSelector: `capstan-scope=${tag}`,
@@ -99,7 +99,7 @@ test("stopping lets an in-flight reconcile finish and starts no new one", async 
   const log: string[] = [];
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "slow",
         for: CM,
         labelSelector: "slow=1",
@@ -137,7 +137,7 @@ test("a failure repeated many times is one Event with a series count, not one Ev
   let attempts = 0;
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "failing",
         for: CM,
         labelSelector: "fail=1",
@@ -169,7 +169,7 @@ test("ownerReference makes a child the garbage collector removes with its owner"
   const ns = await testNamespace(kube, "own");
   try {
     const owner = await kube.create({ ...CM, metadata: { name: "owner", namespace: ns.name } });
-    const ref = ownerReference(owner as unknown as KubeObject);
+    const ref = ownerReference(owner as unknown as ApiObject);
     assert.deepEqual(ref, {
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -189,7 +189,7 @@ test("ownerReference makes a child the garbage collector removes with its owner"
       { timeoutMs: 60_000, what: "the child to be collected" },
     );
     assert.throws(
-      () => ownerReference({ metadata: { name: "x" } } as KubeObject),
+      () => ownerReference({ metadata: { name: "x" } } as ApiObject),
       /needs apiVersion, kind, metadata.name and metadata.uid/,
     );
   } finally {

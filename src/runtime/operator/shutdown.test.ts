@@ -10,7 +10,7 @@ import {
   useWidgets,
   type TestControlPlane,
 } from "../../testing/index.js";
-import { done, type KubeObject } from "../index.js";
+import { done, type ApiObject } from "../index.js";
 
 let cp: TestControlPlane;
 let kube: KubeClient;
@@ -27,7 +27,7 @@ test("a reconcile aborted by the operator's stop writes no condition and no Even
   let aborted = false;
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "slow",
         for: Widget,
         async reconcile(_w, ctx) {
@@ -50,7 +50,7 @@ test("a reconcile aborted by the operator's stop writes no condition and no Even
     await op.stop();
     assert.ok(aborted, "the reconcile saw its signal abort");
     assert.equal(op.writes(), before, "no write after the stop began");
-    const now = (await kube.get({ ...Widget, namespace: ns, name: "w" })) as KubeObject;
+    const now = (await kube.get({ ...Widget, namespace: ns, name: "w" })) as ApiObject;
     assert.equal(now.status, undefined);
     assert.deepEqual(
       (await eventsFor(kube, w)).map((e) => e.reason),

@@ -17,7 +17,7 @@
  */
 import type { KubeClient } from "../../client/client.js";
 import { ApiError, ClientError, ServerError, TooManyRequestsError } from "../../client/errors.js";
-import { Backoff, type BackoffOptions } from "../backoff.js";
+import { backoffFrom, type BackoffOptions } from "../backoff.js";
 import type { Logger } from "../log.js";
 import { sleep } from "../sleep.js";
 
@@ -75,7 +75,7 @@ export async function waitForApiServer(
   opts: ApiServerWaitOptions,
 ): Promise<void> {
   const server = client.conn.server;
-  const backoff = new Backoff({ initialMs: 1000, maxMs: 30_000, ...opts.backoff });
+  const backoff = backoffFrom({ initialMs: 1000, maxMs: 30_000, ...opts.backoff });
   const signal = opts.signal ?? new AbortController().signal;
   for (let attempt = 1; ; attempt++) {
     const reason = await probe(client, signal, opts.attemptTimeoutMs ?? 10_000);

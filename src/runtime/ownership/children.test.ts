@@ -13,7 +13,7 @@ import {
   useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
-import { done, ensureChild, OwnershipConflictError, type KubeObject } from "../index.js";
+import { done, ensureChild, OwnershipConflictError, type ApiObject } from "../index.js";
 
 const group = "children.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" } as const;
@@ -32,7 +32,7 @@ async function widget(ns: string, name: string) {
     ...Widget,
     metadata: { name, namespace: ns },
     spec: { size: 1 },
-  })) as KubeObject & typeof Widget;
+  })) as ApiObject & typeof Widget;
 }
 const child = (ns: string, name: string, data: Record<string, string>) => ({
   ...CM,
@@ -141,7 +141,7 @@ test("a controller meeting a foreign child sets Conflict=True and a Warning Even
   await kube.create(child(ns, "w-config", { foreign: "yes" }));
   const op = await runOperator(
     (o) =>
-      void o.controller<KubeObject>({
+      void o.controller<ApiObject>({
         name: "widgets",
         for: Widget,
         owns: [CM],

@@ -24,13 +24,13 @@ import type { KubeClient } from "../../client/client.js";
 import { brand } from "../../core/brand.js";
 import { TemporaryError } from "../errors.js";
 import { ownerReference, type OwnerReference } from "./owner.js";
-import type { KubeObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../controller/reconcile.js";
 import { isSubset, normalizeForCompare } from "./subset.js";
 
-export interface Child extends KubeObject {
+export interface Child extends ApiObject {
   apiVersion: string;
   kind: string;
-  metadata: KubeObject["metadata"] & { name: string };
+  metadata: ApiObject["metadata"] & { name: string };
 }
 
 export interface EnsureChildOptions {
@@ -43,9 +43,9 @@ export interface EnsureChildOptions {
 export type ChildOutcome = "created" | "updated" | "unchanged";
 
 /** The child as the server returned it: all of its metadata. */
-export type LiveChild<C> = C & { metadata: KubeObject["metadata"] };
+export type LiveChild<C> = C & { metadata: ApiObject["metadata"] };
 
-type Owner = KubeObject & { apiVersion: string; kind: string };
+type Owner = ApiObject & { apiVersion: string; kind: string };
 
 /** A child (or an external resource) with this object's name belongs to someone else. */
 export class OwnershipConflictError extends TemporaryError {
@@ -62,7 +62,7 @@ export class OwnershipConflictError extends TemporaryError {
 const describeObj = (o: { kind?: string; metadata?: { namespace?: string; name?: string } }) =>
   `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
 
-function controllerOf(o: KubeObject): OwnerReference | undefined {
+function controllerOf(o: ApiObject): OwnerReference | undefined {
   return o.metadata.ownerReferences?.find((r) => r.controller) as OwnerReference | undefined;
 }
 
@@ -109,7 +109,7 @@ export async function ensureChild<C extends Child>(
         throw e;
       }
     }
-    const current: KubeObject = live;
+    const current: ApiObject = live;
     if (current.metadata.deletionTimestamp && controllerOf(current)?.uid === mine.uid)
       // Its DELETED event re-queues the owner (an owned kind), which then creates it anew.
       throw new TemporaryError(`${what} is being deleted; it is created again once gone`, {

@@ -20,7 +20,7 @@
  */
 import { PermanentError } from "../errors.js";
 import { OwnershipConflictError } from "./children.js";
-import type { KubeObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../controller/reconcile.js";
 
 export interface Ledger {
   /** The mark recorded for `resource`, or undefined when there is none. */
@@ -42,7 +42,7 @@ export interface ClaimOptions {
   field?: string;
 }
 
-type Owner = KubeObject & { kind?: string };
+type Owner = ApiObject & { kind?: string };
 
 /** What the ledger records for `owner`: its kind, namespace/name and uid. */
 export function ownerMark(owner: Owner, kind = owner.kind ?? "object"): string {

@@ -2,7 +2,7 @@
  * Owner references: how a child says which object it belongs to, so the garbage collector
  * deletes it with its owner and the controller that `owns` its kind hears about it.
  */
-import type { KubeObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../controller/reconcile.js";
 
 export interface OwnerReference {
   apiVersion: string;
@@ -15,7 +15,7 @@ export interface OwnerReference {
 
 /** A controller owner reference to `owner` (which must come from the API: it needs a uid). */
 export function ownerReference(
-  owner: KubeObject & { apiVersion?: string; kind?: string },
+  owner: ApiObject & { apiVersion?: string; kind?: string },
   opts: {
     controller?: boolean;
     blockOwnerDeletion?: boolean;

@@ -4,7 +4,7 @@
  * metadata of its own, so equality is too strict: every field of the desired object must be
  * in the live one with the same value, lists element by element.
  */
-import type { KubeObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../controller/reconcile.js";
 
 /** True when every field of `want` is in `have` with the same value (lists element-wise). */
 export function isSubset(want: unknown, have: unknown): boolean {
@@ -24,8 +24,8 @@ export function isSubset(want: unknown, have: unknown): boolean {
  * ownerReferences of its metadata, and everything but status. A Secret's `stringData` is
  * stored as base64 `data`, so it is compared in that form.
  */
-export function normalizeForCompare(obj: KubeObject): Record<string, unknown> {
-  const { metadata, status: _status, ...rest } = obj as KubeObject & Record<string, unknown>;
+export function normalizeForCompare(obj: ApiObject): Record<string, unknown> {
+  const { metadata, status: _status, ...rest } = obj as ApiObject & Record<string, unknown>;
   const out: Record<string, unknown> = {
     ...rest,
     metadata: {

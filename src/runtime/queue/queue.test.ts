@@ -2,10 +2,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createQueue } from "./queue.js";
+import { WorkQueue } from "./queue.js";
 
 /** Wait until the queue has nothing queued, running or scheduled. */
-async function drained(q: ReturnType<typeof createQueue>): Promise<void> {
+async function drained(q: WorkQueue): Promise<void> {
   const deadline = Date.now() + 5000;
   for (;;) {
     const s = q.stats();
@@ -23,7 +23,7 @@ const deferred = () => {
 
 describe("work queue", () => {
   test("a key added many times while queued is processed once", async () => {
-    const q = createQueue({ concurrency: 1 });
+    const q = new WorkQueue({ concurrency: 1 });
     const seen: string[] = [];
     for (let i = 0; i < 5; i++) q.add("ns/a");
     q.add("ns/b");
@@ -33,7 +33,7 @@ describe("work queue", () => {
   });
 
   test("never runs the same key twice at once, and reruns a key changed during its run", async () => {
-    const q = createQueue({ concurrency: 4 });
+    const q = new WorkQueue({ concurrency: 4 });
     let running = 0;
     let maxRunning = 0;
     let runs = 0;
@@ -58,7 +58,7 @@ describe("work queue", () => {
   });
 
   test("runs at most `concurrency` keys at a time", async () => {
-    const q = createQueue({ concurrency: 3 });
+    const q = new WorkQueue({ concurrency: 3 });
     let running = 0;
     let maxRunning = 0;
     q.start(async () => {
@@ -74,7 +74,7 @@ describe("work queue", () => {
   });
 
   test("fresh changes overtake the initial-list backlog", async () => {
-    const q = createQueue({ concurrency: 1 });
+    const q = new WorkQueue({ concurrency: 1 });
     const seen: string[] = [];
     for (let i = 0; i < 5; i++) q.add(`ns/old${i}`, "low");
     q.add("ns/fresh", "high");
@@ -85,7 +85,7 @@ describe("work queue", () => {
   });
 
   test("retries back off exponentially per key and forget resets them", () => {
-    const q = createQueue({ baseDelayMs: 10, maxDelayMs: 50 });
+    const q = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 50 });
     assert.deepEqual([q.retry("k"), q.retry("k"), q.retry("k"), q.retry("k")], [10, 20, 40, 50]);
     assert.equal(q.retry("other"), 10, "failures are counted per key");
     q.forget("k");
@@ -94,7 +94,7 @@ describe("work queue", () => {
   });
 
   test("the overall rate limit spaces retries once the burst is spent", () => {
-    const q = createQueue({ baseDelayMs: 1, rateLimit: { perSecond: 10, burst: 2 } });
+    const q = new WorkQueue({ baseDelayMs: 1, rateLimit: { perSecond: 10, burst: 2 } });
     const delays = ["a", "b", "c", "d"].map((k) => q.retry(k));
     assert.deepEqual(delays.slice(0, 2), [1, 1]);
     assert.ok(delays[2]! >= 90 && delays[2]! <= 100, `third retry waits for a token: ${delays[2]}`);
@@ -103,7 +103,7 @@ describe("work queue", () => {
   });
 
   test("addAfter keeps the earliest time for a key", async () => {
-    const q = createQueue();
+    const q = new WorkQueue();
     const seen: [string, number][] = [];
     const t0 = Date.now();
     q.start(async (k) => void seen.push([k, Date.now() - t0]));
@@ -117,7 +117,7 @@ describe("work queue", () => {
   });
 
   test("shutdown stops taking keys and waits for work in flight", async () => {
-    const q = createQueue({ concurrency: 1 });
+    const q = new WorkQueue({ concurrency: 1 });
     const done: string[] = [];
     q.start(async (k) => {
       await sleep(30);
@@ -134,7 +134,7 @@ describe("work queue", () => {
   });
 
   test("a worker that throws reports the failure and the queue keeps going", async () => {
-    const q = createQueue({ concurrency: 1 });
+    const q = new WorkQueue({ concurrency: 1 });
     const failures: string[] = [];
     const seen: string[] = [];
     q.on("failure", (_e, k: string) => failures.push(k));

@@ -192,7 +192,3 @@ export class WorkQueue extends EventEmitter {
     }
   }
 }
-
-export function createQueue(opts?: QueueOptions): WorkQueue {
-  return new WorkQueue(opts);
-}

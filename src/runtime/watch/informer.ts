@@ -17,7 +17,7 @@
  */
 import type { Cache, CacheReader, KubeObjectLike } from "./cache.js";
 import { keyOf } from "./cache.js";
-import { Backoff, type BackoffOptions } from "../backoff.js";
+import { backoffFrom, type Backoff, type BackoffOptions } from "../backoff.js";
 import { sleep } from "../sleep.js";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
@@ -94,7 +94,7 @@ export class Informer<T extends KubeObjectLike> {
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.name = opts.name;
-    this.backoff = new Backoff(opts.backoff);
+    this.backoff = backoffFrom(opts.backoff);
   }
 
   get hasSynced(): boolean {
