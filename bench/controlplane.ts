@@ -2,20 +2,35 @@
  * Control-plane benchmark: warm start-to-ready (median of several runs) of the full local
  * control plane, against envtest's setup (etcd + kube-apiserver only) measured in the same
  * run as the baseline; with `--cold`, the build from nothing (empty Go module and build
- * caches) too. Writes bench/results/controlplane.{json,md,svg}.
+ * caches) too. Where a node can run (Linux, root), the node's figures as well
+ * (bench/lib/node-figures.ts): start to Node Ready, Pod create → Succeeded, the idle memory of
+ * kubelet + containerd and, with `--cold`, the node binaries' cold build; `--no-node` skips them.
+ * Writes bench/results/controlplane.{json,md,svg}.
  *
- *   npx tsx bench/controlplane.ts [--runs 7] [--cold]
+ *   npm run bench:controlplane -- [--runs 7] [--pods 7] [--cold] [--no-node]
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ensureBinaries, readPin, startControlPlane } from "../src/controlplane/index.js";
+import {
+  ensureBinaries,
+  nodeUnavailable,
+  readNodePin,
+  readPin,
+  startControlPlane,
+} from "../src/controlplane/index.js";
 import { packageRoot } from "../src/controlplane/paths.js";
 import { barChartSvg } from "./lib/chart.js";
+import { measureNode, nodeMarkdown, median as med } from "./lib/node-figures.js";
 
 const { values } = parseArgs({
-  options: { runs: { type: "string", default: "7" }, cold: { type: "boolean", default: false } },
+  options: {
+    runs: { type: "string", default: "7" },
+    pods: { type: "string", default: "7" },
+    cold: { type: "boolean", default: false },
+    "no-node": { type: "boolean", default: false },
+  },
 });
 const runs = Number(values.runs);
 const median = (xs: number[]) => {
@@ -61,6 +76,10 @@ await ensureBinaries();
 const full = await timeStarts("full control plane", true);
 const envtest = await timeStarts("etcd + kube-apiserver", false);
 const cold = values.cold ? await coldBuild() : undefined;
+const noNodeWhy = values["no-node"] ? "--no-node" : nodeUnavailable();
+const node = noNodeWhy
+  ? undefined
+  : await measureNode({ runs: Math.min(runs, 5), pods: Number(values.pods), cold: values.cold });
 const result = {
   date: new Date().toISOString(),
   machine: {
@@ -76,6 +95,7 @@ const result = {
   },
   ratioFullToApiserverOnly: median(full) / median(envtest),
   coldBuildSeconds: cold,
+  node: node ? { pin: readNodePin(), ...node } : { skipped: noNodeWhy },
 };
 const dir = path.join(packageRoot(), "bench", "results");
 writeFileSync(path.join(dir, "controlplane.json"), JSON.stringify(result, null, 2) + "\n");
@@ -94,6 +114,16 @@ const md = [
     ? ""
     : `\nCold build (empty Go module and build caches): ${cold.toFixed(0)} s.`,
   "",
+  ...(node
+    ? [
+        `## With a real node (kubelet, containerd ${readNodePin().containerd})`,
+        "",
+        ...nodeMarkdown(node),
+      ]
+    : [`No node figures: ${noNodeWhy}.`]),
+  "",
+  "![chart](controlplane.svg)",
+  "",
   "Reproduce: `npm run bench:controlplane -- --cold`.",
   "",
 ].join("\n");
@@ -101,10 +131,23 @@ writeFileSync(path.join(dir, "controlplane.md"), md);
 writeFileSync(
   path.join(dir, "controlplane.svg"),
   barChartSvg({
-    title: "Local control plane: start to ready (median)",
+    title: "Local control plane (median)",
     unit: "ms",
-    labels: ["full control plane", "etcd + apiserver (envtest)"],
-    series: [{ name: "median start-to-ready", values: [median(full), median(envtest)] }],
+    labels: [
+      "full control plane",
+      "etcd + apiserver (envtest)",
+      ...(node ? ["control plane + scheduler + node: Node Ready", "Pod create → Succeeded"] : []),
+    ],
+    series: [
+      {
+        name: "median",
+        values: [
+          median(full),
+          median(envtest),
+          ...(node ? [med(node.startToReadyMs.withNode), med(node.podCreateToSucceededMs)] : []),
+        ],
+      },
+    ],
   }),
 );
 process.stdout.write(md);
