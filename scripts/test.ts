@@ -14,6 +14,7 @@ import {
 } from "../src/controlplane/index.js";
 import { packageRoot } from "../src/controlplane/paths.js";
 import { SHARED_CLUSTER_ENV } from "../src/testing/index.js";
+import { ensureFerretDB } from "../src/testing/servers/ferretdb.js";
 
 const root = packageRoot();
 
@@ -35,11 +36,14 @@ if (files.length === 0) {
 
 // Test files that start a real node: build its binaries now, with progress, rather than
 // inside the first such test, where a cold build (minutes) would eat its time limit.
-const needNode = files.some((f) => readFileSync(f, "utf8").includes("node: true"));
-if (needNode && nodeUnavailable() === undefined) {
+// Likewise FerretDB for the MongoUser tests: two test files building it at once on a cold
+// machine, under the node's build, ran past their time limit.
+const uses = (text: string) => files.some((f) => readFileSync(f, "utf8").includes(text));
+if (uses("node: true") && nodeUnavailable() === undefined) {
   console.error("Preparing the local node's binaries…");
   await ensureNodeBinaries();
 }
+if (uses("mongo.testkit") || uses("startFerretDB")) await ensureFerretDB();
 
 const t0 = Date.now();
 console.error("Starting the local control plane for the test run…");

@@ -74,26 +74,38 @@ async function reconcile(db: Db, ctx: ReconcileContext<Db>) {
   // Checked before the server is touched: a password set on the user must land in a Secret
   // this object owns, never in someone else's.
   const existing = await ownSecret(db, secretName, ctx);
-  const kept = existing?.data?.password
+  let kept = existing?.data?.password
     ? Buffer.from(existing.data.password, "base64").toString("utf8")
     : undefined;
-  const password = kept ?? randomBytes(24).toString("base64url");
-  await withServer(db, admin, [password], async (c) => {
-    await claimBoth(await openLedger(c), c, db, admin);
-    await ensure(c, name, password, kept === undefined);
-  });
-  const { outcome } = await ctx.ensureChild({
-    ...SECRET,
-    metadata: { name: secretName, namespace: db.metadata.namespace },
-    type: "Opaque",
-    stringData: {
-      host: admin.host,
-      port: String(admin.port),
-      database: name,
-      username: name,
-      password,
-    },
-  });
+  let password = kept ?? randomBytes(24).toString("base64url");
+  const setOnServer = (rotate: boolean) =>
+    withServer(db, admin, [password], async (c) => {
+      await claimBoth(await openLedger(c), c, db, admin);
+      await ensure(c, name, password, rotate);
+    });
+  const writeSecret = () =>
+    ctx.ensureChild({
+      ...SECRET,
+      metadata: { name: secretName, namespace: db.metadata.namespace },
+      type: "Opaque",
+      stringData: {
+        host: admin.host,
+        port: String(admin.port),
+        database: name,
+        username: name,
+        password,
+      },
+    });
+  await setOnServer(kept === undefined);
+  let { outcome } = await writeSecret();
+  if (outcome === "created" && kept !== undefined) {
+    // The Secret was deleted between our read and this write, so it came back with the
+    // password it had: a deletion asks for a new one, whenever it lands.
+    password = randomBytes(24).toString("base64url");
+    await setOnServer(true);
+    ({ outcome } = await writeSecret());
+    kept = undefined;
+  }
   if (outcome !== "unchanged") {
     const reason = !existing ? "Created" : kept === undefined ? "PasswordRotated" : "Updated";
     if (reason === "PasswordRotated")
