@@ -1,9 +1,37 @@
 // What goes into an operator image, decided without a cluster: which paths the build context
 // ignores, which locked packages are production ones, which libraries the loader resolves.
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, test } from "node:test";
+import { tempDir } from "./images.testkit.js";
 import { parseLdd } from "./node-runtime.js";
-import { CONTEXT_IGNORES, ignorePattern, productionPackages } from "./project.js";
+import {
+  CONTEXT_IGNORES,
+  ignorePattern,
+  productionModuleEntries,
+  productionPackages,
+} from "./project.js";
+
+/** A project whose lock pins `locked` and whose node_modules holds `installed` (name → version). */
+function project(locked: Record<string, object>, installed: Record<string, string>): string {
+  const root = tempDir();
+  const packages = Object.fromEntries(
+    Object.entries(locked).map(([name, p]) => [`node_modules/${name}`, p]),
+  );
+  writeFileSync(
+    path.join(root, "package-lock.json"),
+    JSON.stringify({ lockfileVersion: 3, packages: { "": {}, ...packages } }),
+  );
+  for (const [name, version] of Object.entries(installed)) {
+    mkdirSync(path.join(root, "node_modules", name), { recursive: true });
+    writeFileSync(
+      path.join(root, "node_modules", name, "package.json"),
+      JSON.stringify({ name, version }),
+    );
+  }
+  return root;
+}
 
 const ignoredBy = (rel: string) => CONTEXT_IGNORES.filter((p) => ignorePattern(p)(rel));
 
@@ -48,6 +76,29 @@ describe("production packages of a lock", () => {
     assert.throws(
       () => productionPackages({ lockfileVersion: 1, dependencies: {} }, "/p/package-lock.json"),
       /\/p\/package-lock\.json has no "packages".*npm 7 or newer/,
+    );
+  });
+});
+
+describe("production modules of a project", () => {
+  test("a package whose installed version is not the locked one is an error naming both", async () => {
+    const root = project({ a: { version: "1.0.0" } }, { a: "1.0.1" });
+    await assert.rejects(
+      productionModuleEntries(root, "/app"),
+      /node_modules\/a is 1\.0\.1 but .*package-lock\.json pins 1\.0\.0: run `npm ci`/,
+    );
+  });
+
+  test("a missing optional package is left out; a missing required one is an error", async () => {
+    const locked = { a: { version: "1.0.0" }, "@x/linux": { version: "1.0.0", optional: true } };
+    const entries = await productionModuleEntries(project(locked, { a: "1.0.0" }), "/app");
+    assert.deepEqual(
+      entries.map((e) => e.path),
+      ["/app/node_modules/a", "/app/node_modules/a/package.json"],
+    );
+    await assert.rejects(
+      productionModuleEntries(project(locked, {}), "/app"),
+      /node_modules\/a is missing .*run `npm ci`/,
     );
   });
 });
