@@ -129,8 +129,10 @@ export async function operatorImageSpec(
   return { spec, name, module };
 }
 
-/** Whether to import: as asked, or when the cluster has a node (its runtime file exists). */
+/** Whether to import: as asked, or when the cluster has a node (its runtime file exists).
+ * An explicit --import without a node fails here, before the build. */
 function shouldImport(o: BuildImageOptions): boolean {
+  if (o.import === true) readNodeRuntime(o.clusterDir);
   if (o.import !== undefined) return o.import;
   try {
     readNodeRuntime(o.clusterDir);
@@ -143,8 +145,8 @@ function shouldImport(o: BuildImageOptions): boolean {
 /** Build the image, write its layout tarball and import it when asked (see shouldImport). */
 export async function buildImage(modulePath: string, o: BuildImageOptions): Promise<BuiltImage> {
   const started = performance.now();
-  const { spec, name, module } = await operatorImageSpec(modulePath, o.tag);
   const importing = shouldImport(o);
+  const { spec, name, module } = await operatorImageSpec(modulePath, o.tag);
   // Without --out, an imported tarball is only a means: it goes to a temporary directory.
   const tmp = o.out ? undefined : mkdtempSync(path.join(os.tmpdir(), "capstan-image-"));
   const file = o.out ?? path.join(tmp!, `${name.replace(/[^\w.-]+/g, "_")}.oci.tar`);
