@@ -89,7 +89,7 @@ export async function readDeclarations(
 }
 
 /** The nearest directory at or above `from` with a package.json (the image's build context). */
-function projectRoot(from: string): string {
+export function projectRoot(from: string): string {
   for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, "package.json"))) return dir;
     if (path.dirname(dir) === dir) return process.cwd();
@@ -99,14 +99,27 @@ function projectRoot(from: string): string {
 const yamlDocs = (objs: readonly unknown[]) =>
   objs.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 
-export async function generateDeploy(
-  modulePath: string,
-  o: DeployOptions,
-): Promise<GeneratedDeploy> {
+/** `<operator name>-operator`, or the module's name when it is not one named operator. */
+export function defaultDeployName(defs: readonly OperatorDefinition[], modulePath: string): string {
+  const only = defs.length === 1 && defs[0]!.name !== "operator" ? defs[0]!.name : undefined;
+  const file = path.basename(path.resolve(modulePath)).replace(/\.[cm]?[jt]s$/, "");
+  return `${only ?? file}-operator`;
+}
+
+/** The module's operator definitions; a module without one is an error naming it. */
+export async function loadOperatorModule(modulePath: string) {
   const mod = await loadModule(modulePath);
   const defs = Object.values(mod).filter(isOperatorDefinition) as OperatorDefinition[];
   if (defs.length === 0)
     throw new Error(`${modulePath} exports no operator (export default defineOperator(...))`);
+  return { mod, defs };
+}
+
+export async function generateDeploy(
+  modulePath: string,
+  o: DeployOptions,
+): Promise<GeneratedDeploy> {
+  const { mod, defs } = await loadOperatorModule(modulePath);
   const resources = [...new Set(Object.values(mod).filter(isResource))];
   const crds: CustomResourceDefinition[] = resources
     .map((r) => r.crd())
@@ -118,9 +131,7 @@ export async function generateDeploy(
     version?: string;
   };
   const modDir = path.resolve(modulePath);
-  const base =
-    o.name ??
-    `${defs.length === 1 && defs[0]!.name !== "operator" ? defs[0]!.name : path.basename(modDir).replace(/\.[cm]?[jt]s$/, "")}-operator`;
+  const base = o.name ?? defaultDeployName(defs, modulePath);
   const namespace = o.namespaceName ?? `${base.replace(/-operator$/, "")}-system`;
   const watched = [...new Set(o.namespace)].sort();
   for (const [what, v] of [

@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { Command } from "commander";
+import { registerBuild } from "./build-image.js";
 import { registerCluster } from "./cluster.js";
 import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   registerRun(program);
   registerDev(program);
   registerImage(program);
+  registerBuild(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

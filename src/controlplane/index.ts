@@ -25,6 +25,7 @@ export type { ClusterInfo } from "./cluster.js";
 export {
   writeOciLayout,
   type ImageSpec,
+  type Layer,
   type ImageConfig,
   type WrittenLayout,
 } from "./images/layout.js";
@@ -43,4 +44,12 @@ export {
   type NodeRuntime,
   type ImportResult,
 } from "./images/import.js";
+export {
+  hostNode,
+  nodeRuntimeEntries,
+  NODE_PATH,
+  type HostNode,
+  type ImageUser,
+} from "./images/node-runtime.js";
+export { CONTEXT_IGNORES, productionModuleEntries, projectEntries } from "./images/project.js";
 export { ImageError, type ImageStep } from "./images/errors.js";

@@ -1,6 +1,6 @@
 /** The one error class of the images module: which step failed, and why. */
 
-export type ImageStep = "layout" | "busybox" | "import";
+export type ImageStep = "layout" | "busybox" | "import" | "runtime" | "project";
 
 export class ImageError extends Error {
   override readonly name = "ImageError";

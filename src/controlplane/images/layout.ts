@@ -2,8 +2,8 @@
  * OCI image-layout tarballs (`oci-layout`, `index.json`, `blobs/sha256/…`) made from a list of
  * files, for `ctr images import` on a node that cannot pull: no Docker, no registry.
  *
- * Each image is one uncompressed tar layer (so its diff_id is its digest), a config and a
- * manifest; the index lists one entry per name, annotated with `io.containerd.image.name`
+ * Each image is one or more uncompressed tar layers (so a diff_id is its layer's digest), a
+ * config and a manifest; the index lists one entry per name, annotated with `io.containerd.image.name`
  * (the full name, which containerd imports it as) and `org.opencontainers.image.ref.name`
  * (the tag). Blobs shared by several images — the same layer — are stored once.
  *
@@ -11,10 +11,10 @@
  * Caveat: the platform is the host's (`process.arch`): files are copied, not cross-built.
  */
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { ImageError } from "./errors.js";
 import { parseReference } from "./reference.js";
-import { tarBytes, type LayerEntry } from "./tar.js";
+import { tarBytes, writeTar, type LayerEntry } from "./tar.js";
 
 export const MEDIA_TYPES = {
   index: "application/vnd.oci.image.index.v1+json",
@@ -30,17 +30,30 @@ export interface ImageConfig {
   Env?: string[];
   User?: string;
   WorkingDir?: string;
+  /** e.g. `{ "8081/tcp": {} }`: documentation, as Docker's EXPOSE. */
+  ExposedPorts?: Record<string, Record<string, never>>;
   Labels?: Record<string, string>;
 }
 
-export interface ImageSpec {
+/** One layer: its files, and what made it (the config's history line). */
+export interface Layer {
+  entries: LayerEntry[];
+  createdBy: string;
+}
+
+export type ImageSpec = {
   /** Names to import the image as, e.g. `docker.io/library/busybox:1.36` (short names are
    * normalised as Docker does: `busybox:1.36` is the same name). */
   names: string[];
-  /** The files of its one layer. */
-  entries: LayerEntry[];
   config?: ImageConfig;
-}
+} & (
+  | { /** The files of its one layer. */ entries: LayerEntry[]; layers?: never }
+  | {
+      /** Its layers, bottom first; a later layer adds to earlier ones (no deletions). */
+      layers: Layer[];
+      entries?: never;
+    }
+);
 
 export interface Descriptor {
   mediaType: string;
@@ -86,6 +99,7 @@ function canonicalConfig(c: ImageConfig): ImageConfig {
     ...(c.Env && { Env: c.Env }),
     ...(c.User !== undefined && { User: c.User }),
     ...(c.WorkingDir !== undefined && { WorkingDir: c.WorkingDir }),
+    ...(c.ExposedPorts && { ExposedPorts: c.ExposedPorts }),
     ...(labels && { Labels: labels }),
   };
 }
@@ -93,26 +107,33 @@ function canonicalConfig(c: ImageConfig): ImageConfig {
 const sha256 = (b: Uint8Array) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
-/** The layout as tar bytes: every image's layer, config and manifest, and the index. */
+/** The layout as tar bytes: every image's layers, config and manifest, and the index. */
 export async function ociLayout(images: ImageSpec | ImageSpec[]): Promise<Buffer> {
-  return (await build(Array.isArray(images) ? images : [images])).tar;
+  return tarBytes(layoutEntries(await build(Array.isArray(images) ? images : [images])));
 }
 
-/** Write the layout tarball to `file` (see ociLayout) and say what it names. */
+/** Write the layout tarball to `file`, streamed (see ociLayout), and say what it names. */
 export async function writeOciLayout(
   file: string,
   images: ImageSpec | ImageSpec[],
 ): Promise<WrittenLayout> {
-  const { tar, index } = await build(Array.isArray(images) ? images : [images]);
-  await writeFile(file, tar);
-  const images_ = index.map((d) => ({
+  const built = await build(Array.isArray(images) ? images : [images]);
+  await writeTar(file, layoutEntries(built));
+  const images_ = built.index.map((d) => ({
     name: d.annotations?.["io.containerd.image.name"] ?? "",
     manifest: d.digest,
   }));
-  return { file, images: images_, size: tar.length };
+  return { file, images: images_, size: (await stat(file)).size };
 }
 
-async function build(images: ImageSpec[]): Promise<{ tar: Buffer; index: Descriptor[] }> {
+interface Built {
+  blobs: Map<string, Buffer>;
+  index: Descriptor[];
+}
+
+const ONE_LAYER = "capstan (OCI layout written from a file list)";
+
+async function build(images: ImageSpec[]): Promise<Built> {
   const platform = hostPlatform();
   const blobs = new Map<string, Buffer>();
   const add = (mediaType: string, bytes: Buffer): Descriptor => {
@@ -125,7 +146,9 @@ async function build(images: ImageSpec[]): Promise<{ tar: Buffer; index: Descrip
   for (const image of images) {
     if (image.names.length === 0)
       throw new ImageError("layout", "an image needs at least one name to be imported by");
-    const layer = add(MEDIA_TYPES.layer, await tarBytes(image.entries));
+    const specs = image.layers ?? [{ entries: image.entries, createdBy: ONE_LAYER }];
+    const layers: Descriptor[] = [];
+    for (const l of specs) layers.push(add(MEDIA_TYPES.layer, await tarBytes(l.entries)));
     const config = add(
       MEDIA_TYPES.config,
       json({
@@ -133,13 +156,13 @@ async function build(images: ImageSpec[]): Promise<{ tar: Buffer; index: Descrip
         ...(platform.variant ? { variant: platform.variant } : {}),
         os: platform.os,
         config: canonicalConfig(image.config ?? {}),
-        rootfs: { type: "layers", diff_ids: [layer.digest] },
-        history: [{ created_by: "capstan (OCI layout written from a file list)" }],
+        rootfs: { type: "layers", diff_ids: layers.map((l) => l.digest) },
+        history: specs.map((l) => ({ created_by: l.createdBy })),
       }),
     );
     const manifest = add(
       MEDIA_TYPES.manifest,
-      json({ schemaVersion: 2, mediaType: MEDIA_TYPES.manifest, config, layers: [layer] }),
+      json({ schemaVersion: 2, mediaType: MEDIA_TYPES.manifest, config, layers }),
     );
     for (const n of image.names) {
       const ref = parseReference(n);
@@ -155,8 +178,13 @@ async function build(images: ImageSpec[]): Promise<{ tar: Buffer; index: Descrip
       });
     }
   }
+  return { blobs, index };
+}
+
+/** The files of the layout tarball itself. */
+function layoutEntries({ blobs, index }: Built): LayerEntry[] {
   const indexJson = json({ schemaVersion: 2, mediaType: MEDIA_TYPES.index, manifests: index });
-  const tar = await tarBytes([
+  return [
     { type: "file", path: "oci-layout", mode: 0o644, content: '{"imageLayoutVersion":"1.0.0"}' },
     { type: "file", path: "index.json", mode: 0o644, content: indexJson },
     ...[...blobs].map(([digest, content]) => ({
@@ -165,6 +193,5 @@ async function build(images: ImageSpec[]): Promise<{ tar: Buffer; index: Descrip
       mode: 0o644,
       content,
     })),
-  ]);
-  return { tar, index };
+  ];
 }

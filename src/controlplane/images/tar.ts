@@ -6,10 +6,14 @@
  * ustar allows or not ASCII.
  *
  * Contract: paths are relative to the archive's root (a leading `/` is dropped), never contain
- * `..`, and appear once; a path below a file or a symlink is refused.
+ * `..`, and appear once; a path below a file or a symlink is refused. A file's content may be
+ * `{ fromFile }`: read when its entry is written, so a large layer never holds every file at once.
  */
+import { createWriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { pack } from "tar-stream";
+import { pipeline } from "node:stream/promises";
+import { pack, type Pack } from "tar-stream";
 import { ImageError } from "./errors.js";
 
 /** One file system object of a layer. Modes are permission bits (e.g. 0o755, 0o1777). */
@@ -18,7 +22,7 @@ export type LayerEntry =
       type: "file";
       path: string;
       mode: number;
-      content: string | Uint8Array;
+      content: string | Uint8Array | { fromFile: string };
       uid?: number;
       gid?: number;
     }
@@ -66,12 +70,40 @@ export async function tarBytes(entries: readonly LayerEntry[]): Promise<Buffer> 
     archive.on("end", () => resolve());
     archive.on("error", reject);
   });
+  await packEntries(archive, entries);
+  await finished;
+  return Buffer.concat(chunks);
+}
+
+/** The same archive as tarBytes, streamed into `file`: for layouts too large to hold twice. */
+export async function writeTar(file: string, entries: readonly LayerEntry[]): Promise<void> {
+  const archive = pack();
+  const written = pipeline(archive, createWriteStream(file));
+  try {
+    await packEntries(archive, entries);
+  } catch (e) {
+    archive.destroy(e as Error);
+    await written.catch(() => undefined);
+    throw e;
+  }
+  await written;
+}
+
+async function fileContent(e: LayerEntry & { type: "file" }): Promise<Buffer> {
+  const c = e.content;
+  if (typeof c === "string" || c instanceof Uint8Array) return Buffer.from(c);
+  return readFile(c.fromFile).catch((err: unknown) => {
+    throw new ImageError("layout", `cannot read ${c.fromFile} for /${e.path}`, { cause: err });
+  });
+}
+
+async function packEntries(archive: Pack, entries: readonly LayerEntry[]): Promise<void> {
   for (const e of completeEntries(entries)) {
     const common = { uid: e.uid ?? 0, gid: e.gid ?? 0, mtime: EPOCH };
     switch (e.type) {
       case "file": {
         const mode = TYPE_BITS.file | e.mode;
-        archive.entry({ ...common, mode, name: e.path, type: "file" }, Buffer.from(e.content));
+        archive.entry({ ...common, mode, name: e.path, type: "file" }, await fileContent(e));
         break;
       }
       case "directory":
@@ -94,6 +126,4 @@ export async function tarBytes(entries: readonly LayerEntry[]): Promise<Buffer> 
     }
   }
   archive.finalize();
-  await finished;
-  return Buffer.concat(chunks);
 }
