@@ -9,6 +9,7 @@ import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
 import { registerImage } from "./image.js";
 import { registerRun } from "./run.js";
+import { registerTest } from "./test.js";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("capstan")
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   registerRun(program);
   registerDev(program);
   registerImage(program);
+  registerTest(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
