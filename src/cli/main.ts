@@ -8,6 +8,7 @@ import { registerCluster } from "./cluster.js";
 import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
 import { registerImage } from "./image.js";
+import { registerInit } from "./init.js";
 import { registerRun } from "./run.js";
 import { registerTest } from "./test.js";
 
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command("capstan")
     .description("Write, run and test Kubernetes operators in TypeScript.")
     .showHelpAfterError();
+  registerInit(program);
   registerCluster(program);
   registerGenerate(program);
   registerRun(program);
