@@ -46,20 +46,20 @@ export function packageJson(n: ProjectNames, p: PackageSpec): string {
 }
 
 // No build step: capstan runs and tests the .ts files as they are; tsc only type-checks.
-export const tsconfigJson = (): string =>
-  json({
-    compilerOptions: {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      strict: true,
-      noEmit: true,
-      isolatedModules: true,
-      skipLibCheck: true,
-      types: ["node"],
-    },
-    include: ["src"],
-  });
+export const tsconfigJson = (): string => `{
+  "compilerOptions": {
+    "target": "ES2022",
+    "module": "NodeNext",
+    "moduleResolution": "NodeNext",
+    "strict": true,
+    "noEmit": true,
+    "isolatedModules": true,
+    "skipLibCheck": true,
+    "types": ["node"]
+  },
+  "include": ["src"]
+}
+`;
 
 export const gitignore = (): string => ["node_modules/", "dist/", "*.tgz", ".env", ""].join("\n");
 
@@ -136,6 +136,7 @@ export const operatorTestTs = (
 // and runs the operator inside the test, watching only that namespace.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { childName } from "capstan";
 import { KubeClient } from "capstan/client";
 import {
   eventually,
@@ -165,7 +166,13 @@ after(async () => {
   await ns.dispose();
 });
 
-const configMaps = () => kube.list({ apiVersion: "v1", kind: "ConfigMap", namespace: ns.name });
+const CONFIGMAP = { apiVersion: "v1", kind: "ConfigMap" } as const;
+const configMapOf = (name: string) =>
+  kube.get({
+    ...CONFIGMAP,
+    namespace: ns.name,
+    name: childName(name, "message", { rule: "dns1123-subdomain" }),
+  });
 
 test("a ${n.kind} gets a ConfigMap holding its message, owned by it", async () => {
   await kube.create({
@@ -173,11 +180,7 @@ test("a ${n.kind} gets a ConfigMap holding its message, owned by it", async () =
     metadata: { name: "first", namespace: ns.name },
     spec: { message: "hello" },
   });
-  const cm = await eventually(async () => {
-    const found = (await configMaps()).items.filter((c) => c.data?.message);
-    assert.equal(found.length, 1);
-    return found[0]!;
-  });
+  const cm = await eventually(() => configMapOf("first"));
   assert.equal(cm.data?.message, "hello");
   assert.equal(cm.metadata?.ownerReferences?.[0]?.kind, ${JSON.stringify(n.kind)});
   assert.equal(cm.metadata?.ownerReferences?.[0]?.controller, true);
