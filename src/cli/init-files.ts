@@ -107,11 +107,12 @@ export default defineOperator(
       owns: [CONFIGMAP],
       async reconcile(obj, ctx) {
         const name = childName(obj, "message", { rule: "dns1123-subdomain" });
-        await ctx.ensureChild({
+        const { outcome } = await ctx.ensureChild({
           ...CONFIGMAP,
           metadata: { name, namespace: obj.metadata.namespace },
           data: { message: obj.spec.message },
         });
+        if (outcome !== "unchanged") ctx.log.info({ configMap: name, outcome }, "message published");
         await ctx.patchStatus({
           observedGeneration: obj.metadata.generation,
           conditions: setCondition(obj.status?.conditions, {

@@ -16,14 +16,13 @@ const root = packageRoot();
 const work = mkdtempSync(path.join(os.tmpdir(), "capstan-init-project-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs a command; on failure the error carries its whole output. */
+/** Runs a command, resolving with its stdout; on failure the error carries all its output. */
 async function sh(cmd: string, args: string[], cwd: string): Promise<string> {
   // No NODE_TEST_CONTEXT: the project's test runner is its own, not a child of this one.
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   try {
-    const { stdout, stderr } = await run(cmd, args, { cwd, env, maxBuffer: 64 << 20 });
-    return stdout + stderr;
+    return (await run(cmd, args, { cwd, env, maxBuffer: 64 << 20 })).stdout;
   } catch (e) {
     const r = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(
