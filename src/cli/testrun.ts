@@ -128,8 +128,9 @@ export async function runTests(o: TestRunOptions): Promise<number> {
   try {
     code = await new Promise<number>((r) => child.on("exit", (c, s) => r(c ?? (s ? 1 : 0))));
   } finally {
-    process.off("SIGINT", forward).off("SIGTERM", forward);
+    // Still ours while the cluster stops: a second Ctrl-C must not cut its teardown short.
     await stop();
+    process.off("SIGINT", forward).off("SIGTERM", forward);
   }
 
   // No TAP file when the runner was stopped before it began: nothing passed.
