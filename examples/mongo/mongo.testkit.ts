@@ -8,7 +8,8 @@ import { MongoClient } from "mongodb";
 import { KubeClient } from "capstan/client";
 import { installCrds } from "capstan/runtime";
 import { eventsFor, runOperator, testNamespace, useControlPlane } from "capstan/testing";
-import { startFerretDB, type FerretDB } from "capstan/testing";
+// The test servers are this repository's test infrastructure, not part of the package.
+import { startFerretDB, type FerretDB } from "../../src/testing/servers/ferretdb.js";
 import operator, { MongoUser } from "./operator.js";
 
 export const SECRET = { apiVersion: "v1", kind: "Secret" } as const;

@@ -10,7 +10,8 @@ import mysql from "mysql2/promise";
 import { KubeClient } from "capstan/client";
 import { installCrds } from "capstan/runtime";
 import { eventsFor, testNamespace, useControlPlane, type TestControlPlane } from "capstan/testing";
-import { startMariaDB, type MariaDB } from "capstan/testing";
+// The test servers are this repository's test infrastructure, not part of the package.
+import { startMariaDB, type MariaDB } from "../../src/testing/servers/mariadb.js";
 import { MySQLDatabase } from "./resources.js";
 
 export const SECRET = { apiVersion: "v1", kind: "Secret" } as const;

@@ -2,7 +2,7 @@
 // code changes, and leaves the control plane running after Ctrl-C.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -65,6 +65,55 @@ test("`capstan dev` runs the operator and restarts it when its code changes", as
     assert.equal(await exited, 0);
     assert.match(out, /the control plane keeps running/);
     assert.equal((await clusterStatus(clusterDir)).state, "running");
+  } finally {
+    child.kill("SIGKILL");
+    await clusterDown({ dir: clusterDir });
+  }
+});
+
+test("`capstan dev --apply` applies the samples' objects, and the operator sees them", async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), "capstan-dev-apply-"));
+  const clusterDir = path.join(work, "cluster");
+  const runtime = pathToFileURL(path.join(here, "..", "runtime", `index${ext}`)).href;
+  writeFileSync(
+    path.join(work, "operator.ts"),
+    `import { defineOperator } from ${JSON.stringify(runtime)};\n` +
+      `export default defineOperator((op) => { op.on({ apiVersion: "v1", kind: "ConfigMap" }).create(({ obj, log }) => log.info("saw " + obj.metadata.name)); });\n`,
+  );
+  mkdirSync(path.join(work, "samples"));
+  writeFileSync(
+    path.join(work, "samples", "sample.yaml"),
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-sample\ndata:\n  k: v\n",
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      path.join(here, `main${ext}`),
+      "dev",
+      path.join(work, "operator.ts"),
+      "-n",
+      "default",
+      "--apply",
+      path.join(work, "samples"),
+      "--cluster-dir",
+      clusterDir,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CAPSTAN_LOG_FORMAT: "pretty" } },
+  );
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  try {
+    await eventually(async () => assert.match(out, /saw from-sample/), {
+      timeoutMs: 90_000,
+      what: "the operator to see the sample",
+    });
+    assert.match(out, /applied ConfigMap default\/from-sample/);
+    // Ctrl-C stops the operator's process too; a kill would leave it holding our pipes.
+    child.kill("SIGINT");
+    assert.equal(await exited, 0);
   } finally {
     child.kill("SIGKILL");
     await clusterDown({ dir: clusterDir });

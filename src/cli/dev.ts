@@ -3,12 +3,15 @@
  * background (or reuses the running one), installs the module's CRDs, runs the operator in a
  * child process and restarts it whenever a file in the module's directory changes. Ctrl-C
  * stops the operator and leaves the control plane running for the next session.
+ * `--apply <path>` applies the objects of a YAML file (or a directory's) once the CRDs are
+ * installed — the samples of a demo.
  */
 import { fork, type ChildProcess } from "node:child_process";
-import { watch } from "node:fs";
+import { readFileSync, readdirSync, statSync, watch } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { parseAllDocuments } from "yaml";
 import { KubeClient } from "../client/client.js";
 import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
 import { clusterUp, defaultStateDir } from "../controlplane/index.js";
@@ -17,6 +20,7 @@ import { loadModule, resolveModule } from "./load.js";
 
 interface DevOptions {
   namespace: string[];
+  apply?: string;
   clusterDir: string;
   signal?: AbortSignal;
 }
@@ -33,10 +37,12 @@ export async function dev(spec: string, o: DevOptions): Promise<void> {
   const resources: (AnyResource & { crd(): CustomResourceDefinition })[] = [
     ...new Set(Object.values(mod).filter(isResource)),
   ];
+  const kube = await KubeClient.fromKubeconfig({ path: info.kubeconfig });
   if (resources.length) {
-    await installCrds(await KubeClient.fromKubeconfig({ path: info.kubeconfig }), resources);
+    await installCrds(kube, resources);
     say(`installed ${resources.length} CRD(s)`);
   }
+  if (o.apply) say(`applied ${(await applyYaml(kube, o.apply)).join(", ")}`);
   const main = path.join(
     path.dirname(fileURLToPath(import.meta.url)),
     `main${path.extname(fileURLToPath(import.meta.url))}`,
@@ -83,6 +89,33 @@ export async function dev(spec: string, o: DevOptions): Promise<void> {
   );
 }
 
+/** Server-side applies every object in the YAML at `p` (a file or a directory's `*.y[a]ml`). */
+async function applyYaml(kube: KubeClient, p: string): Promise<string[]> {
+  const files = statSync(p).isDirectory()
+    ? readdirSync(p)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .sort()
+        .map((f) => path.join(p, f))
+    : [p];
+  const applied: string[] = [];
+  for (const file of files) {
+    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+      if (doc.errors.length) throw new Error(`--apply ${file}: ${doc.errors[0]!.message}`);
+      const obj = doc.toJS() as {
+        apiVersion: string;
+        kind: string;
+        metadata?: { name?: string; namespace?: string };
+      } | null;
+      if (!obj) continue;
+      const live = await kube.apply(obj, { fieldManager: "capstan-dev", force: true });
+      const m = (live as { metadata?: { name?: string; namespace?: string } }).metadata;
+      applied.push(`${obj.kind} ${m?.namespace ? `${m.namespace}/` : ""}${m?.name}`);
+    }
+  }
+  if (applied.length === 0) throw new Error(`--apply ${p}: no objects in ${files.join(", ")}`);
+  return applied;
+}
+
 export function registerDev(program: Command): void {
   program
     .command("dev")
@@ -94,6 +127,7 @@ export function registerDev(program: Command): void {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
+    .option("--apply <path>", "apply the objects in this YAML file or directory (samples) first")
     .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
     .action((module: string, o: DevOptions) => dev(module, o));
 }

@@ -9,18 +9,22 @@ import { registerCluster } from "./cluster.js";
 import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
 import { registerImage } from "./image.js";
+import { registerInit } from "./init.js";
 import { registerRun } from "./run.js";
+import { registerTest } from "./test.js";
 
 export async function main(argv: string[]): Promise<void> {
   const program = new Command("capstan")
     .description("Write, run and test Kubernetes operators in TypeScript.")
     .showHelpAfterError();
+  registerInit(program);
   registerCluster(program);
   registerGenerate(program);
   registerRun(program);
   registerDev(program);
   registerImage(program);
   registerBuild(program);
+  registerTest(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {

@@ -21,6 +21,7 @@ export { ControlPlaneError, type ControlPlaneStep } from "./errors.js";
 export { DEFAULT_CONTROLLERS, NODE_CONTROLLERS } from "./components.js";
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
 export { defaultStateDir } from "./paths.js";
+export { SHARED_CLUSTER_ENV, sharedCluster } from "./shared.js";
 export type { ClusterInfo } from "./cluster.js";
 export {
   writeOciLayout,

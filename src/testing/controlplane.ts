@@ -13,8 +13,12 @@
  * (nodelock.ts) and holds it for the rest of the file, so other test files asking for a
  * node wait until this one has ended and its node is torn down.
  */
-import { readFileSync } from "node:fs";
-import { startControlPlane, type ControlPlane } from "../controlplane/index.js";
+import {
+  SHARED_CLUSTER_ENV,
+  sharedCluster,
+  startControlPlane,
+  type ControlPlane,
+} from "../controlplane/index.js";
 import { acquireNodeLock, recordNodeCluster } from "./nodelock.js";
 
 export interface TestControlPlane {
@@ -32,7 +36,7 @@ export interface TestControlPlane {
   node?: string;
 }
 
-export const SHARED_CLUSTER_ENV = "CAPSTAN_TEST_CLUSTER";
+export { SHARED_CLUSTER_ENV };
 
 let own: Promise<ControlPlane> | undefined;
 let ownWithNode: Promise<ControlPlane> | undefined;
@@ -46,9 +50,8 @@ export async function useControlPlane(opts: { node?: boolean } = {}): Promise<Te
     });
     return { ...testView(await ownWithNode), shared: false };
   }
-  const statePath = process.env[SHARED_CLUSTER_ENV];
-  if (statePath) {
-    const s = JSON.parse(readFileSync(statePath, "utf8")) as ControlPlane;
+  const s = sharedCluster();
+  if (s) {
     return {
       kubeconfig: s.kubeconfig,
       server: s.server,

@@ -13,5 +13,3 @@ export { eventsFor } from "./events.js";
 export { compactEtcd, etcdRevision } from "./etcd.js";
 export { installWidgetCrd, useWidgets } from "./crd.js";
 export { operatorFixture, type OperatorFixture } from "./fixture.js";
-export { startMariaDB, type MariaDB } from "./servers/mariadb.js";
-export { startFerretDB, type FerretDB } from "./servers/ferretdb.js";

@@ -7,6 +7,7 @@ import { KubeClient } from "../client/client.js";
 import { eventually } from "./eventually.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { kubePort } from "../runtime/kube.js";
+import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
 import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
@@ -50,6 +51,8 @@ export async function runOperator(
   opts: {
     kubeconfig: string;
     namespaces?: string[];
+    /** Install (or upgrade) these resources' CRDs before the operator starts. */
+    crds?: CrdSource[];
     logLevel?: string;
     /** Keep every log line (at `logLevel`, default debug) for `logs()` instead of printing. */
     captureLogs?: boolean;
@@ -60,6 +63,7 @@ export async function runOperator(
   },
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
+  if (opts.crds?.length) await installCrds(client, opts.crds);
   const counter = { n: 0 };
   const lines: string[] = [];
   countWrites(client, counter);

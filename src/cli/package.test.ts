@@ -1,0 +1,48 @@
+// The published package holds what a user needs — the compiled public entry points with their
+// types, the CLI, the Go pins the control plane and node are built from, the docs — and
+// nothing of the repository's own: no tests, benchmarks, scripts or compiled examples.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { packageRoot } from "../controlplane/paths.js";
+
+const run = promisify(execFile);
+
+const packed = async () => {
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: packageRoot(),
+    maxBuffer: 16 << 20,
+  });
+  const [info] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+  return info.files.map((f) => f.path).sort();
+};
+
+const ALLOWED = [
+  /^package\.json$/,
+  /^README\.md$/,
+  /^LICENSE$/,
+  /^bin\/capstan\.js$/,
+  /^(controlplane|node)\/go\.(mod|sum)$/,
+  /^docs\/[^/]+\.md$/,
+  /^dist\/src\/.+\.(js|d\.ts)$/,
+];
+
+test("npm pack ships only the CLI, dist/src without tests, test data or source maps, the Go pins and docs", async () => {
+  const files = await packed();
+  const stray = files.filter(
+    (f) =>
+      !ALLOWED.some((r) => r.test(f)) ||
+      /\.test(kit)?\.|\.map$|\/testdata\/|^dist\/src\/testing\/servers\//.test(f),
+  );
+  assert.deepEqual(stray, []);
+});
+
+test("npm pack ships every public entry point with its types", async () => {
+  const files = new Set(await packed());
+  for (const entry of ["index", "client/index", "controlplane/index", "testing/index"])
+    for (const ext of ["js", "d.ts"])
+      assert.ok(files.has(`dist/src/${entry}.${ext}`), `dist/src/${entry}.${ext}`);
+  for (const f of ["bin/capstan.js", "controlplane/go.mod", "node/go.sum", "dist/src/cli/main.js"])
+    assert.ok(files.has(f), f);
+});
