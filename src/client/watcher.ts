@@ -3,10 +3,12 @@
  * `client.watch()` (no list: it starts watching) and the runtime's informer (it lists
  * first) run it.
  *
- *   list ──(all pages)──► watch(rv) ──(stream ends: server timeout)──► watch(rv)
- *    ▲  │                   │  │
- *    │  └─(error)─► backoff │  └──(error, stalled stream)──► backoff ──► watch(rv)
- *    └────(410 Gone)────────┘
+ *   list  ──listed (all pages)──────► watch(list's rv)
+ *   list  ──failed──────────────────► backoff ──waited──► list
+ *   watch ──ended (server timeout)──► watch(last rv seen)
+ *   watch ──failed (stall, reset, …)► backoff ──waited──► watch(last rv seen)
+ *   watch ──410 Gone────────────────► list, or failed when the source cannot list
+ *   any   ──a fatal failure─────────► failed: the watcher throws it
  *
  * Guarantees: a watch resumes from the last resourceVersion it saw, bookmarks included; a
  * streaming list (`sendInitialEvents`) cut before its initial-events-end bookmark starts
