@@ -21,8 +21,8 @@ import { Transport, type RateLimit, type RequestOptions } from "./http.js";
 import type { ObjectOf } from "./kinds.js";
 import { resourcePath } from "./paths.js";
 import { podLogs, scaleTo, waitFor, type LogOptions } from "./ops.js";
-import { resilientWatch } from "./resilient.js";
 import { watchStream, type WatchEvent, type WatchState } from "./watch.js";
+import { unrecoverable, watcher } from "./watcher.js";
 
 export interface ClientOptions extends ConfigOptions {
   /** Client-side rate limit; off by default. */
@@ -346,7 +346,7 @@ export class KubeClient {
     return ref as R & { name: string };
   }
 
-  /** One watch stream (see watch.ts); `resilientWatch` reconnects. */
+  /** One watch stream (see watch.ts); `watch` reconnects. */
   async *watchOnce<
     const R extends TypeRef & { namespace?: string; name?: string },
     T = ObjectOf<R>,
@@ -391,14 +391,28 @@ export class KubeClient {
   }
 
   /**
-   * Watch that reconnects by itself from the last resourceVersion (resilient.ts). Throws
+   * Watch that reconnects by itself from the last resourceVersion (watcher.ts). Throws
    * GoneError when that version is too old: list again and watch from the list's version.
    */
   watch<const R extends TypeRef & { namespace?: string; name?: string }, T = ObjectOf<R>>(
     ref: R,
     opts: WatchOptions & { onReconnect?: (e: unknown, delayMs: number) => void } = {},
   ): AsyncGenerator<WatchEvent<T>> {
-    return resilientWatch<T>(this, ref, opts);
+    return watcher<T>(
+      { watch: (from, signal) => this.watchOnce<R, T>(ref, { ...opts, state: from, signal }) },
+      {
+        signal: opts.signal,
+        position: opts.state ?? {
+          resourceVersion: opts.resourceVersion,
+          initialEventsEnded: false,
+        },
+        streamingList: opts.sendInitialEvents,
+        fatal: unrecoverable,
+        onState: (s, failure) => {
+          if (failure && s.phase === "backoff") opts.onReconnect?.(failure.error, s.delayMs);
+        },
+      },
+    );
   }
 
   /** A Pod's log: the text, or with `follow` an async iterable of lines. */

@@ -15,6 +15,9 @@ import { randomInt } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection } from "./config.js";
 import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
+import { TokenBucket, type RateLimit } from "./backoff.js";
+
+export type { RateLimit };
 
 export interface RequestOptions {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -28,11 +31,6 @@ export interface RequestOptions {
   /** Safe to send twice (GET, PUT, DELETE, server-side apply). */
   idempotent?: boolean;
   describe: RequestDescription;
-}
-
-export interface RateLimit {
-  perSecond: number;
-  burst: number;
 }
 
 const RETRYABLE_CODES = new Set([429, 503, 504]);
@@ -59,14 +57,13 @@ export class Transport {
    * is sent. Leader election fences a deposed leader's writes here, whatever path they take.
    */
   writeGuard?: (o: RequestOptions) => void;
-  private tokens: number;
-  private last = Date.now();
+  private readonly bucket: TokenBucket | undefined;
 
   constructor(
     readonly conn: Connection,
-    private readonly rateLimit?: RateLimit,
+    rateLimit?: RateLimit,
   ) {
-    this.tokens = rateLimit?.burst ?? 0;
+    this.bucket = rateLimit && new TokenBucket(rateLimit);
     const u = new URL(conn.server);
     this.endpoint = {
       // An IPv6 literal comes bracketed in a URL, bare in request options.
@@ -97,14 +94,8 @@ export class Transport {
   }
 
   private async throttle(signal?: AbortSignal): Promise<void> {
-    const rl = this.rateLimit;
-    if (!rl) return;
-    const now = Date.now();
-    this.tokens = Math.min(rl.burst, this.tokens + ((now - this.last) / 1000) * rl.perSecond);
-    this.last = now;
-    this.tokens -= 1;
-    if (this.tokens < 0)
-      await sleep(Math.ceil((-this.tokens / rl.perSecond) * 1000), undefined, { signal });
+    const wait = this.bucket?.take() ?? 0;
+    if (wait > 0) await sleep(wait, undefined, { signal });
   }
 
   /** Send a request and return the response stream once the status is 2xx. */

@@ -14,7 +14,15 @@ export {
 export type { KindMap, ObjectOf } from "./kinds.js";
 export type { WatchEvent, WatchEventType, WatchState } from "./watch.js";
 export { WatchStalledError, INITIAL_EVENTS_END } from "./watch.js";
-export { exponentialBackoff, type Backoff } from "./resilient.js";
+export { exponentialBackoff, TokenBucket, type Backoff, type RateLimit } from "./backoff.js";
+export { systemClock, type Clock } from "./clock.js";
+export {
+  watcher,
+  type WatcherState,
+  type WatcherSource,
+  type WatcherEvent,
+  type WatcherOptions,
+} from "./watcher.js";
 export {
   ApiError,
   NotFoundError,

@@ -3,11 +3,29 @@
  * or any predicate, surviving 410 by re-reading), and `scale`.
  */
 import { createInterface } from "node:readline";
-import { describe, type TypeRef } from "../core/object.js";
-import type { KubeClient } from "./client.js";
+import { describe, type ObjectRef, type TypeRef } from "../core/object.js";
+import type { ResourceInfo } from "./discovery.js";
 import { ClientError, GoneError, NotFoundError } from "./errors.js";
-import { readAll } from "./http.js";
+import { readAll, type Transport } from "./http.js";
 import { resourcePath } from "./paths.js";
+import type { WatchEvent } from "./watch.js";
+
+type Named = TypeRef & { name: string; namespace?: string };
+
+/**
+ * The verbs these conveniences use. `KubeClient` satisfies it; naming it here, not
+ * importing the client, keeps client.ts → ops.ts one way.
+ */
+export interface Verbs {
+  readonly http: Pick<Transport, "open">;
+  locate(ref: ObjectRef): Promise<{ info: ResourceInfo; namespace?: string }>;
+  get(ref: Named, opts: { signal?: AbortSignal }): Promise<unknown>;
+  watch(
+    ref: Named,
+    opts: { resourceVersion?: string; signal?: AbortSignal; timeoutSeconds?: number },
+  ): AsyncIterable<WatchEvent<unknown>>;
+  patch(ref: Named, patch: unknown, opts: { subresource: "scale" }): Promise<unknown>;
+}
 
 export interface LogOptions {
   container?: string;
@@ -20,7 +38,7 @@ export interface LogOptions {
 
 /** A Pod's log as text, or (follow) as lines while the container runs. */
 export async function podLogs(
-  client: KubeClient,
+  client: Verbs,
   ref: { name: string; namespace?: string },
   opts: LogOptions = {},
 ): Promise<string | AsyncIterable<string>> {
@@ -68,7 +86,7 @@ function predicateOf(cond: Condition): (obj: Record<string, unknown>) => boolean
 
 /** Resolve with the object once `cond` holds; throw after `timeoutMs`. */
 export async function waitFor<T>(
-  client: KubeClient,
+  client: Verbs,
   ref: TypeRef & { name: string; namespace?: string },
   cond: Condition,
   opts: { timeoutMs?: number; signal?: AbortSignal } = {},
@@ -81,7 +99,7 @@ export async function waitFor<T>(
   while (!signal.aborted) {
     let rv: string | undefined;
     try {
-      const obj = await client.get<typeof ref, Record<string, unknown>>(ref, { signal });
+      const obj = (await client.get(ref, { signal })) as Record<string, unknown>;
       last = obj;
       if (test(obj)) return obj as T;
       rv = (obj.metadata as { resourceVersion?: string }).resourceVersion;
@@ -89,14 +107,15 @@ export async function waitFor<T>(
       if (!(e instanceof NotFoundError) || signal.aborted) break;
     }
     try {
-      for await (const ev of client.watch<typeof ref, Record<string, unknown>>(ref, {
+      for await (const ev of client.watch(ref, {
         resourceVersion: rv,
         signal,
         timeoutSeconds: 60,
       })) {
         if (ev.type === "BOOKMARK") continue;
-        last = ev.object;
-        if (ev.type !== "DELETED" && test(ev.object)) return ev.object as T;
+        const obj = ev.object as Record<string, unknown>;
+        last = obj;
+        if (ev.type !== "DELETED" && test(obj)) return obj as T;
       }
     } catch (e) {
       // 410: our version is too old — read the object again and carry on (kr8s crashes here).
@@ -112,7 +131,7 @@ export async function waitFor<T>(
 
 /** Set `spec.replicas` through the scale subresource. */
 export function scaleTo(
-  client: KubeClient,
+  client: Verbs,
   ref: TypeRef & { name: string; namespace?: string },
   replicas: number,
 ) {

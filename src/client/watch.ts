@@ -10,8 +10,8 @@
  * - ends normally when the server closes it (its `timeoutSeconds`);
  * - decodes each event's text whole, so a character split between two chunks stays intact.
  *
- * `watch()` (in client.ts) builds the resilient form on top: reconnect with backoff and
- * jitter from the last resourceVersion, and surface only GoneError, so callers relist.
+ * `watcher()` (watcher.ts) builds the resilient form on top: reconnect with backoff and
+ * jitter from the last resourceVersion, and relist (or surface GoneError) on a 410.
  */
 import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
 import { LineSplitter } from "./lines.js";
@@ -89,6 +89,12 @@ function decode<T>(line: string, describe: RequestDescription, state: WatchState
     const status = ev.object as ApiStatus;
     throw apiError(describe, status.code ?? 500, status);
   }
+  advance(state, ev as WatchEvent<unknown>);
+  return ev as WatchEvent<T>;
+}
+
+/** Move `state` past `ev`: its resourceVersion, and the end of a streaming list's state. */
+export function advance(state: WatchState, ev: WatchEvent<unknown>): void {
   const obj = ev.object as {
     metadata?: { resourceVersion?: string; annotations?: Record<string, string> };
   };
@@ -96,7 +102,6 @@ function decode<T>(line: string, describe: RequestDescription, state: WatchState
   if (ev.type === "BOOKMARK" && obj?.metadata?.annotations?.[INITIAL_EVENTS_END] === "true") {
     state.initialEventsEnded = true;
   }
-  return ev as WatchEvent<T>;
 }
 
 brand({ WatchStalledError });

@@ -3,7 +3,7 @@
  * backoff: exponential with full jitter, kube-rs' watcher defaults (800 ms doubling to 30 s),
  * reset after a success. Only the options object is the runtime's.
  */
-import { exponentialBackoff, type Backoff } from "../client/resilient.js";
+import { exponentialBackoff, type Backoff } from "../client/backoff.js";
 
 export type { Backoff };
 

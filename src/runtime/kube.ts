@@ -2,7 +2,7 @@
  * The runtime's port (port.ts) implemented with Capstan's client.
  */
 import type { KubeClient } from "../client/client.js";
-import { AlreadyExistsError, ConflictError, GoneError, NotFoundError } from "../client/errors.js";
+import { AlreadyExistsError, ConflictError, NotFoundError } from "../client/errors.js";
 import type { KubeEvent } from "./status/events.js";
 import type { ListWatch } from "./watch/informer.js";
 import type { KindRef, ListWatchOptions, NamedRef, RuntimePort } from "./port.js";
@@ -16,26 +16,18 @@ export function kubePort(
     listWatch<T>(kind: KindRef, o: ListWatchOptions): ListWatch<T> {
       const ref = { apiVersion: kind.apiVersion, kind: kind.kind, namespace: o.namespace };
       return {
-        async list({ limit, signal }) {
-          const pages = client.listPages<typeof ref, T>(ref, {
+        // Pages of 500 (the client's default): never one unbounded request.
+        list: (signal) =>
+          client.list<typeof ref, T>(ref, {
             labelSelector: o.labelSelector,
             fieldSelector: o.fieldSelector,
-            limit,
             allNamespaces: allNs(o),
             metadataOnly: o.metadataOnly,
             signal,
-          });
-          const items: T[] = [];
-          let resourceVersion = "";
-          for await (const page of pages) {
-            items.push(...page.items);
-            resourceVersion = page.resourceVersion;
-          }
-          return { items, resourceVersion };
-        },
-        watch({ resourceVersion, signal }) {
+          }),
+        watch(from, signal) {
           return client.watchOnce<typeof ref, T>(ref, {
-            resourceVersion,
+            state: from,
             signal,
             labelSelector: o.labelSelector,
             fieldSelector: o.fieldSelector,
@@ -46,7 +38,6 @@ export function kubePort(
             inactivityMs: opts.inactivityMs,
           });
         },
-        isGone: (e) => e instanceof GoneError,
       };
     },
     async get<T>(ref: NamedRef): Promise<T | undefined> {

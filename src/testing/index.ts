@@ -6,6 +6,7 @@ export { nodeUnavailable } from "../controlplane/index.js";
 export { acquireNodeLock, recordNodeCluster } from "./nodelock.js";
 export { kubectl, kubectlOk, type KubectlResult } from "./kubectl.js";
 export { eventually } from "./eventually.js";
+export { fakeClock, type FakeClock } from "./clock.js";
 export { testNamespace } from "./namespace.js";
 export { startApiProxy, kubeconfigWithServer, unusedPort, type ApiProxy } from "./proxy.js";
 export { runOperator, type RunningOperator } from "./operator.js";

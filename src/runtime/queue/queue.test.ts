@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkQueue } from "./queue.js";
+import { fakeClock } from "../../testing/clock.js";
 
 /** Wait until the queue has nothing queued, running or scheduled. */
 async function drained(q: WorkQueue): Promise<void> {
@@ -38,18 +39,21 @@ describe("work queue", () => {
     let maxRunning = 0;
     let runs = 0;
     const gate = deferred();
+    const started = deferred();
     q.start(async () => {
       running++;
       runs++;
       maxRunning = Math.max(maxRunning, running);
-      if (runs === 1) await gate.promise;
+      if (runs === 1) {
+        started.resolve();
+        await gate.promise;
+      }
       running--;
     });
     q.add("ns/a");
-    await sleep(5);
+    await started.promise;
     q.add("ns/a");
     q.add("ns/a");
-    await sleep(5);
     assert.equal(runs, 1, "the second add waits for the first run");
     gate.resolve();
     await drained(q);
@@ -64,7 +68,7 @@ describe("work queue", () => {
     q.start(async () => {
       running++;
       maxRunning = Math.max(maxRunning, running);
-      await sleep(5);
+      await new Promise((r) => setImmediate(r));
       running--;
     });
     for (let i = 0; i < 20; i++) q.add(`ns/o${i}`);
@@ -85,7 +89,7 @@ describe("work queue", () => {
   });
 
   test("retries back off exponentially per key and forget resets them", () => {
-    const q = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 50 });
+    const q = new WorkQueue({ baseDelayMs: 10, maxDelayMs: 50, clock: fakeClock() });
     assert.deepEqual([q.retry("k"), q.retry("k"), q.retry("k"), q.retry("k")], [10, 20, 40, 50]);
     assert.equal(q.retry("other"), 10, "failures are counted per key");
     q.forget("k");
@@ -93,44 +97,56 @@ describe("work queue", () => {
     void q.shutdown();
   });
 
-  test("the overall rate limit spaces retries once the burst is spent", () => {
-    const q = new WorkQueue({ baseDelayMs: 1, rateLimit: { perSecond: 10, burst: 2 } });
+  test("the overall rate limit spaces retries once the burst is spent", async () => {
+    const clock = fakeClock();
+    const q = new WorkQueue({ baseDelayMs: 1, rateLimit: { perSecond: 10, burst: 2 }, clock });
     const delays = ["a", "b", "c", "d"].map((k) => q.retry(k));
-    assert.deepEqual(delays.slice(0, 2), [1, 1]);
-    assert.ok(delays[2]! >= 90 && delays[2]! <= 100, `third retry waits for a token: ${delays[2]}`);
-    assert.ok(delays[3]! >= 190, `fourth waits for the next: ${delays[3]}`);
+    assert.deepEqual(delays, [1, 1, 100, 200], "the third and fourth wait for a token each");
+    await clock.advance(1000);
+    assert.equal(q.retry("e"), 1, "a second later the bucket has refilled");
     void q.shutdown();
   });
 
   test("addAfter keeps the earliest time for a key", async () => {
-    const q = new WorkQueue();
+    const clock = fakeClock();
+    const q = new WorkQueue({ clock });
     const seen: [string, number][] = [];
-    const t0 = Date.now();
-    q.start(async (k) => void seen.push([k, Date.now() - t0]));
+    q.start(async (k) => void seen.push([k, clock.now()]));
     q.addAfter("ns/a", 2000);
     q.addAfter("ns/a", 20);
     q.addAfter("ns/a", 1000);
-    await drained(q);
-    assert.equal(seen.length, 1);
-    assert.ok(seen[0]![1] >= 15 && seen[0]![1] < 900, `ran after ${seen[0]![1]} ms`);
+    await clock.advance(19);
+    assert.deepEqual(seen, []);
+    await clock.advance(1);
+    assert.deepEqual(seen, [["ns/a", 20]]);
     assert.equal(q.stats().waiting, 0, "the later times were dropped, not kept as extra runs");
+    await clock.advance(5000);
+    assert.deepEqual(seen, [["ns/a", 20]]);
   });
 
   test("shutdown stops taking keys and waits for work in flight", async () => {
-    const q = new WorkQueue({ concurrency: 1 });
+    const q = new WorkQueue({ concurrency: 1, clock: fakeClock() });
     const done: string[] = [];
+    const gate = deferred();
+    const started = deferred();
     q.start(async (k) => {
-      await sleep(30);
+      started.resolve();
+      await gate.promise;
       done.push(k);
     });
     q.add("ns/a");
     q.add("ns/b");
-    await sleep(5);
-    assert.equal(await q.shutdown(1000), true);
+    await started.promise;
+    const stopped = q.shutdown(1000);
+    gate.resolve();
+    assert.equal(await stopped, true);
     assert.deepEqual(done, ["ns/a"]);
     q.add("ns/c");
-    await sleep(50);
-    assert.deepEqual(done, ["ns/a"]);
+    assert.deepEqual(
+      q.stats(),
+      { depth: 1, processing: 0, waiting: 0 },
+      "ns/b stays queued, ns/c is not added, nothing runs",
+    );
   });
 
   test("a worker that throws reports the failure and the queue keeps going", async () => {

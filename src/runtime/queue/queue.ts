@@ -14,6 +14,8 @@
  * - `addAfter(key, ms)` re-adds later; the earliest pending time wins.
  */
 import { EventEmitter } from "node:events";
+import { TokenBucket, type RateLimit } from "../../client/backoff.js";
+import { systemClock, type Clock } from "../../client/clock.js";
 
 export type Priority = "high" | "low";
 
@@ -24,7 +26,9 @@ export interface QueueOptions {
   /** Retry delay cap. Default 1000 s (client-go). */
   maxDelayMs?: number;
   /** Overall retry rate limit: tokens per second and bucket size. Default 10/s, burst 100. */
-  rateLimit?: { perSecond: number; burst: number };
+  rateLimit?: RateLimit;
+  /** Time for delays, backoff and the rate limit (a fake clock in tests). */
+  clock?: Clock;
 }
 
 export interface QueueStats {
@@ -45,8 +49,9 @@ export class WorkQueue extends EventEmitter {
   private readonly processing = new Set<string>();
   private readonly dirty = new Map<string, Priority>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  private readonly bucket: { perSecond: number; burst: number; tokens: number; last: number };
+  private readonly timers = new Map<string, { at: number; cancel: () => void }>();
+  private readonly bucket: TokenBucket;
+  private readonly clock: Clock;
   private worker: Worker | undefined;
   private closed = false;
   private idle: (() => void)[] = [];
@@ -56,8 +61,8 @@ export class WorkQueue extends EventEmitter {
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     this.base = opts.baseDelayMs ?? 5;
     this.max = opts.maxDelayMs ?? 1_000_000;
-    const rl = opts.rateLimit ?? { perSecond: 10, burst: 100 };
-    this.bucket = { ...rl, tokens: rl.burst, last: Date.now() };
+    this.clock = opts.clock ?? systemClock;
+    this.bucket = new TokenBucket(opts.rateLimit ?? { perSecond: 10, burst: 100 }, this.clock);
   }
 
   /** Queue a key now. */
@@ -77,7 +82,7 @@ export class WorkQueue extends EventEmitter {
       }
       return;
     }
-    this.queued.set(key, { priority, since: Date.now() });
+    this.queued.set(key, { priority, since: this.clock.now() });
     (priority === "high" ? this.high : this.low).push(key);
     this.pump();
   }
@@ -86,23 +91,26 @@ export class WorkQueue extends EventEmitter {
   addAfter(key: string, ms: number, priority: Priority = "high"): void {
     if (this.closed) return;
     if (ms <= 0) return this.add(key, priority);
-    const at = Date.now() + ms;
+    const at = this.clock.now() + ms;
     const pending = this.timers.get(key);
     if (pending && pending.at <= at) return;
-    if (pending) clearTimeout(pending.timer);
-    const timer = setTimeout(() => {
-      this.timers.delete(key);
-      this.add(key, priority);
-    }, ms);
-    timer.unref();
-    this.timers.set(key, { at, timer });
+    pending?.cancel();
+    const cancel = this.clock.setTimer(
+      () => {
+        this.timers.delete(key);
+        this.add(key, priority);
+      },
+      ms,
+      { keepAlive: false },
+    );
+    this.timers.set(key, { at, cancel });
   }
 
   /** Re-queue a failed key with backoff; returns the delay used. */
   retry(key: string): number {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
-    const delay = Math.max(Math.min(this.base * 2 ** n, this.max), this.bucketDelay());
+    const delay = Math.max(Math.min(this.base * 2 ** n, this.max), this.bucket.take());
     this.addAfter(key, delay);
     return delay;
   }
@@ -118,8 +126,7 @@ export class WorkQueue extends EventEmitter {
 
   /** Drop a pending delayed add (the object is gone). */
   cancel(key: string): void {
-    const t = this.timers.get(key);
-    if (t) clearTimeout(t.timer);
+    this.timers.get(key)?.cancel();
     this.timers.delete(key);
   }
 
@@ -136,25 +143,16 @@ export class WorkQueue extends EventEmitter {
   /** Stop taking keys; resolve when in-flight work finishes (or after `timeoutMs`). */
   async shutdown(timeoutMs = 30_000): Promise<boolean> {
     this.closed = true;
-    for (const t of this.timers.values()) clearTimeout(t.timer);
+    for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     if (this.processing.size === 0) return true;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = () => {};
     const drained = await Promise.race([
       new Promise<boolean>((r) => this.idle.push(() => r(true))),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+      new Promise<boolean>((r) => (cancel = this.clock.setTimer(() => r(false), timeoutMs))),
     ]);
-    clearTimeout(timer);
+    cancel();
     return drained;
-  }
-
-  private bucketDelay(): number {
-    const b = this.bucket;
-    const now = Date.now();
-    b.tokens = Math.min(b.burst, b.tokens + ((now - b.last) / 1000) * b.perSecond);
-    b.last = now;
-    b.tokens -= 1;
-    return b.tokens >= 0 ? 0 : Math.ceil((-b.tokens / b.perSecond) * 1000);
   }
 
   private next(): string | undefined {
@@ -169,7 +167,7 @@ export class WorkQueue extends EventEmitter {
       const q = this.queued.get(key)!;
       this.queued.delete(key);
       this.processing.add(key);
-      this.emit("dequeue", key, Date.now() - q.since);
+      this.emit("dequeue", key, this.clock.now() - q.since);
       void this.runOne(key);
     }
   }

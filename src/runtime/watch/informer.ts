@@ -2,52 +2,35 @@
  * The informer: keeps a cache equal to the server's state of one kind (in one namespace or
  * all, with server-side label/field selectors) and tells its listeners what changed.
  *
- * The list/watch cycle is an exhaustive state machine:
+ * The list/watch/relist cycle is the client's watcher (client/watcher.ts, one exhaustive
+ * state machine shared with `client.watch()`); the informer applies what it yields.
  *
- *   list ──(all pages)──► watch(rv) ──(stream ends: server timeout)──► watch(rv)
- *    ▲                      │  │
- *    │                      │  └──(error, stalled stream)──► backoff ──► watch(rv)
- *    └────(410 Gone)────────┘
- *
- * Guarantees: the initial list is paginated (`pageSize`, default 500) and never a single
- * unbounded request; a 410 Gone relists (again paginated) and reports the objects that
- * vanished meanwhile as deleted; every other failure resumes from the last resourceVersion
- * after a jittered backoff; bookmarks advance the resourceVersion so resumes are cheap.
- * A stream that goes silent longer than `inactivityMs` is cut and resumed.
+ * Guarantees: the initial list is paginated by the source (500 objects a page through
+ * `kubePort`) and never a single unbounded request; a 410 Gone relists (again paginated)
+ * and reports the objects that vanished meanwhile as deleted; every other failure — a
+ * Forbidden list included, which health reports after its sync timeout — is retried after
+ * a jittered backoff, a list from scratch and a watch from the last resourceVersion seen;
+ * bookmarks advance that version so resumes are cheap. A stream silent longer than the
+ * source's inactivity window is cut and resumed.
  */
 import type { Cache, CacheReader, KubeObjectLike } from "./cache.js";
 import { keyOf } from "./cache.js";
-import { backoffFrom, type Backoff, type BackoffOptions } from "../backoff.js";
-import { sleep } from "../sleep.js";
+import { backoffFrom, type BackoffOptions } from "../backoff.js";
+import { systemClock, type Clock } from "../../client/clock.js";
+import type { WatchEvent, WatchEventType } from "../../client/watch.js";
+import { watcher, type WatcherSource, type WatcherState } from "../../client/watcher.js";
 
-export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
-export interface WatchEventLike<T> {
-  type: WatchEventType;
-  object: T;
-}
+export type { WatchEventType };
+export type WatchEventLike<T> = WatchEvent<T>;
 
-/** What an informer needs from the API: satisfied by `listWatchFor(client, …)`. */
-export interface ListWatch<T> {
-  /** Every object, fetched in pages of `limit` (never one unbounded request). */
-  list(opts: {
-    limit: number;
-    signal: AbortSignal;
-  }): Promise<{ items: T[]; resourceVersion: string }>;
-  watch(opts: { resourceVersion: string; signal: AbortSignal }): AsyncIterable<WatchEventLike<T>>;
-  /** True when `e` is the API's 410 Gone (the resourceVersion is too old). */
-  isGone(e: unknown): boolean;
-}
+/** What an informer needs from the API: satisfied by `kubePort(client).listWatch(…)`. */
+export type ListWatch<T> = WatcherSource<T> & Required<Pick<WatcherSource<T>, "list">>;
 
 export interface InformerListener<T> {
   added?(obj: T, fromList: boolean): void;
   updated?(old: T, obj: T): void;
   deleted?(obj: T): void;
 }
-
-type State =
-  | { phase: "list" }
-  | { phase: "watch"; resourceVersion: string }
-  | { phase: "backoff"; delayMs: number; then: State };
 
 export interface InformerStats {
   lists: number;
@@ -67,8 +50,9 @@ export interface InformerOptions<T> {
   name: string;
   source: ListWatch<T>;
   cache: Cache<T & KubeObjectLike>;
-  pageSize?: number;
   backoff?: BackoffOptions;
+  /** Time for the backoff and the stats (a fake clock in tests). */
+  clock?: Clock;
   /** Called with every failure the informer recovers from (for logs and metrics). */
   onError?: (step: "list" | "watch", e: unknown) => void;
 }
@@ -86,7 +70,6 @@ export class Informer<T extends KubeObjectLike> {
     lastError: undefined,
   };
   private readonly listeners: InformerListener<T>[] = [];
-  private readonly backoff: Backoff;
   private syncedResolve!: () => void;
   private isSynced = false;
   /** Resolves once the first full list is in the cache. */
@@ -94,7 +77,6 @@ export class Informer<T extends KubeObjectLike> {
 
   constructor(private readonly opts: InformerOptions<T>) {
     this.name = opts.name;
-    this.backoff = backoffFrom(opts.backoff);
   }
 
   get hasSynced(): boolean {
@@ -111,57 +93,40 @@ export class Informer<T extends KubeObjectLike> {
 
   /** Run until `signal` aborts. Never throws for API failures: it retries them. */
   async run(signal: AbortSignal): Promise<void> {
-    let state: State = { phase: "list" };
-    this.stats.startedAt = Date.now();
-    while (!signal.aborted) state = await this.step(state, signal);
-  }
-
-  private async step(state: State, signal: AbortSignal): Promise<State> {
-    switch (state.phase) {
-      case "list":
-        try {
-          const rv = await this.relist(signal);
-          this.backoff.reset();
-          this.stats.lastError = undefined;
-          return { phase: "watch", resourceVersion: rv };
-        } catch (e) {
-          if (signal.aborted) return state;
-          this.stats.lastError = e instanceof Error ? e.message : String(e);
-          this.opts.onError?.("list", e);
-          return { phase: "backoff", delayMs: this.backoff.next(), then: state };
-        }
-      case "watch":
-        try {
-          const rv = await this.watch(state.resourceVersion, signal);
-          return { phase: "watch", resourceVersion: rv };
-        } catch (e) {
-          if (signal.aborted) return state;
-          this.stats.watchErrors++;
-          this.opts.onError?.("watch", e);
-          if (this.opts.source.isGone(e)) return { phase: "list" };
-          const rv = (e as { resourceVersion?: string }).resourceVersion ?? state.resourceVersion;
-          return {
-            phase: "backoff",
-            delayMs: this.backoff.next(),
-            then: { phase: "watch", resourceVersion: rv },
-          };
-        }
-      case "backoff":
-        await sleep(state.delayMs, signal);
-        return state.then;
-      default: {
-        const never: never = state;
-        return never;
+    const clock = this.opts.clock ?? systemClock;
+    this.stats.startedAt = clock.now();
+    const cycle = watcher<T>(this.opts.source, {
+      signal,
+      backoff: backoffFrom(this.opts.backoff),
+      clock,
+      onState: (s, failure) => this.observe(s, failure),
+    });
+    for await (const ev of cycle) {
+      this.stats.lastProgressAt = clock.now();
+      if (ev.type === "LISTED") {
+        this.stats.lastError = undefined;
+        this.relisted(ev.items);
+        continue;
       }
+      this.stats.events++;
+      this.stats.lastEventAt = this.stats.lastProgressAt;
+      this.apply(ev);
     }
   }
 
-  private async relist(signal: AbortSignal): Promise<string> {
-    this.stats.lists++;
-    const { items, resourceVersion: rv } = await this.opts.source.list({
-      limit: this.opts.pageSize ?? 500,
-      signal,
-    });
+  private observe(s: WatcherState, failure?: { step: "list" | "watch"; error: unknown }): void {
+    if (s.phase === "list") this.stats.lists++;
+    if (s.phase === "watch") this.stats.watchStarts++;
+    if (!failure) return;
+    if (failure.step === "watch") this.stats.watchErrors++;
+    else
+      this.stats.lastError =
+        failure.error instanceof Error ? failure.error.message : String(failure.error);
+    this.opts.onError?.(failure.step, failure.error);
+  }
+
+  /** A complete list: replace the cache and tell what was added, changed and deleted. */
+  private relisted(items: T[]): void {
     const cache = this.opts.cache;
     const before = new Map(
       cache
@@ -170,7 +135,6 @@ export class Informer<T extends KubeObjectLike> {
         .map((k) => [k, cache.reader().get(k)!]),
     );
     const gone = cache.replace(items as (T & KubeObjectLike)[]);
-    this.stats.lastProgressAt = Date.now();
     for (const key of gone) this.emitDeleted(before.get(key) as T);
     for (const obj of items) {
       const old = before.get(keyOf(obj));
@@ -184,29 +148,9 @@ export class Informer<T extends KubeObjectLike> {
       this.isSynced = true;
       this.syncedResolve();
     }
-    return rv;
   }
 
-  /** Consume one watch stream; returns the resourceVersion to resume from. */
-  private async watch(resourceVersion: string, signal: AbortSignal): Promise<string> {
-    this.stats.watchStarts++;
-    let rv = resourceVersion;
-    try {
-      for await (const ev of this.opts.source.watch({ resourceVersion: rv, signal })) {
-        this.stats.events++;
-        this.stats.lastEventAt = this.stats.lastProgressAt = Date.now();
-        this.backoff.reset();
-        rv = ev.object.metadata?.resourceVersion ?? rv;
-        this.apply(ev);
-      }
-    } catch (e) {
-      // Resume from the last version seen, not the one the stream started at.
-      throw Object.assign(e instanceof Error ? e : new Error(String(e)), { resourceVersion: rv });
-    }
-    return rv;
-  }
-
-  private apply(ev: WatchEventLike<T>): void {
+  private apply(ev: WatchEvent<T>): void {
     const cache = this.opts.cache;
     switch (ev.type) {
       case "BOOKMARK":
