@@ -53,9 +53,9 @@ export {
   type OperatorDefinition,
 } from "./operator/define.js";
 export { createLogger, type Logger } from "./log.js";
-export type { RuntimePort, KindRef, ListWatchOptions } from "./port.js";
+export type { KindRef } from "./kind.js";
+export { listWatch, type ListWatchOptions, type WatchTuning } from "./watch/source.js";
 export { installCrds, waitForCrd, CrdInstallError } from "./operator/crds.js";
-export { kubePort } from "./kube.js";
 export { LeaderElector, NotLeaderError, type LeaseOptions } from "./leader/lease.js";
 export { LeadershipLostError, type LeaderElectionOptions } from "./leader/leadership.js";
 export { OperatorMetrics } from "./operator/metrics.js";
