@@ -36,7 +36,12 @@ export { PRESENT, ABSENT, type Filters } from "./handlers/filters.js";
 export { diff, type DiffItem } from "./handlers/diff.js";
 export { finalizerState, type FinalizerState } from "./finalizer/finalizer.js";
 export { setCondition, getCondition, isTrue, type Condition } from "./status/conditions.js";
-export { EventRecorder, type EventInput, type EventSink } from "./status/events.js";
+export {
+  clientEventSink,
+  EventRecorder,
+  type EventInput,
+  type EventSink,
+} from "./status/events.js";
 export { TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError } from "./errors.js";
 export {
   Operator,
