@@ -17,8 +17,8 @@
  * Prints READY once synced.
  */
 import { createHash } from "node:crypto";
-import { KubeClient } from "../../src/client/index.js";
-import { createLogger, done, kubePort, Operator, type ApiObject } from "../../src/runtime/index.js";
+import { KubeClient, NotFoundError } from "../../src/client/index.js";
+import { createLogger, done, Operator, type ApiObject } from "../../src/runtime/index.js";
 import { CONFIGMAP, configMapFor, isReady, WIDGET, type Widget } from "./widget.js";
 
 const namespace = process.env.WIDGET_NAMESPACE!;
@@ -30,7 +30,6 @@ const hashOf = (data: Record<string, string>) =>
   createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 16);
 
 const op = new Operator({
-  port: kubePort(client),
   client,
   namespaces: [namespace],
   log: createLogger({ level: process.env.CAPSTAN_LOG_LEVEL ?? "warn" }),
@@ -55,11 +54,16 @@ op.controller<Widget>({
         const current = ctx.owned(CONFIGMAP).get(ctx.key);
         if (ours(current) && current!.metadata.annotations?.[HASH] === hash) return done();
       } else {
-        const current = await ctx.port.get<typeof desired>({
-          ...CONFIGMAP,
-          namespace: desired.metadata.namespace,
-          name: desired.metadata.name,
-        });
+        const current = await ctx.client
+          .get<typeof CONFIGMAP & { name: string; namespace: string }, typeof desired>({
+            ...CONFIGMAP,
+            namespace: desired.metadata.namespace,
+            name: desired.metadata.name,
+          })
+          .catch((e: unknown) => {
+            if (e instanceof NotFoundError) return undefined;
+            throw e;
+          });
         if (ours(current) && current!.data?.size === desired.data.size) return done();
       }
     }

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "capstan/client";
 import { nodeUnavailable, startControlPlane, type ControlPlane } from "capstan/controlplane";
 import { Operator, type Condition } from "capstan";
-import { createLogger, installCrds, kubePort } from "capstan/runtime";
+import { createLogger, installCrds } from "capstan/runtime";
 import printer, { podFor, Printer } from "./operator.js";
 
 const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
@@ -48,7 +48,6 @@ try {
   await installCrds(kube, [Printer]);
   await kube.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "demo" } });
   const op = new Operator({
-    port: kubePort(kube),
     client: kube,
     namespaces: ["demo"],
     log: createLogger({ pretty: true, level: "error" }),

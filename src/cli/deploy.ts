@@ -25,7 +25,7 @@ import { crdsToYaml, isResource, type CustomResourceDefinition } from "../core/c
 import { isDns1123Label } from "../core/names.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { Operator, type Declarations } from "../runtime/operator/operator.js";
-import type { RuntimePort } from "../runtime/port.js";
+import type { KubeClient } from "../client/client.js";
 import { deriveRbac, type RbacPlan } from "./rbac.js";
 import { kindResolver, type CustomKind } from "./rbac-kinds.js";
 import * as m from "./deploy-manifests.js";
@@ -58,13 +58,13 @@ export interface GeneratedDeploy {
 export const HEALTH_PORT = 8081;
 
 // Setup only registers controllers; anything that tries to talk to the API here is a bug.
-const OFFLINE: RuntimePort = new Proxy({} as RuntimePort, {
+const OFFLINE: KubeClient = new Proxy({} as KubeClient, {
   get: (_, prop) =>
     prop === "then" // not a thenable: `await` on it must not call it
       ? undefined
       : () => {
           throw new Error(
-            `generate deploy runs no operator: RuntimePort.${String(prop)} was called`,
+            `generate deploy runs no operator: KubeClient.${String(prop)} was called`,
           );
         },
 });
@@ -77,7 +77,7 @@ export async function readDeclarations(
   const merged: Declarations = { controllers: [], uses: [] };
   for (const def of defs) {
     const op = new Operator({
-      port: OFFLINE,
+      client: OFFLINE,
       namespaces: namespaces.length ? namespaces : undefined,
     });
     await def.setup(op);

@@ -9,7 +9,7 @@
  */
 import { builtinResource } from "../core/builtin-resources.js";
 import { parseApiVersion } from "../core/gvk.js";
-import type { KindRef } from "../runtime/port.js";
+import type { KindRef } from "../runtime/kind.js";
 import type { KindResolver, ResolvedKind } from "./rbac.js";
 
 /** The parts of a `defineResource` result RBAC needs. */

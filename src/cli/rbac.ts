@@ -28,7 +28,7 @@
  * so the same declarations always give byte-identical manifests.
  */
 import type { Declarations, Verb } from "../runtime/operator/operator.js";
-import type { KindRef } from "../runtime/port.js";
+import type { KindRef } from "../runtime/kind.js";
 
 /** RBAC verbs in the order rules list them. */
 export const VERBS: readonly Verb[] = [

@@ -17,7 +17,6 @@ import { ClientError } from "../client/errors.js";
 import { isResource, type AnyResource, type CustomResourceDefinition } from "../core/crd/index.js";
 import { installCrds, waitForCrd } from "../runtime/operator/crds.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
-import { kubePort } from "../runtime/kube.js";
 import { createLogger, type Logger } from "../runtime/log.js";
 import { Operator, type Startup } from "../runtime/operator/operator.js";
 import { waitForApiServer } from "../runtime/operator/startup.js";
@@ -99,8 +98,8 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
       // One client per operator: leader election fences its client's writes.
       const own = i === 0 ? client : await connect(o);
       const op = new Operator({
-        port: kubePort(own),
         client: own,
+        name: d.name,
         namespaces,
         log: log.child({ operator: d.name }),
         health: i === 0 ? health : undefined,

@@ -18,6 +18,7 @@ import { inClusterConfig, type KubeconfigData } from "./kubeconfig.js";
 import { Discovery, type ResourceInfo } from "./discovery.js";
 import { ClientError } from "./errors.js";
 import { Transport, type RateLimit, type RequestOptions } from "./http.js";
+import { defaultFieldManager, type Interceptor } from "./intercept.js";
 import type { ObjectOf } from "./kinds.js";
 import { resourcePath } from "./paths.js";
 import { podLogs, scaleTo, waitFor, type LogOptions } from "./ops.js";
@@ -27,7 +28,7 @@ import { unrecoverable, watcher } from "./watcher.js";
 export interface ClientOptions extends ConfigOptions {
   /** Client-side rate limit; off by default. */
   rateLimit?: RateLimit;
-  /** Field manager for writes that need one (apply), default "capstan". */
+  /** Field manager of every create, update, patch and apply that names none; default "capstan". */
   fieldManager?: string;
 }
 
@@ -106,6 +107,17 @@ export class KubeClient {
     this.http = new Transport(conn, opts.rateLimit);
     this.discovery = new Discovery(this.http);
     this.fieldManager = opts.fieldManager ?? "capstan";
+    // The innermost layer: an interceptor added later (an operator's own manager) goes first.
+    this.http.intercept(defaultFieldManager(this.fieldManager));
+  }
+
+  /**
+   * Hook every request this client sends from now on — see each before it is sent (and
+   * refuse or change it), observe each outcome — until the returned disposer is called.
+   * intercept.ts has the contract.
+   */
+  intercept(interceptor: Interceptor): () => void {
+    return this.http.intercept(interceptor);
   }
 
   /** From a kubeconfig (KUBECONFIG merged, or a path), or in-cluster when none exists. */
@@ -315,10 +327,7 @@ export class KubeClient {
       contentType: "application/apply-patch+yaml",
       idempotent: true,
       sub: opts.subresource,
-      query: this.writeQuery(
-        { ...opts, fieldManager: opts.fieldManager ?? this.fieldManager },
-        opts.force ?? false,
-      ),
+      query: this.writeQuery(opts, opts.force ?? false),
       signal: opts.signal,
     });
   }

@@ -16,13 +16,20 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection } from "./config.js";
 import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
 import { TokenBucket, type RateLimit } from "./backoff.js";
+import {
+  parseWarnings,
+  type Interceptor,
+  type Method,
+  type Query,
+  type InterceptedRequest,
+} from "./intercept.js";
 
 export type { RateLimit };
 
 export interface RequestOptions {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  method: Method;
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Query;
   body?: unknown;
   contentType?: string;
   accept?: string;
@@ -39,24 +46,11 @@ const MAX_ATTEMPTS = 5;
 /** `CAPSTAN_DEBUG_HTTP=1` traces every request (method, path, status, time) to stderr. */
 const DEBUG = process.env.CAPSTAN_DEBUG_HTTP === "1";
 
-/** One attempt's outcome, for metrics: `code` is 0 when no response arrived. */
-export interface RequestRecord {
-  method: RequestOptions["method"];
-  path: string;
-  code: number;
-  seconds: number;
-}
-
 export class Transport {
   /** Counters for metrics and tests: requests sent (attempts) and retries among them. */
   readonly stats = { requests: 0, retries: 0 };
-  /** Told of every attempt (metrics); an observer must not throw. */
-  readonly observers: ((r: RequestRecord) => void)[] = [];
-  /**
-   * Called before every write (POST/PUT/PATCH/DELETE); throwing refuses it before anything
-   * is sent. Leader election fences a deposed leader's writes here, whatever path they take.
-   */
-  writeGuard?: (o: RequestOptions) => void;
+  /** Replaced, never changed in place: a request in flight keeps the list it started with. */
+  private layers: readonly Interceptor[] = [];
   private readonly bucket: TokenBucket | undefined;
 
   constructor(
@@ -98,14 +92,43 @@ export class Transport {
     if (wait > 0) await sleep(wait, undefined, { signal });
   }
 
+  /** Hook every request from now on (intercept.ts has the contract); returns the disposer. */
+  intercept(i: Interceptor): () => void {
+    this.layers = [...this.layers, i];
+    return () => {
+      this.layers = this.layers.filter((l) => l !== i);
+    };
+  }
+
+  /** Run the `before` hooks, last added first: the request to send, as the `after` hooks see it. */
+  private before(
+    o: RequestOptions,
+    layers: readonly Interceptor[],
+  ): [RequestOptions, InterceptedRequest] {
+    const first: InterceptedRequest = {
+      method: o.method,
+      verb: o.describe.verb,
+      object: o.describe.object,
+      path: o.path,
+      query: o.query ?? {},
+      body: o.body,
+    };
+    let req = first;
+    for (let i = layers.length - 1; i >= 0; i--) req = layers[i]!.before?.(req) ?? req;
+    if (req === first) return [o, req];
+    return [{ ...o, method: req.method, path: req.path, query: req.query, body: req.body }, req];
+  }
+
   /** Send a request and return the response stream once the status is 2xx. */
-  async open(o: RequestOptions): Promise<IncomingMessage> {
-    if (o.method !== "GET") this.writeGuard?.(o);
-    if (!DEBUG) return this.attempt(o);
+  async open(opts: RequestOptions): Promise<IncomingMessage> {
+    const layers = this.layers;
+    const [o, req] = layers.length ? this.before(opts, layers) : [opts, undefined];
+    const seen = req && { req, layers };
+    if (!DEBUG) return this.attempt(o, seen);
     const t0 = Date.now();
     process.stderr.write(`[http] → ${o.method} ${o.path}\n`);
     try {
-      const res = await this.attempt(o);
+      const res = await this.attempt(o, seen);
       process.stderr.write(
         `[http] ← ${o.method} ${o.path} ${res.statusCode} ${Date.now() - t0} ms\n`,
       );
@@ -118,25 +141,28 @@ export class Transport {
     }
   }
 
-  private async attempt(o: RequestOptions): Promise<IncomingMessage> {
+  private async attempt(
+    o: RequestOptions,
+    seen?: { req: InterceptedRequest; layers: readonly Interceptor[] },
+  ): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
       await this.throttle(o.signal);
       const t0 = performance.now();
-      const record = (code: number) => {
-        const r = {
-          method: o.method,
-          path: o.path,
+      const record = (code: number, res?: IncomingMessage) => {
+        if (!seen) return;
+        const outcome = {
           code,
           seconds: (performance.now() - t0) / 1000,
+          warnings: res ? warningsOf(res) : [],
         };
-        for (const f of this.observers) f(r);
+        for (const l of seen.layers) l.after?.(seen.req, outcome);
       };
       try {
         const res = await this.once(o).catch((e: unknown) => {
           record(0);
           throw e;
         });
-        record(res.statusCode!);
+        record(res.statusCode!, res);
         if (res.statusCode! < 300) return res;
         const body = await readAll(res);
         const err = apiError(o.describe, res.statusCode!, parseStatus(body, res.statusCode!));
@@ -236,6 +262,16 @@ export class Transport {
       req.end(payload);
     });
   }
+}
+
+/** The `Warning` headers, each on its own: Node joins repeated headers with commas. */
+function warningsOf(res: IncomingMessage): string[] {
+  const raw = res.rawHeaders;
+  let values: string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2)
+    if (raw[i]!.length === 7 && raw[i]!.toLowerCase() === "warning")
+      (values ??= []).push(raw[i + 1]!);
+  return values ? parseWarnings(values) : [];
 }
 
 function backoff(attempt: number): number {

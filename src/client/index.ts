@@ -12,6 +12,12 @@ export {
   type PatchType,
 } from "./client.js";
 export type { KindMap, ObjectOf } from "./kinds.js";
+export {
+  isWrite,
+  type Interceptor,
+  type InterceptedRequest,
+  type RequestOutcome,
+} from "./intercept.js";
 export type { WatchEvent, WatchEventType, WatchState } from "./watch.js";
 export { WatchStalledError, INITIAL_EVENTS_END } from "./watch.js";
 export { exponentialBackoff, TokenBucket, type Backoff, type RateLimit } from "./backoff.js";

@@ -36,7 +36,12 @@ export { PRESENT, ABSENT, type Filters } from "./handlers/filters.js";
 export { diff, type DiffItem } from "./handlers/diff.js";
 export { finalizerState, type FinalizerState } from "./finalizer/finalizer.js";
 export { setCondition, getCondition, isTrue, type Condition } from "./status/conditions.js";
-export { EventRecorder, type EventInput, type EventSink } from "./status/events.js";
+export {
+  clientEventSink,
+  EventRecorder,
+  type EventInput,
+  type EventSink,
+} from "./status/events.js";
 export { TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError } from "./errors.js";
 export {
   Operator,
@@ -53,9 +58,9 @@ export {
   type OperatorDefinition,
 } from "./operator/define.js";
 export { createLogger, type Logger } from "./log.js";
-export type { RuntimePort, KindRef, ListWatchOptions } from "./port.js";
+export type { KindRef } from "./kind.js";
+export { listWatch, type ListWatchOptions, type WatchTuning } from "./watch/source.js";
 export { installCrds, waitForCrd, CrdInstallError } from "./operator/crds.js";
-export { kubePort } from "./kube.js";
 export { LeaderElector, NotLeaderError, type LeaseOptions } from "./leader/lease.js";
 export { LeadershipLostError, type LeaderElectionOptions } from "./leader/leadership.js";
 export { OperatorMetrics } from "./operator/metrics.js";

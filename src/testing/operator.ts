@@ -4,9 +4,9 @@
  */
 import { pino } from "pino";
 import { KubeClient } from "../client/client.js";
+import { isWrite } from "../client/intercept.js";
 import { eventually } from "./eventually.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
-import { kubePort } from "../runtime/kube.js";
 import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
 import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
@@ -39,10 +39,11 @@ export interface RunningOperator {
  * code's through `ctx.client` alike — except Events and Leases, which are bookkeeping.
  */
 function countWrites(client: KubeClient, counter: { n: number }): void {
-  client.http.observers.push((r) => {
-    if (r.method === "GET") return;
-    if (/\/events(\/|$)|\/leases(\/|$)/.test(r.path)) return;
-    counter.n++;
+  client.intercept({
+    after(req) {
+      if (!isWrite(req) || /\/events(\/|$)|\/leases(\/|$)/.test(req.path)) return;
+      counter.n++;
+    },
   });
 }
 
@@ -67,10 +68,10 @@ export async function runOperator(
   const counter = { n: 0 };
   const lines: string[] = [];
   countWrites(client, counter);
-  const port = kubePort(client, { inactivityMs: opts.inactivityMs });
   const operator = new Operator({
-    port,
     client,
+    name: isOperatorDefinition(def) ? def.name : undefined,
+    watch: { inactivityMs: opts.inactivityMs },
     namespaces: opts.namespaces,
     health: opts.health,
     leaderElection: opts.leaderElection,

@@ -1,6 +1,6 @@
 /**
  * The `ctx` a reconcile receives: its key, logger, abort signal and attempt; read-only views
- * of the controller's cache and of the kinds it owns; the runtime port and the client; a
+ * of the controller's cache and of the kinds it owns; the client; a
  * status writer that sends nothing when nothing changes; and an Event recorder bound to the
  * object.
  */
@@ -12,7 +12,7 @@ import { RuntimeError } from "../errors.js";
 import type { EventRecorder } from "../status/events.js";
 import type { Logger } from "../log.js";
 import type { OwnedKinds } from "./owned.js";
-import type { KindRef, RuntimePort } from "../port.js";
+import type { KindRef } from "../kind.js";
 import type { ApiObject, ReconcileContext } from "./reconcile.js";
 
 export interface ContextDeps<T extends ApiObject> {
@@ -20,8 +20,7 @@ export interface ContextDeps<T extends ApiObject> {
   kind: KindRef;
   view: CacheReader<T>;
   owned: OwnedKinds;
-  port: RuntimePort;
-  client?: KubeClient;
+  client: KubeClient;
   recorder: EventRecorder;
   /** Merge-patch the object's status subresource (counted as one of the controller's writes). */
   writeStatus(obj: T, status: Record<string, unknown>): Promise<unknown>;
@@ -59,15 +58,8 @@ export function reconcileContext<T extends ApiObject>(
         );
       return view;
     },
-    port: deps.port,
-    get client(): KubeClient {
-      if (!client)
-        throw new Error("this controller was created without a client (pass one to the Operator)");
-      return client;
-    },
+    client,
     ensureChild: (child, opts) => {
-      if (!client)
-        throw new Error("this controller was created without a client (pass one to the Operator)");
       const owner = { ...obj, apiVersion: deps.kind.apiVersion, kind: deps.kind.kind };
       return ensureChild(client, owner, child, {
         fieldManager: deps.controller,

@@ -18,7 +18,7 @@ import type { KubeClient } from "../../client/client.js";
 import type { CacheReader } from "../watch/cache.js";
 import { reconcileContext, type ContextDeps } from "./context.js";
 import { PermanentError, TemporaryError } from "../errors.js";
-import { EventRecorder } from "../status/events.js";
+import { clientEventSink, EventRecorder } from "../status/events.js";
 import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "../finalizer/finalizer.js";
 import type { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
@@ -26,7 +26,8 @@ import type { ControllerInstruments, OperatorMetrics } from "../operator/metrics
 import { outcomeConditions, type Failure } from "./outcome.js";
 import { ownedKinds, ownedWatches } from "./owned.js";
 import { watchPrimary } from "./primary.js";
-import { kindRefOf, type NamedRef, type RuntimePort } from "../port.js";
+import { kindRefOf, type NamedRef } from "../kind.js";
+import { clientSources, type WatchTuning } from "../watch/source.js";
 import { WorkQueue, type Priority } from "../queue/queue.js";
 import {
   done,
@@ -61,10 +62,9 @@ export class Controller<T extends ApiObject> {
 
   constructor(
     spec: ControllerSpec<T>,
-    private readonly port: RuntimePort,
+    private readonly client: KubeClient,
     private readonly log: Logger,
-    client?: KubeClient,
-    opts: { metrics?: OperatorMetrics } = {},
+    opts: { metrics?: OperatorMetrics; watch?: WatchTuning } = {},
   ) {
     spec = { ...spec, for: kindRefOf(spec.for), owns: spec.owns?.map(kindRefOf) };
     this.spec = spec;
@@ -76,12 +76,13 @@ export class Controller<T extends ApiObject> {
     this.recorder = new EventRecorder({
       controller: `capstan/${spec.name}`,
       instance: `${spec.name}-${process.pid}`,
-      sink: port.events,
+      sink: clientEventSink(client),
       onError: (e) => log.warn({ err: e }, "could not record an Event"),
     });
+    const sources = clientSources(client, opts.watch);
     const primary = watchPrimary({
       spec,
-      port,
+      sources,
       log,
       enqueue: (key, priority) => this.enqueue(key, priority),
       cancel: (key) => this.queue.cancel(key),
@@ -93,7 +94,7 @@ export class Controller<T extends ApiObject> {
       watches: [...ownedWatches<T>(spec.for, spec.owns ?? []), ...(spec.watches ?? [])],
       namespaces: spec.namespaces ?? [undefined],
       cache: this.view,
-      port,
+      sources,
       log,
       requeue: (key) => this.enqueue(key, "high"),
     });
@@ -104,7 +105,6 @@ export class Controller<T extends ApiObject> {
       kind: spec.for,
       view: this.view,
       owned,
-      port,
       client,
       recorder: this.recorder,
       writeStatus: (obj, status) => this.write(this.refOf(obj), { status }, "status"),
@@ -373,7 +373,7 @@ export class Controller<T extends ApiObject> {
 
   private async write<R>(ref: NamedRef, patch: unknown, subresource?: "status"): Promise<R> {
     this.stats.writes++;
-    return this.port.mergePatch<R>(ref, patch, subresource ? { subresource } : undefined);
+    return this.client.patch<NamedRef, R>(ref, patch, { subresource });
   }
 }
 

@@ -62,8 +62,9 @@ test("a reconcile sees its children in ctx.owned without a request, and only for
       }),
     { kubeconfig: cp.kubeconfig, namespaces: [ns] },
   );
-  op.client.http.observers.push((r) => {
-    if (r.method === "GET" && r.path.includes("/configmaps/")) gets.push(r.path);
+  op.client.intercept({
+    before: (r) =>
+      void (r.method === "GET" && r.path.includes("/configmaps/") && gets.push(r.path)),
   });
   try {
     await kube.create({ ...Widget, metadata: { name: "w", namespace: ns }, spec: { size: 1 } });

@@ -8,7 +8,7 @@
  * fraction of a full one.
  */
 import type { CacheReader } from "../watch/cache.js";
-import type { KindRef } from "../port.js";
+import type { KindRef } from "../kind.js";
 import type { ApiObject } from "./reconcile.js";
 import type { ObjectKey, RelatedKinds, Watch } from "./watches.js";
 

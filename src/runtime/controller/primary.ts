@@ -10,7 +10,7 @@
 import { Cache, keyOf, mergedReader, type CacheReader } from "../watch/cache.js";
 import { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
-import type { RuntimePort } from "../port.js";
+import type { Sources } from "../watch/source.js";
 import type { Priority } from "../queue/queue.js";
 import { defaultPredicate, type ControllerSpec, type ApiObject } from "./reconcile.js";
 
@@ -21,12 +21,12 @@ export interface PrimaryKind<T extends ApiObject> {
 
 export function watchPrimary<T extends ApiObject>(o: {
   spec: ControllerSpec<T> & { for: { apiVersion: string; kind: string } };
-  port: RuntimePort;
+  sources: Sources;
   log: Logger;
   enqueue(key: string, priority: Priority): void;
   cancel(key: string): void;
 }): PrimaryKind<T> {
-  const { spec, port, log } = o;
+  const { spec, sources, log } = o;
   const predicate = spec.predicate ?? defaultPredicate;
   const hook = spec.onEvent;
   // The hook is user code: neither a throw nor a rejected promise may skip the enqueue after
@@ -49,7 +49,7 @@ export function watchPrimary<T extends ApiObject>(o: {
     caches.push(cache);
     const inf = new Informer<T>({
       name: `${spec.for.kind}${namespace ? ` in ${namespace}` : ""}`,
-      source: port.listWatch<T>(spec.for, {
+      source: sources<T>(spec.for, {
         namespace,
         labelSelector: spec.labelSelector,
         fieldSelector: spec.fieldSelector,

@@ -9,7 +9,7 @@ import type { Child, ChildOutcome, EnsureChildOptions, LiveChild } from "../owne
 import { deepEqual } from "../handlers/diff.js";
 import type { EventInput } from "../status/events.js";
 import type { Logger } from "../log.js";
-import type { KindRef, RuntimePort } from "../port.js";
+import type { KindRef } from "../kind.js";
 import type { QueueOptions } from "../queue/queue.js";
 import type { OwnedObject, StatusPatch } from "./typed.js";
 import type { Watch } from "./watches.js";
@@ -67,7 +67,6 @@ export interface ReconcileContext<T extends ApiObject, I = T> {
    * a hash in an annotation of the child; throws for a kind not in `owns`.
    */
   owned(kind: KindRef): CacheReader<OwnedObject>;
-  port: RuntimePort;
   /** The operator's client, for everything beyond the object itself (children, Secrets…). */
   readonly client: KubeClient;
   /**

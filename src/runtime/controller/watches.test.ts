@@ -17,7 +17,6 @@ import {
 import {
   createLogger,
   done,
-  kubePort,
   Operator,
   referencedBy,
   RuntimeError,
@@ -216,7 +215,7 @@ describe("watches", () => {
 });
 
 test("a malformed watched kind is refused at start, naming the controller and the field", async () => {
-  const op = new Operator({ port: kubePort(kube), log: createLogger({ level: "silent" }) });
+  const op = new Operator({ client: kube, log: createLogger({ level: "silent" }) });
   op.controller({
     name: "typo",
     for: Widget,

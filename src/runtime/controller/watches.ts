@@ -21,7 +21,8 @@
 import { Cache, keyOf, mergedReader, type CacheReader } from "../watch/cache.js";
 import { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
-import { kindRefOf, type KindRef, type RuntimePort } from "../port.js";
+import { kindRefOf, type KindRef } from "../kind.js";
+import type { Sources } from "../watch/source.js";
 import type { ApiObject } from "./reconcile.js";
 
 /** A primary object to re-queue: its name, and its namespace when the kind is namespaced. */
@@ -99,7 +100,7 @@ export function watchRelated<P>(o: {
   namespaces: readonly (string | undefined)[];
   /** The controller's primary cache, for maps that look up indexes. */
   cache: CacheReader<P>;
-  port: RuntimePort;
+  sources: Sources;
   log: Logger;
   /** Re-queue the primary object with this key (`namespace/name`, or `name`). */
   requeue(key: string): void;
@@ -112,7 +113,7 @@ export function watchRelated<P>(o: {
     const cache = new Cache<ApiObject>();
     const inf = new Informer<ApiObject>({
       name: `${kind.kind}${namespace ? ` in ${namespace}` : ""} (related to ${o.controller})`,
-      source: o.port.listWatch<ApiObject>(kind, { namespace, metadataOnly: plan.metadataOnly }),
+      source: o.sources<ApiObject>(kind, { namespace, metadataOnly: plan.metadataOnly }),
       cache,
       onError: (step, e) => o.log.warn({ err: e, step }, `${kind.kind} ${step} failed; retrying`),
     });

@@ -31,7 +31,7 @@ import {
   type ReconcileResult,
 } from "../controller/reconcile.js";
 import { HandlerTimeoutError } from "../errors.js";
-import { kindRefOf, type KindRef } from "../port.js";
+import { kindRefOf, type KindRef } from "../kind.js";
 import type { SpecOf } from "../controller/typed.js";
 
 export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
@@ -289,12 +289,16 @@ export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
     const ref = { ...this.kind, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
     const hasResults = Object.keys(w.results).length > 0;
     const annotate = (base: string) =>
-      ctx.port.mergePatch(ref, { metadata: { annotations: { [LAST_HANDLED]: base } } });
+      ctx.client.patch(ref, { metadata: { annotations: { [LAST_HANDLED]: base } } });
     if (this.statusKeepsBase && (hasResults || statusBase(obj) !== undefined)) {
       const current = (obj.status ?? {}) as Record<string, unknown>;
       if (!w.base && Object.entries(w.results).every(([k, v]) => deepEqual(current[k], v))) return;
       const status = { ...w.results, ...(w.base ? { capstan: { lastHandled: w.base } } : {}) };
-      const after = await ctx.port.mergePatch<T>(ref, { status }, { subresource: "status" });
+      const after = await ctx.client.patch<typeof ref, T>(
+        ref,
+        { status },
+        { subresource: "status" },
+      );
       if (w.base && statusBase(after) !== w.base) {
         this.statusKeepsBase = false;
         ctx.log.info(

@@ -3,7 +3,7 @@
  *
  * - Standbys run their informers, so their caches stay warm, but take no work until they
  *   lead: a new leader starts reconciling at once, without a relist.
- * - Every write is fenced: the runtime's port and the client's transport both refuse to
+ * - Every write is fenced, once, by an interceptor on the operator's client: it refuses to
  *   write (NotLeaderError) unless the lease is fresh — whether the write comes from the
  *   runtime (status, finalizers, Events) or from user code through `ctx.client`. The only
  *   exempt path is the Lease itself.
@@ -17,7 +17,7 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { KubeClient } from "../../client/client.js";
 import { LeaderElector, type LeaseOptions } from "./lease.js";
-import type { RuntimePort } from "../port.js";
+import { isWrite } from "../../client/intercept.js";
 import { brand } from "../../core/brand.js";
 
 export interface LeaderElectionOptions {
@@ -44,9 +44,7 @@ export interface Leadership {
   identity: string;
   /** Resolves the first time this replica leads. */
   leading: Promise<void>;
-  /** The port to give controllers: its writes are fenced. */
-  port: RuntimePort;
-  /** Remove the client's fence (on stop). */
+  /** Remove the fence from the client (on stop). */
   unfence(): void;
 }
 
@@ -54,10 +52,13 @@ export function defaultIdentity(): string {
   return process.env.POD_NAME || `${hostname()}_${randomUUID()}`;
 }
 
+/**
+ * Campaign with `client`, and fence its writes from now on: one interceptor refuses every
+ * write but the Lease's own while this replica does not hold a fresh lease.
+ */
 export function setUpLeadership(
   opts: LeaderElectionOptions,
-  port: RuntimePort,
-  client: KubeClient | undefined,
+  client: KubeClient,
   hooks: { onStarted(): void; onLost(): void },
 ): Leadership {
   const identity = opts.identity ?? defaultIdentity();
@@ -76,39 +77,14 @@ export function setUpLeadership(
     },
     onStopped: () => hooks.onLost(),
   };
-  const elector = new LeaderElector(port, lease);
+  const elector = new LeaderElector(client, lease);
   const leasePath = `/apis/coordination.k8s.io/v1/namespaces/${opts.namespace}/leases`;
-  const previous = client?.http.writeGuard;
-  if (client) {
-    client.http.writeGuard = (o) => {
-      previous?.(o);
-      if (!o.path.startsWith(leasePath)) elector.fence();
-    };
-  }
-  const fenced =
-    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
-    async (...a: A): Promise<R> => {
-      elector.fence();
-      return f(...a);
-    };
-  return {
-    elector,
-    identity,
-    leading,
-    port: {
-      ...port,
-      mergePatch: fenced(port.mergePatch.bind(port)) as RuntimePort["mergePatch"],
-      create: fenced(port.create.bind(port)) as RuntimePort["create"],
-      replace: fenced(port.replace.bind(port)) as RuntimePort["replace"],
-      events: {
-        create: fenced(port.events.create.bind(port.events)),
-        patchSeries: fenced(port.events.patchSeries.bind(port.events)),
-      },
+  const unfence = client.intercept({
+    before(req) {
+      if (isWrite(req) && !req.path.startsWith(leasePath)) elector.fence();
     },
-    unfence: () => {
-      if (client) client.http.writeGuard = previous;
-    },
-  };
+  });
+  return { elector, identity, leading, unfence };
 }
 
 brand({ LeadershipLostError });

@@ -19,7 +19,9 @@
  * Assumptions: clocks on candidates advance at similar rates (expiry is judged by the local
  *   time at which a lease change was observed, as client-go does, not by comparing clocks).
  */
-import type { RuntimePort } from "../port.js";
+import type { KubeClient } from "../../client/client.js";
+import { NotFoundError } from "../../client/errors.js";
+import type { NamedRef } from "../kind.js";
 import { sleep } from "../sleep.js";
 import { brand } from "../../core/brand.js";
 
@@ -61,7 +63,7 @@ export class LeaderElector {
   private readonly retry: number;
 
   constructor(
-    private readonly port: RuntimePort,
+    private readonly client: KubeClient,
     private readonly opts: LeaseOptions,
   ) {
     this.duration = opts.leaseDurationMs ?? 15_000;
@@ -110,10 +112,10 @@ export class LeaderElector {
   }
 
   private async tick(): Promise<void> {
-    const lease = await this.port.get<LeaseObject>(this.ref());
+    const lease = await this.read();
     const now = Date.now();
     if (!lease) {
-      await this.port.create<LeaseObject>({
+      await this.client.create<LeaseObject>({
         apiVersion: "coordination.k8s.io/v1",
         kind: "Lease",
         metadata: { name: this.opts.name, namespace: this.opts.namespace },
@@ -148,8 +150,18 @@ export class LeaderElector {
     if (!ours && !free && !expired) return;
     const transitions = (lease.spec.leaseTransitions ?? 0) + (ours ? 0 : 1);
     const acquire = ours && lease.spec.acquireTime ? lease.spec.acquireTime : microTime();
-    await this.port.replace<LeaseObject>({ ...lease, spec: this.holding(transitions, acquire) });
+    await this.client.replace<LeaseObject>({ ...lease, spec: this.holding(transitions, acquire) });
     this.state = { role: "leader", renewedAt: now };
+  }
+
+  /** The Lease, or undefined when there is none yet. */
+  private async read(): Promise<LeaseObject | undefined> {
+    try {
+      return await this.client.get<NamedRef, LeaseObject>(this.ref());
+    } catch (e) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
   }
 
   private holding(transitions: number, acquireTime: string): LeaseObject["spec"] {
@@ -167,9 +179,9 @@ export class LeaderElector {
     const was = this.isLeader();
     this.state = { role: "stopped" };
     if (!was) return;
-    const lease = await this.port.get<LeaseObject>(this.ref()).catch(() => undefined);
+    const lease = await this.read().catch(() => undefined);
     if (lease?.spec.holderIdentity !== this.opts.identity) return;
-    await this.port
+    await this.client
       .replace<LeaseObject>({
         ...lease,
         spec: {

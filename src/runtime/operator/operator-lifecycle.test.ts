@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { KubeClient } from "../../client/client.js";
 import { useControlPlane, type TestControlPlane } from "../../testing/index.js";
-import { createLogger, kubePort, Operator, RuntimeError } from "../index.js";
+import { createLogger, Operator, RuntimeError } from "../index.js";
 
 let cp: TestControlPlane;
 let kube: KubeClient;
@@ -14,8 +14,7 @@ before(async () => {
   kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
 });
 
-const newOperator = () =>
-  new Operator({ port: kubePort(kube), client: kube, log: createLogger({ level: "silent" }) });
+const newOperator = () => new Operator({ client: kube, log: createLogger({ level: "silent" }) });
 
 test("synced() before run() rejects at once, saying to call run()", async () => {
   await assert.rejects(

@@ -1,6 +1,6 @@
 /**
  * The one opinionated builder: an operator is a set of controllers (plain reconcile
- * functions or kopf-style handler sets) sharing a port to the API and a logger, run until
+ * functions or kopf-style handler sets) sharing a client and a logger, run until
  * SIGTERM/SIGINT. On a signal it stops taking new work, lets in-flight reconciles finish
  * within `drainTimeoutMs`, stops daemons, releases its leader lease, and returns.
  *
@@ -8,12 +8,17 @@
  * `health`), the `/healthz` `/readyz` `/metrics` endpoint, and leader election
  * (leadership.ts: warm standbys, fenced writes, exit on lost lease).
  *
+ * While it runs, every request of its client goes through its interceptors:
+ * request metrics, its name as the field manager of every write, API server warnings logged
+ * once each, and with leader election the fence on writes.
+ *
  * `run({ startup })` runs a start-up step first (`capstan run` waits there for the API
  * server and the CRDs): the health endpoint is already up, /readyz says what it waits for,
  * and a signal stops the wait cleanly.
  */
 import { setMaxListeners } from "node:events";
 import type { KubeClient } from "../../client/client.js";
+import { defaultFieldManager } from "../../client/intercept.js";
 import { Controller } from "../controller/controller.js";
 import { RuntimeError } from "../errors.js";
 import { checkApiVersion, checkKind } from "../../core/gvk.js";
@@ -29,7 +34,9 @@ import {
 import { createLogger, type Logger } from "../log.js";
 import { OperatorMetrics } from "./metrics.js";
 import type { MetaMatch } from "../handlers/filters.js";
-import type { KindRef, RuntimePort } from "../port.js";
+import type { KindRef } from "../kind.js";
+import type { WatchTuning } from "../watch/source.js";
+import { logWarnings } from "./warnings.js";
 import type { Chosen, InputFor, ObjectFor } from "../controller/typed.js";
 
 export interface HealthOptions {
@@ -49,9 +56,13 @@ export interface HealthOptions {
 }
 
 export interface OperatorOptions {
-  port: RuntimePort;
-  /** Given to reconcile functions and handlers as `ctx.client`. */
-  client?: KubeClient;
+  /**
+   * Every read and write of the operator goes through this client (given to reconcile
+   * functions and handlers as `ctx.client`); while it runs, the operator intercepts it.
+   */
+  client: KubeClient;
+  /** The field manager of every write the operator makes (default: the client's). */
+  name?: string;
   log?: Logger;
   /** Namespaces to watch (default: all). */
   namespaces?: string[];
@@ -62,6 +73,8 @@ export interface OperatorOptions {
   leaderElection?: LeaderElectionOptions;
   /** The registry to record into (default: a new one per operator). */
   metrics?: OperatorMetrics;
+  /** Watch stream timeouts (default: the client's). */
+  watch?: WatchTuning;
 }
 
 /**
@@ -106,6 +119,11 @@ export class Operator {
   constructor(private readonly opts: OperatorOptions) {
     this.log = opts.log ?? createLogger();
     this.metrics = opts.metrics ?? new OperatorMetrics();
+  }
+
+  /** The field manager of its writes. */
+  get name(): string {
+    return this.opts.name ?? this.opts.client.fieldManager;
   }
 
   /** The health endpoint's port, once `run` has started it. */
@@ -188,15 +206,11 @@ export class Operator {
       process.once("SIGTERM", onSignal);
       process.once("SIGINT", onSignal);
     }
-    const observer = this.opts.client
-      ? this.metrics.requestObserver(this.opts.client.conn.server)
-      : undefined;
-    if (observer) this.opts.client!.http.observers.push(observer);
-    let port = this.opts.port;
+    const client = this.opts.client;
     const le = this.opts.leaderElection;
     if (le) {
       const lease = `${le.namespace}/${le.name}`;
-      this.leadership = setUpLeadership(le, port, this.opts.client, {
+      this.leadership = setUpLeadership(le, client, {
         onStarted: () => {
           this.metrics.leader.set({ name: lease }, 1);
           this.log.info({ lease, identity: this.leadership?.identity }, "became the leader");
@@ -210,7 +224,6 @@ export class Operator {
         },
       });
       this.metrics.leader.set({ name: lease }, 0);
-      port = this.leadership.port;
     }
     const specs = [...this.specs, ...this.handlerSets.map((h) => h.spec())];
     for (const spec of specs) {
@@ -219,9 +232,15 @@ export class Operator {
           ? spec
           : { ...spec, namespaces: this.opts.namespaces };
       this.controllers.push(
-        new Controller(withNs, port, this.log, this.opts.client, { metrics: this.metrics }),
+        new Controller(withNs, client, this.log, { metrics: this.metrics, watch: this.opts.watch }),
       );
     }
+    // Nothing above sends a request; everything from here on goes through these.
+    const intercepted = [
+      client.intercept(this.metrics.requestInterceptor(client.conn.server)),
+      client.intercept(defaultFieldManager(this.name)),
+      client.intercept(logWarnings(this.log)),
+    ];
     try {
       if (this.opts.health) await this.serve(this.opts.health);
       if (await this.startUp(opts.startup, abort.signal)) {
@@ -241,10 +260,7 @@ export class Operator {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
       this.leadership?.unfence();
-      if (observer) {
-        const list = this.opts.client!.http.observers;
-        list.splice(list.indexOf(observer), 1);
-      }
+      for (const dispose of intercepted) dispose();
       await this.health?.close();
     }
     if (lost) throw lost;

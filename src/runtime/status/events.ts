@@ -8,6 +8,7 @@
  * Notes are cut to the API's 1 KiB limit (UTF-8 bytes, on a character boundary). Callers must not put secrets in notes.
  */
 import { randomBytes } from "node:crypto";
+import type { KubeClient } from "../../client/client.js";
 import { truncateUtf8 } from "../../core/text.js";
 
 export interface EventRegarding {
@@ -48,6 +49,19 @@ export interface EventSink {
     ref: { namespace: string; name: string },
     series: { count: number; lastObservedTime: string },
   ): Promise<unknown>;
+}
+
+/** Events written with the client: created, and their series merge-patched. */
+export function clientEventSink(client: KubeClient): EventSink {
+  return {
+    create: (ev) => client.create(ev),
+    patchSeries: (ref, series) =>
+      client.patch(
+        { apiVersion: "events.k8s.io/v1", kind: "Event", ...ref },
+        { series },
+        { type: "merge" },
+      ),
+  };
 }
 
 /**

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../client/client.js";
 import { Cache } from "./cache.js";
 import { Informer } from "./informer.js";
-import { kubePort } from "../kube.js";
+import { listWatch } from "./source.js";
 import {
   compactEtcd,
   eventually,
@@ -49,10 +49,7 @@ test("a 410 after etcd compaction makes the informer relist, and no change is mi
   const errors: unknown[] = [];
   const inf = new Informer<Obj>({
     name: "events",
-    source: kubePort(viaProxy).listWatch<Obj>(
-      { apiVersion: "v1", kind: "Event" },
-      { namespace: ns.name },
-    ),
+    source: listWatch<Obj>(viaProxy, { apiVersion: "v1", kind: "Event" }, { namespace: ns.name }),
     cache: new Cache<Obj>(),
     onError: (_step, e) => errors.push(e),
   });
@@ -106,9 +103,11 @@ test("a silent stream is cut by the watchdog and the informer resumes without lo
   const errors: unknown[] = [];
   const inf = new Informer<Obj>({
     name: "configmaps",
-    source: kubePort(viaProxy, { inactivityMs: 1500 }).listWatch<Obj>(
+    source: listWatch<Obj>(
+      viaProxy,
       { apiVersion: "v1", kind: "ConfigMap" },
       { namespace: ns.name, labelSelector: "stall=1" },
+      { inactivityMs: 1500 },
     ),
     cache: new Cache<Obj>(),
     backoff: { initialMs: 100, maxMs: 500 },
