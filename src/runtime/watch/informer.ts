@@ -6,7 +6,7 @@
  * state machine shared with `client.watch()`); the informer applies what it yields.
  *
  * Guarantees: the initial list is paginated by the source (500 objects a page through
- * `kubePort`) and never a single unbounded request; a 410 Gone relists (again paginated)
+ * `listWatch` in source.ts) and never a single unbounded request; a 410 Gone relists (again paginated)
  * and reports the objects that vanished meanwhile as deleted; every other failure — a
  * Forbidden list included, which health reports after its sync timeout — is retried after
  * a jittered backoff, a list from scratch and a watch from the last resourceVersion seen;
@@ -23,7 +23,7 @@ import { watcher, type WatcherSource, type WatcherState } from "../../client/wat
 export type { WatchEventType };
 export type WatchEventLike<T> = WatchEvent<T>;
 
-/** What an informer needs from the API: satisfied by `kubePort(client).listWatch(…)`. */
+/** What an informer needs from the API: satisfied by `listWatch(client, kind, opts)` (source.ts). */
 export type ListWatch<T> = WatcherSource<T> & Required<Pick<WatcherSource<T>, "list">>;
 
 export interface InformerListener<T> {
