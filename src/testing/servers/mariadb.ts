@@ -1,11 +1,12 @@
 /**
- * A real MariaDB server (Debian's `mariadb-server-core`) on a free loopback port, with a
- * throwaway data directory and a random root password, for tests of the MySQLDatabase
- * example. Stopped by `stop()`, and by the reaper if the test process dies first.
+ * A real MariaDB server (Debian's `mariadb-server-core`) on a free port of loopback (or of
+ * `bindAddress`, e.g. the local node's bridge, for Pods to reach), with a throwaway data
+ * directory and a random root password, for tests of the MySQLDatabase example. Stopped by `stop()`, and by the reaper if the test process dies first.
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { isIP } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../../controlplane/ports.js";
@@ -29,7 +30,11 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
   });
 }
 
-export async function startMariaDB(): Promise<MariaDB> {
+export async function startMariaDB(
+  opts: { bindAddress?: string } = {},
+): Promise<MariaDB> {
+  const host = opts.bindAddress ?? "127.0.0.1";
+  if (!isIP(host)) throw new Error(`startMariaDB: bindAddress must be an IP address, not ${host}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-mariadb-"));
   const data = path.join(dir, "data");
   const socket = path.join(dir, "mysqld.sock");
@@ -63,7 +68,7 @@ export async function startMariaDB(): Promise<MariaDB> {
       `--datadir=${data}`,
       `--socket=${socket}`,
       `--tmpdir=${tmp}`,
-      "--bind-address=127.0.0.1",
+      `--bind-address=${host}`,
       `--port=${port}`,
       "--skip-name-resolve",
       "--skip-log-bin",
@@ -76,16 +81,17 @@ export async function startMariaDB(): Promise<MariaDB> {
         () => false,
       ),
   });
-  // Clients connect over TCP with --skip-name-resolve, so they match 'root'@'127.0.0.1'.
+  // Clients connect over TCP with --skip-name-resolve, so they match 'root'@'<host>': a
+  // connection from this host to its own address comes from that address.
   const password = randomBytes(16).toString("hex");
   await run(
     "mariadb",
     ["--no-defaults", `--socket=${socket}`, "-uroot"],
     [
-      `CREATE OR REPLACE USER 'root'@'127.0.0.1' IDENTIFIED BY '${password}';`,
-      `GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;`,
+      `CREATE OR REPLACE USER 'root'@'${host}' IDENTIFIED BY '${password}';`,
+      `GRANT ALL PRIVILEGES ON *.* TO 'root'@'${host}' WITH GRANT OPTION;`,
       "FLUSH PRIVILEGES;",
     ].join("\n"),
   );
-  return { host: "127.0.0.1", port, user: "root", password, socket, stop };
+  return { host, port, user: "root", password, socket, stop };
 }
