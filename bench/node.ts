@@ -2,7 +2,7 @@
  * Node benchmark: what a real node adds to the local control plane. Warm start-to-ready with
  * and without a node (both run the scheduler, so the difference is the node: cgroups,
  * bridge, containerd, image import, kubelet → Node Ready), Pod create → Succeeded (median of
- * several busybox Pods) and the idle memory of kubelet + containerd. Writes
+ * several busybox Pods) and the idle memory of kubelet, containerd and kube-proxy. Writes
  * bench/results/node.{json,md}. Linux and root only.
  *
  *   npm run bench:node -- [--runs 5] [--pods 7]
@@ -89,7 +89,11 @@ const cp = await startControlPlane({ node: true });
 const pods = await podRuns(cp);
 kubectl(cp, ["delete", "pods", "--all", "--wait=true"]);
 await sleep(10_000);
-const memory = { kubelet: rssMB(cp.pids.kubelet!), containerd: rssMB(cp.pids.containerd!) };
+const memory = {
+  kubelet: rssMB(cp.pids.kubelet!),
+  containerd: rssMB(cp.pids.containerd!),
+  kubeProxy: rssMB(cp.pids["kube-proxy"]!),
+};
 await cp.stop();
 
 const result = {
@@ -119,7 +123,8 @@ const md = [
   `| busybox Pod create → Succeeded | ${ms(median(pods))} | ${ms(Math.min(...pods))} | ${ms(Math.max(...pods))} |`,
   "",
   `The node adds ${ms(result.startToReadyMs.nodeShare)} to the start. Idle RSS: kubelet ` +
-    `${memory.kubelet.toFixed(0)} MB, containerd ${memory.containerd.toFixed(0)} MB.`,
+    `${memory.kubelet.toFixed(0)} MB, containerd ${memory.containerd.toFixed(0)} MB, ` +
+    `kube-proxy ${memory.kubeProxy.toFixed(0)} MB.`,
   "",
   "![chart](node.svg)",
   "",
