@@ -3,7 +3,7 @@
  * `bench:controlplane` and `bench:node`: warm start-to-ready with and without a node (both
  * run the scheduler, so the difference is the node: cgroups, bridge, containerd, image
  * import, kubelet → Node Ready), busybox Pod create → Succeeded (median of several), the
- * idle memory of kubelet + containerd, and optionally the cold build of the node's binaries.
+ * idle memory of kubelet, containerd and kube-proxy, and optionally the cold build of the node's binaries.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -26,7 +26,7 @@ const log = (l: string) => process.stderr.write(`${l}\n`);
 export interface NodeFigures {
   startToReadyMs: { withoutNode: number[]; withNode: number[]; nodeShare: number };
   podCreateToSucceededMs: number[];
-  idleRssMB: { kubelet: number; containerd: number };
+  idleRssMB: { kubelet: number; containerd: number; kubeProxy: number };
   coldBuildSeconds?: number;
 }
 
@@ -112,7 +112,11 @@ export async function measureNode(opts: {
     pods = await podRuns(cp, opts.pods);
     kubectl(cp, ["delete", "pods", "--all", "--wait=true"]);
     await sleep(10_000); // let kubelet and containerd settle before reading their idle memory
-    idleRssMB = { kubelet: rssMB(cp.pids.kubelet!), containerd: rssMB(cp.pids.containerd!) };
+    idleRssMB = {
+      kubelet: rssMB(cp.pids.kubelet!),
+      containerd: rssMB(cp.pids.containerd!),
+      kubeProxy: rssMB(cp.pids["kube-proxy"]!),
+    };
   } finally {
     await cp.stop();
   }
@@ -138,7 +142,8 @@ export function nodeMarkdown(f: NodeFigures): string[] {
     row("busybox Pod create → Succeeded", f.podCreateToSucceededMs),
     "",
     `The node adds ${ms(f.startToReadyMs.nodeShare)} to the start. Idle RSS: kubelet ` +
-      `${f.idleRssMB.kubelet.toFixed(0)} MB, containerd ${f.idleRssMB.containerd.toFixed(0)} MB.` +
+      `${f.idleRssMB.kubelet.toFixed(0)} MB, containerd ${f.idleRssMB.containerd.toFixed(0)} MB, ` +
+      `kube-proxy ${f.idleRssMB.kubeProxy.toFixed(0)} MB.` +
       (f.coldBuildSeconds === undefined
         ? ""
         : ` Cold build of the node's binaries (empty Go caches): ${f.coldBuildSeconds.toFixed(0)} s.`),

@@ -21,9 +21,9 @@ import {
   file,
   schedulerArgs,
 } from "./components.js";
-import { ControlPlaneError } from "./errors.js";
+import { assertNotCancelled, ControlPlaneError } from "./errors.js";
 import { watchImageHints } from "./node/imagehint.js";
-import { NODE_NAME, prepareNodePki, startNode } from "./node/node.js";
+import { NODE_NAME, prepareNodeHost, prepareNodePki, startNode } from "./node/node.js";
 import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { probe, probeHttp } from "./probe.js";
 
@@ -82,9 +82,11 @@ async function until<T>(
   deadline: number,
   watch: Component[],
   attempt: () => Promise<T | undefined>,
+  signal?: AbortSignal,
 ): Promise<T> {
   let lastError: unknown;
   while (Date.now() < deadline) {
+    assertNotCancelled(signal);
     for (const c of watch) c.assertAlive("ready");
     try {
       const v = await attempt();
@@ -97,32 +99,43 @@ async function until<T>(
   throw new ControlPlaneError("ready", `timed out waiting for ${what}`, { cause: lastError });
 }
 
-export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> {
+/** Start the cluster. Aborting `signal` during the start stops and undoes what was started,
+ * and the start rejects. */
+export async function runCluster(
+  opts: ClusterOptions,
+  signal?: AbortSignal,
+): Promise<RunningCluster> {
   const dir = path.resolve(opts.dir);
   const { layout: l, server, auth, resumed, notes } = await prepareClusterDir(dir, opts.bin);
   const etcdUrl = `http://127.0.0.1:${l.ports.etcdClient}`;
   const components: Component[] = [];
-  const argsOf = new Map<string, { binary: string; args: string[] }>();
+  const argsOf = new Map<
+    string,
+    { binary: string; args: string[]; env?: Record<string, string> }
+  >();
   const logFile = (name: string) => path.join(dir, "logs", `${name}.log`);
-  const spawn = (name: string, args: string[], binary = path.join(opts.bin, name)) => {
-    argsOf.set(name, { binary, args });
-    return new Component({ name, binary, args, logFile: logFile(name) });
+  const spawn = (
+    name: string,
+    args: string[],
+    binary = path.join(opts.bin, name),
+    env?: Record<string, string>,
+  ) => {
+    argsOf.set(name, { binary, args, env });
+    return new Component({ name, binary, args, env, logFile: logFile(name) });
   };
-  const start = (name: string, args: string[], binary?: string) => {
-    const c = spawn(name, args, binary);
+  const start = (name: string, args: string[], binary?: string, env?: Record<string, string>) => {
+    const c = spawn(name, args, binary, env);
     components.push(c);
     return c;
   };
   const hints = new AbortController();
   const stop = async (o: { keepData?: boolean } = {}) => {
     hints.abort();
-    // Reverse order: clients first, etcd last, so nothing logs a storm of connection errors.
-    // The node goes first and wholly: its containers outlive kubelet and containerd.
-    for (const c of [...components].reverse()) {
-      if (opts.node && (c.name === "kubelet" || c.name === "containerd")) await c.stop();
-    }
-    if (opts.node) await teardownNode(nodeStateDir(dir));
+    // Reverse order: the node's processes and other clients first, etcd last, so nothing
+    // logs a storm of connection errors. Then the rest of the node: its containers outlive
+    // kubelet and containerd, and its firewall must outlive kube-apiserver.
     for (const c of [...components].reverse()) await c.stop();
+    if (opts.node) await teardownNode(nodeStateDir(dir));
     if (!o.keepData) rmSync(dir, { recursive: true, force: true });
   };
   const health: Record<string, () => Promise<boolean>> = {
@@ -137,17 +150,27 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
   try {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     const ca = opts.node ? await prepareNodePki(dir) : undefined;
+    // Before kube-apiserver: it advertises the bridge's address, behind the node's firewall.
+    const host = opts.node ? await prepareNodeHost(dir, l.ports.apiserver) : undefined;
     const etcd = start("etcd", etcdArgs(l));
     const api = start(
       "kube-apiserver",
-      apiserverArgs(l, opts.apiserverExtraArgs, { node: !!opts.node }),
+      apiserverArgs(l, opts.apiserverExtraArgs, host && { node: { bridgeIp: host.bridgeIp } }),
     );
     // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
-    await until("etcd /health", deadline, [etcd], async () =>
-      (await healthy("etcd")) ? true : undefined,
+    await until(
+      "etcd /health",
+      deadline,
+      [etcd],
+      async () => ((await healthy("etcd")) ? true : undefined),
+      signal,
     );
-    await until("kube-apiserver /readyz", deadline, [etcd, api], async () =>
-      (await healthy("kube-apiserver")) ? true : undefined,
+    await until(
+      "kube-apiserver /readyz",
+      deadline,
+      [etcd, api],
+      async () => ((await healthy("kube-apiserver")) ? true : undefined),
+      signal,
     );
     const watched = [etcd, api];
     const withKcm = opts.controllerManager ?? true;
@@ -164,18 +187,24 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     const [what, readyPath] = withKcm
       ? ["the default service account", "/api/v1/namespaces/default/serviceaccounts/default"]
       : ["the default namespace", "/api/v1/namespaces/default"];
-    await until(what, deadline, watched, async () =>
-      (await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined,
+    await until(
+      what,
+      deadline,
+      watched,
+      async () => ((await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined),
+      signal,
     );
-    if (opts.node && ca) {
+    if (opts.node && ca && host) {
       await startNode({
         clusterDir: dir,
+        host,
         bin: opts.node.bin,
         server,
         ca,
         auth,
         deadline,
-        start: (name, binary, args) => start(name, args, binary),
+        signal,
+        start: (name, binary, args, env) => start(name, args, binary, env),
       });
       void watchImageHints({
         kubeconfig: file(l, "kubeconfig"),
@@ -201,7 +230,7 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       if (i < 0 || !was) throw new ControlPlaneError("start", `no component named ${name}`);
       if (components[i]!.alive)
         throw new ControlPlaneError("start", "it is still running", { component: name });
-      const c = spawn(name, was.args, was.binary);
+      const c = spawn(name, was.args, was.binary, was.env);
       components[i] = c;
       info.pids[name] = c.pid;
       return c;

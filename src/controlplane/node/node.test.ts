@@ -3,14 +3,15 @@
 // the host's own values:
 //  - a non-root process asking for a node is refused at once, in one line;
 //  - a node leaves nothing behind, after a normal stop and after its owner is killed
-//    outright: each test first sees a running Pod's process, shim, veth, mounts and cgroups
-//    (so the check can fail), then finds none of them, and the host's sysctls back;
+//    outright: each test first sees a running Pod's process, shim, veth, mounts, cgroups and
+//    nftables tables (kube-proxy's, the firewall) — so the check can fail — then finds none
+//    of them, the host's nftables ruleset and sysctls as they were;
 //  - a Pod runs to completion and its log is exactly what it printed;
 //  - a Pod whose image is missing gets an Event naming `capstan image import`.
 // Elsewhere preflight.test.ts covers the refusal.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -27,9 +28,11 @@ import { busyboxImage } from "../images/busybox.js";
 import { writeOciLayout } from "../images/layout.js";
 import { startControlPlane } from "../index.js";
 import {
+  nftRuleset,
   nodeEvidence,
   runSleepingPod,
   stillThere,
+  succeeded,
   sysctls,
   type NodeEvidence,
 } from "./node.testkit.js";
@@ -49,6 +52,9 @@ function assertPresent(seen: NodeEvidence) {
   );
   assert.ok(seen.links.length >= 2, "the bridge has the Pod's veth");
   assert.ok(seen.mounts.length > 0 && seen.cgroups.length > 0, "mounts and cgroups exist");
+  const rules = nftRuleset();
+  assert.match(rules, /^table ip kube-proxy \{/m, "kube-proxy wrote its table");
+  assert.match(rules, /^table inet capstan-[0-9a-f]{6} \{/m, "the node's firewall exists");
 }
 
 const INDEX = new URL("../index.js", import.meta.url);
@@ -91,20 +97,23 @@ if (nodeUnavailable() === undefined) {
   });
 
   describe("node teardown", () => {
-    test("stopping a control plane with a node leaves no process, container, mount, interface, cgroup or changed sysctl", async () => {
+    test("stopping a control plane with a node leaves no process, container, mount, interface, cgroup, nftables rule or changed sysctl", async () => {
       const before = sysctls();
+      const rulesBefore = nftRuleset();
       const cp = await startControlPlane({ node: true });
       await runSleepingPod(cp);
       const seen = nodeEvidence(cp.dir);
       assertPresent(seen);
       await cp.stop();
       assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(cp.dir), false);
     });
 
     test("after its owner is killed with SIGKILL, the supervisor leaves nothing of the node behind", async () => {
       const before = sysctls();
+      const rulesBefore = nftRuleset();
       const owner = spawn(
         process.execPath,
         [
@@ -134,14 +143,56 @@ if (nodeUnavailable() === undefined) {
         { timeoutMs: 60_000, what: "the supervisor's exit" },
       );
       assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(cp.dir), false);
+    });
+
+    test("after its owner is killed with SIGKILL while the node starts, the supervisor undoes the start", async () => {
+      const before = sysctls();
+      const rulesBefore = nftRuleset();
+      const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-node-start-")), "cluster");
+      const owner = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const { startControlPlane } = await import(${JSON.stringify(INDEX.href)});
+           await startControlPlane({ node: true, dir: ${JSON.stringify(dir)} });`,
+        ],
+        { stdio: "ignore" },
+      );
+      // The kubelet's log appears once containerd runs and the kubelet is being started.
+      await eventually(async () => assert.ok(existsSync(path.join(dir, "logs", "kubelet.log"))), {
+        timeoutMs: 60_000,
+        what: "the node's start",
+      });
+      const supervisor = processesNaming(`${dir}"`).find((p) => p.includes("supervisor"));
+      assert.ok(supervisor, "the supervisor runs");
+      const seen = nodeEvidence(dir);
+      assert.ok(seen.links.length > 0 && seen.cgroups.length > 0, "the bridge and cgroups exist");
+      assert.notEqual(nftRuleset(), rulesBefore, "the node's firewall exists");
+      owner.kill("SIGKILL");
+      const pid = Number(supervisor.split(" ")[0]);
+      await eventually(
+        async () => assert.equal(alive(pid), false, `supervisor ${pid} still runs`),
+        {
+          timeoutMs: 60_000,
+          what: "the supervisor's exit",
+        },
+      );
+      assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
+      assert.deepEqual(sysctls(), before);
+      assert.equal(existsSync(path.join(dir, "node")), false);
+      rmSync(path.dirname(dir), { recursive: true, force: true });
     });
   });
 
   describe("capstan cluster up --node", () => {
     test("up and status report the Node Ready, and down after the supervisor was killed leaves nothing of the node", async () => {
       const before = sysctls();
+      const rulesBefore = nftRuleset();
       const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-cli-node-")), "cluster");
       const up = await capstan(["cluster", "up", "--node", "--dir", dir]);
       assert.equal(up.code, 0, up.stderr);
@@ -159,6 +210,7 @@ if (nodeUnavailable() === undefined) {
       const down = await capstan(["cluster", "down", "--dir", dir]);
       assert.equal(down.code, 0, down.stderr);
       assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(dir), false);
     });
@@ -253,16 +305,17 @@ if (nodeUnavailable() === undefined) {
   });
 }
 
-/** Resolves once Pod default/<name> has Succeeded; fails at once if it Failed. */
-async function succeeded(cp: Parameters<typeof kubectlOk>[0], name: string): Promise<void> {
-  await eventually(
-    async () => {
-      const phase = await kubectlOk(cp, ["get", "pod", name, "-o", "jsonpath={.status.phase}"]);
-      if (phase === "Failed")
-        throw new assert.AssertionError({ message: `Pod default/${name} failed` });
-      if (phase !== "Succeeded")
-        throw new Error(`Pod default/${name} is ${phase || "unscheduled"}`);
-    },
-    { timeoutMs: 60_000, what: `Pod default/${name} Succeeded` },
-  );
+/** `<pid> <command line>` of every process whose command line contains `text`. */
+function processesNaming(text: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${e}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmdline.includes(text)) out.push(`${e} ${cmdline}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }
