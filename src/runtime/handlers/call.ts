@@ -1,0 +1,43 @@
+/**
+ * Calling one handler: its `timeoutMs` (the handler's signal is aborted and the call fails
+ * with a HandlerTimeoutError, retried like any failure), and its id in whatever it throws.
+ */
+import { HandlerTimeoutError } from "../errors.js";
+import { named } from "./ids.js";
+
+export async function callHandler<A extends { signal: AbortSignal }>(
+  e: { id: string; fn: (args: A) => unknown; opts: { timeoutMs?: number } },
+  args: A,
+): Promise<unknown> {
+  try {
+    if (!e.opts.timeoutMs) return await e.fn(args);
+    return await withTimeout(`handler ${e.id}`, e.opts.timeoutMs, (signal) =>
+      e.fn({ ...args, signal: AbortSignal.any([args.signal, signal]) }),
+    );
+  } catch (err) {
+    throw named(e.id, err);
+  }
+}
+
+/** `run` given `ms`: its signal aborts and the call rejects with a HandlerTimeoutError after that. */
+export async function withTimeout(
+  what: string,
+  ms: number,
+  run: (signal: AbortSignal) => unknown,
+): Promise<unknown> {
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve(run(abort.signal)),
+      new Promise((_r, reject) => {
+        timer = setTimeout(() => {
+          abort.abort();
+          reject(new HandlerTimeoutError(`${what} timed out after ${ms} ms`));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
