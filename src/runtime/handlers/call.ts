@@ -32,8 +32,10 @@ export async function withTimeout(
       Promise.resolve(run(abort.signal)),
       new Promise((_r, reject) => {
         timer = setTimeout(() => {
-          abort.abort();
+          // Rejected before the abort: a handler that returns as soon as its signal aborts
+          // must not win the race and count as a success.
           reject(new HandlerTimeoutError(`${what} timed out after ${ms} ms`));
+          abort.abort();
         }, ms);
       }),
     ]);

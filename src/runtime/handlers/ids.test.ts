@@ -1,8 +1,9 @@
 // Handler ids (kopf's: the function's name, or `id`) and errors that name their handler,
-// without a cluster.
+// timeouts included, without a cluster.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { HandlerError, PermanentError, TemporaryError } from "../errors.js";
+import { HandlerError, HandlerTimeoutError, PermanentError, TemporaryError } from "../errors.js";
+import { callHandler } from "./call.js";
 import { HandlerIds, named } from "./ids.js";
 
 describe("handler ids", () => {
@@ -88,5 +89,31 @@ describe("named errors", () => {
 
   test("a thrown non-error is named too", () => {
     assert.equal(named("x", "just a string").message, "handler x: just a string");
+  });
+});
+
+describe("calling a handler", () => {
+  test("what it throws reaches the controller named", async () => {
+    const e = { id: "create_fn", fn: () => Promise.reject(new Error("boom")), opts: {} };
+    await assert.rejects(callHandler(e, { signal: new AbortController().signal }), {
+      name: "HandlerError",
+      message: "handler create_fn: boom",
+    });
+  });
+
+  test("one past its timeout fails with a HandlerTimeoutError naming it, its signal aborted", async () => {
+    let aborted: Promise<void> | undefined;
+    const e = {
+      id: "slow",
+      fn: ({ signal }: { signal: AbortSignal }) =>
+        (aborted = new Promise<void>((r) => signal.addEventListener("abort", () => r()))),
+      opts: { timeoutMs: 20 },
+    };
+    await assert.rejects(callHandler(e, { signal: new AbortController().signal }), (err) => {
+      assert.ok(err instanceof HandlerTimeoutError);
+      assert.equal(err.message, "handler slow timed out after 20 ms");
+      return true;
+    });
+    await aborted;
   });
 });
