@@ -1,9 +1,22 @@
 /**
- * Calling one handler: its `timeoutMs` (the handler's signal is aborted and the call fails
- * with a HandlerTimeoutError, retried like any failure), and its id in whatever it throws.
+ * Calling one handler: the arguments every handler gets, its `timeoutMs` (the handler's
+ * signal is aborted and the call fails with a HandlerTimeoutError, retried like any
+ * failure), and its id in whatever it throws.
  */
+import type { ApiObject, ReconcileContext } from "../controller/reconcile.js";
+import type { SpecOf } from "../controller/typed.js";
 import { HandlerTimeoutError } from "../errors.js";
 import { named } from "./ids.js";
+import type { HandlerArgs } from "./types.js";
+
+/** What every handler of a cycle receives, whatever its cause. */
+export function baseArgs<T extends ApiObject & { spec?: unknown }, I>(
+  obj: T,
+  ctx: ReconcileContext<T, I>,
+): Omit<HandlerArgs<T, I>, "diff"> {
+  const spec = obj.spec as SpecOf<T>;
+  return { obj, spec, ctx, log: ctx.log, signal: ctx.signal, retry: ctx.attempt };
+}
 
 export async function callHandler<A extends { signal: AbortSignal }>(
   e: { id: string; fn: (args: A) => unknown; opts: { timeoutMs?: number } },

@@ -18,7 +18,7 @@ import { detectCause, type Cause } from "./causes.js";
 import { essenceOf, lastHandled } from "./essence.js";
 import { HandlerIds, named } from "./ids.js";
 import { plan, progressKey } from "./plan.js";
-import { callHandler } from "./call.js";
+import { baseArgs, callHandler } from "./call.js";
 import { HandledStore } from "./store.js";
 import {
   newObjectState,
@@ -43,21 +43,11 @@ import {
   type ReconcileResult,
 } from "../controller/reconcile.js";
 import { kindRefOf, type KindRef } from "../port.js";
-import type { SpecOf } from "../controller/typed.js";
 
 export { LAST_HANDLED, type Essence } from "./essence.js";
 export type { Handler, HandlerArgs, HandlerOptions, UpdateArgs } from "./types.js";
 
 type EventType = "ADDED" | "MODIFIED" | "DELETED";
-
-/** What every handler of a cycle receives, whatever its cause. */
-function baseArgs<T extends ApiObject & { spec?: unknown }, I>(
-  obj: T,
-  ctx: ReconcileContext<T, I>,
-): Omit<HandlerArgs<T, I>, "diff"> {
-  const spec = obj.spec as SpecOf<T>;
-  return { obj, spec, ctx, log: ctx.log, signal: ctx.signal, retry: ctx.attempt };
-}
 
 export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
   private readonly entries: Entry<T, I>[] = [];
