@@ -2,7 +2,7 @@
 // one test per cause, as kopf tests its causes.py.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { detectCause, type Observation } from "./causes.js";
+import { detectCause, observe, type Observation } from "./causes.js";
 import { essenceOf, lastHandled, LAST_HANDLED, type Stored } from "./essence.js";
 import { plan, type Planned } from "./plan.js";
 
@@ -70,6 +70,23 @@ describe("detectCause", () => {
 
   test("an unchanged object seen before is a noop", () => {
     assert.equal(detectCause(seen({})).reason, "noop");
+  });
+});
+
+describe("observe", () => {
+  test("an object marked for deletion and still held by our finalizer is a delete", () => {
+    const obj = {
+      metadata: { name: "w", deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["x/y"] },
+      spec: { size: 1 },
+    };
+    assert.equal(detectCause(observe(obj, { initial: true, finalizing: true })).reason, "delete");
+  });
+
+  test("an object with an unreadable stored state is a create, and says where the state was", () => {
+    const obj = { metadata: { name: "w" }, spec: {}, status: { capstan: { lastHandled: "{" } } };
+    const seen = observe(obj, { initial: true, finalizing: false });
+    assert.equal(seen.unreadable, "status.capstan.lastHandled");
+    assert.equal(detectCause(seen).reason, "create");
   });
 });
 

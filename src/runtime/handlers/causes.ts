@@ -15,8 +15,9 @@
  * Creation never mixes with resuming, as in kopf. The effects — calling handlers, the one
  * write, timers and daemons — live in cycle.ts and handlers.ts.
  */
+import type { ApiObject } from "../controller/reconcile.js";
 import { diff, type DiffItem } from "./diff.js";
-import type { Stored } from "./essence.js";
+import { essenceOf, lastHandled, type Stored } from "./essence.js";
 
 export type Cause =
   | { reason: "gone" }
@@ -42,6 +43,24 @@ export interface Observation {
   last: Stored | undefined;
   /** The first time this process handles the object (after a start or a restart). */
   initial: boolean;
+}
+
+/**
+ * What the object itself says (its deletion, its essence and last handled one), with what
+ * only the caller knows. `unreadable`: a stored state that did not parse, and where.
+ */
+export function observe(
+  obj: ApiObject & { spec?: unknown },
+  known: { initial: boolean; finalizing: boolean; deleted?: boolean },
+): Observation & { unreadable?: string } {
+  const { last, unreadable } = lastHandled(obj);
+  return {
+    ...known,
+    deleting: obj.metadata?.deletionTimestamp !== undefined,
+    now: essenceOf(obj),
+    last,
+    ...(unreadable ? { unreadable } : {}),
+  };
 }
 
 export function detectCause(o: Observation): Cause {

@@ -14,8 +14,7 @@
  * must be anyway; an API write can succeed and its response be lost).
  */
 import { labelSelectorOf, matches, type Filters, type MetaMatch } from "./filters.js";
-import { detectCause, type Cause } from "./causes.js";
-import { essenceOf, lastHandled } from "./essence.js";
+import { detectCause, observe, type Cause } from "./causes.js";
 import { HandlerIds, named } from "./ids.js";
 import { plan, progressKey } from "./plan.js";
 import { baseArgs, callHandler } from "./call.js";
@@ -127,16 +126,11 @@ export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
 
   private async reconcile(obj: T, ctx: ReconcileContext<T, I>): Promise<ReconcileResult> {
     const st = this.state(ctx.key);
-    const { last, unreadable } = lastHandled(obj);
-    if (unreadable) ctx.log.warn(`ignoring an unreadable last handled state in ${unreadable}`);
-    const cause = detectCause({
-      deleting: obj.metadata?.deletionTimestamp !== undefined,
-      // The controller hands a deleting object with our finalizer to cleanup, not here.
-      finalizing: false,
-      now: essenceOf(obj),
-      last,
-      initial: !st.seen,
-    });
+    // The controller hands a deleting object with our finalizer to cleanup, not here.
+    const seen = observe(obj, { initial: !st.seen, finalizing: false });
+    if (seen.unreadable)
+      ctx.log.warn(`ignoring an unreadable last handled state in ${seen.unreadable}`);
+    const cause = detectCause(seen);
     return this.act(cause, obj, ctx, st);
   }
 
@@ -197,14 +191,8 @@ export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
 
   private async cleanup(obj: T, ctx: ReconcileContext<T, I>): Promise<void> {
     const st = this.state(ctx.key);
-    const cause = detectCause({
-      deleting: true,
-      // The controller calls cleanup only while the finalizer holds the object.
-      finalizing: true,
-      now: essenceOf(obj),
-      last: lastHandled(obj).last,
-      initial: !st.seen,
-    });
+    // The controller calls cleanup only while the finalizer holds the object.
+    const cause = detectCause(observe(obj, { initial: !st.seen, finalizing: true }));
     await this.act(cause, obj, ctx, st);
   }
 
