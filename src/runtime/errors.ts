@@ -37,6 +37,21 @@ export class HandlerTimeoutError extends TemporaryError {
   override readonly name = "HandlerTimeoutError";
 }
 
+/**
+ * A handler's failure, named: `handler <id>: <its message>`, with what it threw as `cause`.
+ * Retried like any other error (user intent keeps its own class; see handlers/ids.ts).
+ */
+export class HandlerError extends Error {
+  override readonly name = "HandlerError";
+  constructor(
+    readonly handler: string,
+    message: string,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(message, { cause: opts.cause });
+  }
+}
+
 /** A failure of the runtime machinery itself (not of user code), naming the step. */
 export class RuntimeError extends Error {
   override readonly name = "RuntimeError";
@@ -49,4 +64,4 @@ export class RuntimeError extends Error {
   }
 }
 
-brand({ TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError });
+brand({ TemporaryError, PermanentError, HandlerTimeoutError, HandlerError, RuntimeError });

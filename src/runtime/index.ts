@@ -31,7 +31,14 @@ export {
   type WatchMap,
   type WatchMapContext,
 } from "./controller/watches.js";
-export { Handlers, LAST_HANDLED, type Handler, type HandlerArgs } from "./handlers/handlers.js";
+export {
+  Handlers,
+  LAST_HANDLED,
+  type Handler,
+  type HandlerArgs,
+  type HandlerOptions,
+} from "./handlers/handlers.js";
+export { detectCause, type Cause, type Observation } from "./handlers/causes.js";
 export { PRESENT, ABSENT, type Filters } from "./handlers/filters.js";
 export { diff, type DiffItem } from "./handlers/diff.js";
 export { finalizerState, type FinalizerState } from "./finalizer/finalizer.js";
@@ -42,7 +49,13 @@ export {
   type EventInput,
   type EventSink,
 } from "./status/events.js";
-export { TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError } from "./errors.js";
+export {
+  TemporaryError,
+  PermanentError,
+  HandlerTimeoutError,
+  HandlerError,
+  RuntimeError,
+} from "./errors.js";
 export {
   Operator,
   type OperatorOptions,
@@ -65,6 +78,13 @@ export { LeaderElector, NotLeaderError, type LeaseOptions } from "./leader/lease
 export { LeadershipLostError, type LeaderElectionOptions } from "./leader/leadership.js";
 export { OperatorMetrics } from "./operator/metrics.js";
 export { serveHealth, type HealthServer, type HealthSource } from "./operator/health.js";
+export type {
+  Hook,
+  HookArgs,
+  HookOptions,
+  StartupHookOptions,
+  ProbeResult,
+} from "./operator/activities.js";
 export { ownerReference, type OwnerReference } from "./ownership/owner.js";
 export {
   ensureChild,

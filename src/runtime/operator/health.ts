@@ -9,6 +9,8 @@
  *   leader election too, since their caches are warm and they can take over at once. Until
  *   then 503 with the reason (`waiting for the API server …`, `waiting for CRD …`,
  *   `caches not synced yet`).
+ *   The operator's probes (`op.probe`, activities.ts) run on each request: their values are
+ *   listed as `[+] probe <id>: <value>` lines, and one that fails fails the check, named.
  * - `/metrics`: the operator's registry in Prometheus text format.
  *
  * The operator serves these from its first second, before it waits for the API server or
@@ -16,6 +18,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { ProbeResult } from "./activities.js";
 import type { OperatorMetrics } from "./metrics.js";
 
 export interface HealthSource {
@@ -23,11 +26,24 @@ export interface HealthSource {
   problems(now: number): string[];
   /** Undefined once ready (every cache synced); otherwise why not, for /readyz. */
   notReady(): string | undefined;
+  /** The operator's probes (`op.probe`), run on each GET /healthz. */
+  probes?(): Promise<ProbeResult[]>;
 }
 
 export interface HealthServer {
   port: number;
   close(): Promise<void>;
+}
+
+/** /healthz: the runtime's problems and failing probes as `[-]` lines, passing probes as `[+]`. */
+async function liveness(source: HealthSource): Promise<[number, string]> {
+  const failed = source.problems(Date.now()).map((p) => `[-] ${p}\n`);
+  const passed: string[] = [];
+  for (const p of (await source.probes?.()) ?? [])
+    (p.ok ? passed : failed).push(`[${p.ok ? "+" : "-"}] probe ${p.id}: ${p.detail}\n`);
+  return failed.length
+    ? [503, [...failed, ...passed].join("") + "healthz check failed\n"]
+    : [200, passed.join("") + "ok\n"];
 }
 
 export async function serveHealth(opts: {
@@ -45,12 +61,12 @@ export async function serveHealth(opts: {
     if (req.method !== "GET" && req.method !== "HEAD") return send(405, "method not allowed\n");
     switch (url.pathname) {
       case "/healthz":
-      case "/livez": {
-        const problems = opts.source.problems(Date.now());
-        return problems.length
-          ? send(503, problems.map((p) => `[-] ${p}\n`).join("") + "healthz check failed\n")
-          : send(200, "ok\n");
-      }
+      case "/livez":
+        liveness(opts.source).then(
+          ([code, body]) => send(code, body),
+          (e: unknown) => send(500, `${e instanceof Error ? e.message : String(e)}\n`),
+        );
+        return;
       case "/readyz": {
         const why = opts.source.notReady();
         return why === undefined ? send(200, "ok\n") : send(503, `${why}\n`);

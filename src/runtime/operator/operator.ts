@@ -14,7 +14,8 @@
  *
  * `run({ startup })` runs a start-up step first (`capstan run` waits there for the API
  * server and the CRDs): the health endpoint is already up, /readyz says what it waits for,
- * and a signal stops the wait cleanly.
+ * and a signal stops the wait cleanly. Hooks (activities.ts, kopf's): `onStartup` hooks run
+ * next, before any watch; `onCleanup` hooks as `run()` ends; `probe`s on each /healthz.
  */
 import { setMaxListeners } from "node:events";
 import type { KubeClient } from "../../client/client.js";
@@ -25,6 +26,7 @@ import { checkApiVersion, checkKind } from "../../core/gvk.js";
 import type { ControllerSpec, ApiObject } from "../controller/reconcile.js";
 import { Handlers } from "../handlers/handlers.js";
 import { serveHealth, type HealthServer } from "./health.js";
+import { Activities, type Hook, type HookOptions, type StartupHookOptions } from "./activities.js";
 import {
   LeadershipLostError,
   setUpLeadership,
@@ -115,6 +117,7 @@ export class Operator {
   /** What the start-up step waits for, while it runs. */
   private waiting?: string;
   private started = false;
+  private readonly activities = new Activities();
 
   constructor(private readonly opts: OperatorOptions) {
     this.log = opts.log ?? createLogger();
@@ -158,6 +161,27 @@ export class Operator {
     );
     this.handlerSets.push(h as unknown as Handlers<ApiObject>);
     return h;
+  }
+
+  /**
+   * A hook run before any watch starts; the operator reconciles nothing until it succeeds.
+   * Failures are retried with backoff and shown on /readyz; a PermanentError ends `run()`.
+   */
+  onStartup(fn: Hook, opts: StartupHookOptions = {}): this {
+    this.activities.addStartup(fn, opts);
+    return this;
+  }
+
+  /** A hook run once as `run()` ends, after in-flight work finished; failures are logged. */
+  onCleanup(fn: Hook, opts: HookOptions = {}): this {
+    this.activities.addCleanup(fn, opts);
+    return this;
+  }
+
+  /** A check run on each GET /healthz: its value is listed there; a throw fails it, named. */
+  probe(fn: Hook, opts: HookOptions = {}): this {
+    this.activities.addProbe(fn, opts);
+    return this;
   }
 
   /**
@@ -261,16 +285,17 @@ export class Operator {
       process.off("SIGINT", onSignal);
       this.leadership?.unfence();
       for (const dispose of intercepted) dispose();
+      await this.activities.cleanUp(this.log);
       await this.health?.close();
     }
     if (lost) throw lost;
   }
 
-  /** Run the start-up step; false when stopped during it (nothing to run then). */
+  /** Run the start-up step, then the startup hooks; false when stopped during them. */
   private async startUp(startup: Startup | undefined, signal: AbortSignal): Promise<boolean> {
-    if (!startup) return true;
     try {
-      await startup({ signal, waitingFor: (reason) => (this.waiting = reason) });
+      await startup?.({ signal, waitingFor: (reason) => (this.waiting = reason) });
+      await this.activities.startUp(this.log, signal, (why) => (this.waiting = why));
     } catch (e) {
       if (!signal.aborted) throw e;
     } finally {
@@ -297,6 +322,7 @@ export class Operator {
           (this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced())
             ? undefined
             : "caches not synced yet"),
+        probes: () => this.activities.probe(this.log),
       },
     });
     this.log.info({ port: this.health.port }, "serving /healthz, /readyz and /metrics");

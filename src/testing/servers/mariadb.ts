@@ -30,9 +30,7 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
   });
 }
 
-export async function startMariaDB(
-  opts: { bindAddress?: string } = {},
-): Promise<MariaDB> {
+export async function startMariaDB(opts: { bindAddress?: string } = {}): Promise<MariaDB> {
   const host = opts.bindAddress ?? "127.0.0.1";
   if (!isIP(host)) throw new Error(`startMariaDB: bindAddress must be an IP address, not ${host}`);
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-mariadb-"));
