@@ -34,7 +34,16 @@ export {
 export { Handlers, LAST_HANDLED, type Handler, type HandlerArgs } from "./handlers/handlers.js";
 export { PRESENT, ABSENT, type Filters } from "./handlers/filters.js";
 export { diff, type DiffItem } from "./handlers/diff.js";
-export { finalizerState, type FinalizerState } from "./finalizer/finalizer.js";
+export {
+  finalizer,
+  finalizerState,
+  withFinalizer,
+  FinalizerError,
+  type FinalizerEvent,
+  type FinalizerOptions,
+  type FinalizerPatch,
+  type FinalizerState,
+} from "./finalizer/finalizer.js";
 export { setCondition, getCondition, isTrue, type Condition } from "./status/conditions.js";
 export { EventRecorder, type EventInput, type EventSink } from "./status/events.js";
 export { TemporaryError, PermanentError, HandlerTimeoutError, RuntimeError } from "./errors.js";
