@@ -36,7 +36,7 @@ before(async () => {
   await installWidgetCrd(kube, group);
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-leader-"));
   fixture = path.join(dir, "operator.mjs");
-  const runtime = pathToFileURL(path.join(here, "index.js")).href;
+  const runtime = pathToFileURL(path.join(here, "..", "index.js")).href;
   // Marks each Widget with the replica that handled it; a Widget noted "slow" takes 4 s,
   // ignoring cancellation, so a pause can catch it mid-reconcile.
   writeFileSync(
@@ -74,7 +74,7 @@ function startReplica(name: string, ns: string, lease: string[]): Replica {
   const child = spawn(
     process.execPath,
     [
-      path.join(here, "..", "cli", "main.js"),
+      path.join(here, "..", "..", "cli", "main.js"),
       "run",
       fixture,
       "-n",
