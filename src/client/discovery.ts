@@ -6,6 +6,27 @@
 import { parseApiVersion } from "../core/object.js";
 import { ClientError, NotFoundError } from "./errors.js";
 import type { Transport } from "./http.js";
+import { suggestKinds, type ServedKind, type Suggestion } from "./suggest.js";
+
+/** Every group, version and resource in one response per root (Kubernetes 1.30+). */
+const AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+interface AggregatedList {
+  kind?: string;
+  items?: {
+    metadata?: { name?: string };
+    versions?: {
+      version: string;
+      resources?: {
+        resource: string;
+        singularResource?: string;
+        responseKind?: { kind: string };
+      }[];
+    }[];
+  }[];
+  /** A server without aggregated discovery answers with the legacy APIGroupList. */
+  groups?: { name: string; versions: { groupVersion: string }[] }[];
+}
 
 export interface ResourceInfo {
   apiVersion: string;
@@ -94,6 +115,49 @@ export class Discovery {
       "discovery",
       `the server has no kind ${kind} in apiVersion ${apiVersion} (is its CRD installed?)`,
     );
+  }
+
+  /**
+   * What the server serves that `apiVersion`+`kind` most likely meant (suggest.ts), for a
+   * "did you mean …" when `resolve` fails: from aggregated discovery, or on older servers
+   * from the group's other versions. Never cached: it runs on a failure path only.
+   */
+  async suggest(apiVersion: string, kind: string): Promise<Suggestion[]> {
+    const { group } = parseApiVersion(apiVersion);
+    const served: ServedKind[] = [];
+    const roots = await Promise.all(["/api", "/apis"].map((path) => this.aggregated(path)));
+    for (const list of roots) {
+      for (const g of list.items ?? [])
+        for (const v of g.versions ?? [])
+          for (const r of v.resources ?? [])
+            if (r.responseKind?.kind && !r.resource.includes("/"))
+              served.push({
+                apiVersion: g.metadata?.name ? `${g.metadata.name}/${v.version}` : v.version,
+                kind: r.responseKind.kind,
+                resource: r.resource,
+                singular: r.singularResource,
+              });
+    }
+    const legacy = roots[1]!.groups;
+    if (legacy) {
+      const versions = group
+        ? (legacy.find((g) => g.name === group)?.versions.map((v) => v.groupVersion) ?? [])
+        : ["v1"];
+      for (const gv of new Set([apiVersion, ...versions]))
+        for (const info of (await this.fetch(gv)).values())
+          served.push({ apiVersion: gv, kind: info.kind, resource: info.resource });
+    }
+    return suggestKinds(apiVersion, kind, served);
+  }
+
+  private aggregated(path: string): Promise<AggregatedList> {
+    return this.http.json<AggregatedList>({
+      method: "GET",
+      path,
+      accept: `${AGGREGATED},application/json`,
+      idempotent: true,
+      describe: { verb: "discover", object: `the API groups under ${path}` },
+    });
   }
 
   /** Forget everything (after CRDs change wholesale). */

@@ -41,7 +41,16 @@ export {
 export { detectCause, type Cause, type Observation } from "./handlers/causes.js";
 export { PRESENT, ABSENT, type Filters } from "./handlers/filters.js";
 export { diff, type DiffItem } from "./handlers/diff.js";
-export { finalizerState, type FinalizerState } from "./finalizer/finalizer.js";
+export {
+  finalizer,
+  finalizerState,
+  withFinalizer,
+  FinalizerError,
+  type FinalizerEvent,
+  type FinalizerOptions,
+  type FinalizerPatch,
+  type FinalizerState,
+} from "./finalizer/finalizer.js";
 export { setCondition, getCondition, isTrue, type Condition } from "./status/conditions.js";
 export {
   clientEventSink,

@@ -1,45 +1,40 @@
 /**
  * A controller: informers for its primary kind (primary.ts: per namespace, or cluster-wide)
  * and for the kinds it watches or owns (watches.ts, owned.ts), one work queue, and a
- * level-triggered `reconcile(object, ctx)` with its `ctx` (context.ts).
+ * level-triggered `reconcile(object, ctx)` with its `ctx` (context.ts), run for each queued key
+ * per object by the worker (worker.ts), whose outcome is classified in outcome.ts. Health
+ * and readiness come from problems.ts.
  *
  * Contract:
  * - `reconcile` receives the latest cached object, never the event that woke it, and returns
  *   `done()` or `requeueAfter(ms)`. It is never called for the same object twice at once.
  * - Changes that do not bump `metadata.generation` (status writes) do not trigger it, unless
  *   labels, annotations, finalizers or deletion changed (`defaultPredicate`).
- * - With `cleanup`, a finalizer is added before the first reconcile and removed only after
- *   `cleanup` succeeded (finalizer.ts has the guarantees).
+ * - With `cleanup`, every reconcile runs through the finalizer helper (finalizer.ts has the
+ *   guarantees): the finalizer is added as part of the first reconcile, whose echo wakes no
+ *   second one, and removed only after `cleanup` succeeded.
  * - Errors: `TemporaryError` retries after its delay, `PermanentError` is not retried until
- *   the object changes, anything else is retried with per-object exponential backoff. Each
- *   failure is logged and recorded as a Warning Event; none of them crashes the controller.
+ *   the object changes, a 409 Conflict is retried quietly, anything else is retried with
+ *   per-object exponential backoff. Each failure is logged and recorded as a Warning Event;
+ *   none of them crashes the controller.
  */
 import type { KubeClient } from "../../client/client.js";
 import type { CacheReader } from "../watch/cache.js";
-import { reconcileContext, type ContextDeps } from "./context.js";
-import { PermanentError, TemporaryError } from "../errors.js";
+import type { ContextDeps } from "./context.js";
 import { clientEventSink, EventRecorder } from "../status/events.js";
-import { finalizerState, addFinalizerPatch, removeFinalizerPatch } from "../finalizer/finalizer.js";
+import { AlreadyExistsError, ConflictError } from "../../client/errors.js";
 import type { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
 import type { ControllerInstruments, OperatorMetrics } from "../operator/metrics.js";
-import { outcomeConditions, type Failure } from "./outcome.js";
 import { ownedKinds, ownedWatches } from "./owned.js";
 import { watchPrimary } from "./primary.js";
 import { kindRefOf, type NamedRef } from "../kind.js";
 import { clientSources, type WatchTuning } from "../watch/source.js";
 import { WorkQueue, type Priority } from "../queue/queue.js";
-import {
-  done,
-  type ControllerSpec,
-  type ApiObject,
-  type ReconcileContext,
-  type ReconcileResult,
-} from "./reconcile.js";
+import { controllerProblems, notSynced, type ProblemLimits } from "./problems.js";
+import type { ControllerSpec, ApiObject } from "./reconcile.js";
 import { watchRelated } from "./watches.js";
-
-const RUN_ID = process.pid.toString(36);
-let reconcileSeq = 0;
+import { Worker } from "./worker.js";
 
 export class Controller<T extends ApiObject> {
   readonly name: string;
@@ -52,10 +47,7 @@ export class Controller<T extends ApiObject> {
   private readonly recorder: EventRecorder;
   private readonly finalizer: string;
   readonly stats = { reconciles: 0, errors: 0, writes: 0 };
-  /** Set once the status schema was seen to drop `conditions` (warned once). */
-  private conditionsPruned = false;
-  /** When each in-flight reconcile started (health: a stuck reconcile; metrics). */
-  private readonly inFlight = new Map<string, number>();
+  private readonly worker: Worker<T>;
   private readonly metrics?: ControllerInstruments;
 
   private readonly spec: ControllerSpec<T>;
@@ -84,6 +76,7 @@ export class Controller<T extends ApiObject> {
       spec,
       sources,
       log,
+      finalizer: spec.cleanup ? this.finalizer : undefined,
       enqueue: (key, priority) => this.enqueue(key, priority),
       cancel: (key) => this.queue.cancel(key),
     });
@@ -107,8 +100,25 @@ export class Controller<T extends ApiObject> {
       owned,
       client,
       recorder: this.recorder,
-      writeStatus: (obj, status) => this.write(this.refOf(obj), { status }, "status"),
+      writeStatus: (obj, status) =>
+        this.write(
+          { ...spec.for, name: obj.metadata.name!, namespace: obj.metadata.namespace },
+          { status },
+          "status",
+        ),
     };
+    this.worker = new Worker({
+      spec,
+      finalizer: this.finalizer,
+      view: this.view,
+      queue: this.queue,
+      log,
+      context: this.contextDeps,
+      metrics: this.metrics,
+      stats: this.stats,
+      isConflict: (e) => e instanceof ConflictError || e instanceof AlreadyExistsError,
+      write: (ref, patch, subresource) => this.write(ref, patch, subresource),
+    });
     this.queue.on("failure", (e: unknown, key: string) =>
       log.error({ err: e, key }, "worker failed"),
     );
@@ -123,7 +133,7 @@ export class Controller<T extends ApiObject> {
       name,
       concurrency: this.queue.concurrency,
       depth: () => this.queue.stats().depth,
-      active: () => this.inFlight.size,
+      active: () => this.worker.inFlight.size,
       longestRunningSeconds: () => this.longestRunningMs(Date.now()) / 1000,
       informers: () =>
         [...this.informers, ...this.ownedInformers].map((i) => ({
@@ -135,43 +145,23 @@ export class Controller<T extends ApiObject> {
 
   private longestRunningMs(now: number): number {
     let oldest = now;
-    for (const t of this.inFlight.values()) oldest = Math.min(oldest, t);
+    for (const t of this.worker.inFlight.values()) oldest = Math.min(oldest, t);
     return now - oldest;
   }
 
-  /**
-   * Why this controller is unhealthy, if it is: an informer that synced and then heard
-   * nothing (no list, event or bookmark) for `stallAfterMs`, a cache not synced after
-   * `syncTimeoutMs` (with the list's last error), or a reconcile running longer than
-   * `stuckAfterMs`.
-   */
-  problems(
-    now: number,
-    o: { stallAfterMs: number; stuckAfterMs: number; syncTimeoutMs: number },
-  ): string[] {
-    const out: string[] = [];
-    for (const i of [...this.informers, ...this.ownedInformers]) {
-      const trying = now - i.stats.startedAt;
-      // A list that keeps failing (a missing RBAC rule, a kind not served) retries forever by
-      // design; past the timeout that is a fault the probe must show, with the last error.
-      if (!i.hasSynced && i.stats.startedAt > 0 && trying > o.syncTimeoutMs)
-        out.push(
-          `controller ${this.name}: cache of ${i.name} not synced after ${Math.round(trying / 1000)} s${
-            i.stats.lastError ? `: ${i.stats.lastError}` : ""
-          }`,
-        );
-      const silent = now - i.stats.lastProgressAt;
-      if (i.hasSynced && silent > o.stallAfterMs)
-        out.push(
-          `controller ${this.name}: watch of ${i.name} stalled (nothing heard for ${Math.round(silent / 1000)} s)`,
-        );
-    }
-    for (const [key, since] of this.inFlight)
-      if (now - since > o.stuckAfterMs)
-        out.push(
-          `controller ${this.name}: reconcile of ${this.spec.for.kind} ${key} running for ${Math.round((now - since) / 1000)} s`,
-        );
-    return out;
+  /** Why this controller is unhealthy, if it is (problems.ts). */
+  problems(now: number, o: ProblemLimits): string[] {
+    const caches = [...this.informers, ...this.ownedInformers];
+    return controllerProblems(
+      { name: this.name, kind: this.spec.for.kind, caches, inFlight: this.worker.inFlight },
+      now,
+      o,
+    );
+  }
+
+  /** What this controller waits for before it is ready (for /readyz), or undefined. */
+  notReady(): string | undefined {
+    return notSynced({ name: this.name, caches: [...this.informers, ...this.ownedInformers] });
   }
 
   private enqueue(key: string, priority: Priority): void {
@@ -200,7 +190,7 @@ export class Controller<T extends ApiObject> {
         { controller: this.name, objects: this.view.size },
         "caches synced; reconciling",
       );
-      this.queue.start((key) => this.process(key, signal));
+      this.queue.start((key) => this.worker.process(key, signal));
     }
     await abortPromise(signal);
     const drained = await this.queue.shutdown(opts.drainTimeoutMs ?? 30_000);
@@ -224,151 +214,6 @@ export class Controller<T extends ApiObject> {
   /** True once every informer has listed once (synchronous, for /readyz). */
   informersSynced(): boolean {
     return [...this.informers, ...this.ownedInformers].every((i) => i.hasSynced);
-  }
-
-  private refOf(obj: T): NamedRef {
-    return { ...this.spec.for, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
-  }
-
-  private async process(key: string, signal: AbortSignal): Promise<void> {
-    const obj = this.view.get(key);
-    if (!obj) {
-      this.queue.forget(key);
-      return;
-    }
-    // The reconcile's logger is built on first use: most reconciles log nothing, and a pino
-    // child per reconcile showed in the benchmark's CPU profile. The id is a counter for the
-    // same reason (a random id cost a randomFillSync call each).
-    let log: Logger | undefined;
-    const logger = () =>
-      (log ??= this.log.child({
-        controller: this.name,
-        key,
-        reconcileId: `${RUN_ID}-${(++reconcileSeq).toString(36)}`,
-      }));
-    const ctx = reconcileContext(this.contextDeps, {
-      key,
-      obj,
-      attempt: this.queue.failuresOf(key),
-      logger,
-      signal,
-    });
-    this.stats.reconciles++;
-    const started = Date.now();
-    this.inFlight.set(key, started);
-    let outcome: "success" | "error" | "requeue_after" = "error";
-    try {
-      const result = await this.step(obj, ctx);
-      this.queue.forget(key);
-      await this.report(key, ctx, undefined);
-      if (result?.action === "requeue") this.queue.addAfter(key, result.afterMs);
-      outcome = result?.action === "requeue" ? "requeue_after" : "success";
-    } catch (e) {
-      if (signal.aborted) {
-        // The operator is stopping: the reconcile did not fail, it was cut short. Reporting
-        // it would write Reconciled=False and a Warning now, and Reconciled=True on the next
-        // start; level-triggered, the next start reconciles the object anyway.
-        logger().debug({ err: e }, "reconcile cut short by shutdown");
-        return;
-      }
-      this.stats.errors++;
-      const msg = e instanceof Error ? e.message : String(e);
-      // User intent may name its reason (Conflict, InvalidName…); API errors keep the generic one.
-      const why = e instanceof PermanentError || e instanceof TemporaryError ? e.reason : undefined;
-      // A failure the code named (a Conflict, an InvalidName) is a state, not a bug: its
-      // message says everything, and a stack trace on every retry would bury it.
-      const err = why ? { reason: why, message: msg } : e;
-      if (e instanceof PermanentError) {
-        this.queue.forget(key);
-        logger().error({ err }, "reconcile failed permanently; waiting for the object to change");
-        await this.report(key, ctx, { reason: why ?? "ReconcileFailed", message: msg });
-        await ctx.event({
-          type: "Warning",
-          reason: why ?? "ReconcileFailed",
-          note: msg,
-          action: "Reconcile",
-        });
-        return;
-      }
-      this.metrics?.retried();
-      const delay =
-        e instanceof TemporaryError && e.delayMs !== undefined
-          ? (this.queue.addAfter(key, e.delayMs), e.delayMs)
-          : this.queue.retry(key);
-      logger().warn(
-        { err, retryInMs: delay, attempt: ctx.attempt + 1 },
-        "reconcile failed; will retry",
-      );
-      await this.report(key, ctx, { reason: why ?? "ReconcileError", message: msg });
-      await ctx.event({
-        type: "Warning",
-        reason: why ?? "ReconcileError",
-        note: msg,
-        action: "Reconcile",
-      });
-    } finally {
-      this.inFlight.delete(key);
-      this.metrics?.reconciled(outcome, (Date.now() - started) / 1000);
-    }
-  }
-
-  /** The outcome as the `Reconciled` condition (outcome.ts); kinds without status: nothing. */
-  private async report(
-    key: string,
-    ctx: ReconcileContext<T>,
-    failure: Failure | undefined,
-  ): Promise<void> {
-    if (this.spec.reportStatus === false) return;
-    const current = this.view.get(key);
-    if (!current || current.metadata.deletionTimestamp) return;
-    const conditions = outcomeConditions(current.status, failure);
-    if (!conditions) return;
-    const after = await this.write<ApiObject>(
-      this.refOf(current),
-      { status: { conditions } },
-      "status",
-    ).catch((e: unknown) => {
-      ctx.log.debug({ err: e }, "could not report the reconcile outcome in status");
-    });
-    // A status schema without `conditions` makes the API server drop them silently: the
-    // object would never show Reconciled or Conflict. Say so once, with the fix.
-    if (after && !(after.status as { conditions?: unknown } | undefined)?.conditions) {
-      if (!this.conditionsPruned)
-        ctx.log.warn(
-          `the ${this.spec.for.kind} status schema drops status.conditions, so Reconciled and Conflict never show on the object: add \`conditions: k8s.conditions()\` to its status`,
-        );
-      this.conditionsPruned = true;
-    }
-  }
-
-  private async step(obj: T, ctx: ReconcileContext<T>): Promise<ReconcileResult | void> {
-    if (!this.spec.cleanup) {
-      if (obj.metadata?.deletionTimestamp) return done();
-      return this.spec.reconcile(obj, ctx);
-    }
-    const state = finalizerState(obj, this.finalizer);
-    switch (state.step) {
-      case "add-finalizer": {
-        const patched = await this.write<T>(
-          this.refOf(obj),
-          addFinalizerPatch(obj, this.finalizer),
-        );
-        return this.spec.reconcile(patched, ctx);
-      }
-      case "apply":
-        return this.spec.reconcile(obj, ctx);
-      case "cleanup":
-        await this.spec.cleanup(obj, ctx);
-        await this.write(this.refOf(obj), removeFinalizerPatch(obj, this.finalizer));
-        ctx.log.info("cleanup done; finalizer removed");
-        return done();
-      case "done":
-        return done();
-      default: {
-        const never: never = state;
-        return never;
-      }
-    }
   }
 
   private async write<R>(ref: NamedRef, patch: unknown, subresource?: "status"): Promise<R> {

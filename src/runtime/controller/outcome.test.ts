@@ -1,7 +1,10 @@
-// The Reconciled condition as pure logic: when a reconcile's outcome is written, and what.
+// A reconcile's outcome as pure logic: how it is classified, and when the Reconciled
+// condition is written, and what.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CONFLICT, outcomeConditions } from "./outcome.js";
+import { PermanentError, TemporaryError } from "../errors.js";
+import { CONFLICT, classifyOutcome, outcomeConditions } from "./outcome.js";
+import { done, requeueAfter } from "./reconcile.js";
 
 const failed = {
   type: "Reconciled",
@@ -96,4 +99,83 @@ test("a failure that is not a conflict leaves no Conflict condition on an object
     next.find((x) => x.type === CONFLICT),
     undefined,
   );
+});
+
+// How a settled reconcile is classified: one case per outcome.
+class Conflict extends Error {}
+const isConflict = (e: unknown) => e instanceof Conflict;
+const threw = (error: unknown, aborted = false) =>
+  classifyOutcome({ ok: false, error, aborted }, isConflict);
+
+test("a reconcile that returns nothing or done() is done", () => {
+  assert.deepEqual(classifyOutcome({ ok: true, result: undefined }, isConflict), { kind: "done" });
+  assert.deepEqual(classifyOutcome({ ok: true, result: done() }, isConflict), { kind: "done" });
+});
+
+test("requeueAfter(ms) is a requeue after that many milliseconds", () => {
+  assert.deepEqual(classifyOutcome({ ok: true, result: requeueAfter(1500) }, isConflict), {
+    kind: "requeue-after",
+    afterMs: 1500,
+  });
+});
+
+test("a TemporaryError is temporary, with its delay and its reason as a named failure", () => {
+  const error = new TemporaryError("not yet", { delay: 250, reason: "Waiting" });
+  assert.deepEqual(threw(error), {
+    kind: "temporary",
+    delayMs: 250,
+    error,
+    failure: { reason: "Waiting", message: "not yet", named: true },
+  });
+});
+
+test("a TemporaryError without a delay leaves it to the queue's backoff", () => {
+  const o = threw(new TemporaryError("later"));
+  assert.equal(o.kind, "temporary");
+  assert.equal(o.kind === "temporary" && o.delayMs, undefined);
+  assert.deepEqual(o.kind === "temporary" && o.failure, {
+    reason: "ReconcileError",
+    message: "later",
+    named: false,
+  });
+});
+
+test("a PermanentError is permanent, its reason defaulting to ReconcileFailed", () => {
+  const error = new PermanentError("bad spec");
+  assert.deepEqual(threw(error), {
+    kind: "permanent",
+    error,
+    failure: { reason: "ReconcileFailed", message: "bad spec", named: false },
+  });
+});
+
+test("any other error is an error, retried with backoff and logged with its stack", () => {
+  const error = new TypeError("x is undefined");
+  assert.deepEqual(threw(error), {
+    kind: "error",
+    error,
+    failure: { reason: "ReconcileError", message: "x is undefined", named: false },
+  });
+});
+
+test("a thrown non-Error is an error whose message is its string form", () => {
+  const o = threw("oops");
+  assert.equal(o.kind === "error" && o.failure.message, "oops");
+});
+
+test("the API's 409 is a conflict, also when it is the cause of another error", () => {
+  const conflict = new Conflict("the object has been modified");
+  assert.deepEqual(threw(conflict), { kind: "conflict", error: conflict });
+  const wrapped = new Error("add finalizer f on Widget ns/w", { cause: conflict });
+  assert.deepEqual(threw(wrapped), { kind: "conflict", error: wrapped });
+});
+
+test("user intent wins over a conflict it wraps", () => {
+  const error = new TemporaryError("retry", { cause: new Conflict("409") });
+  assert.equal(threw(error).kind, "temporary");
+});
+
+test("any failure while the operator stops is aborted, not a failure", () => {
+  const error = new PermanentError("cut short");
+  assert.deepEqual(threw(error, true), { kind: "aborted", error });
 });

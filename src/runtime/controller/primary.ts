@@ -5,10 +5,12 @@
  * Events become queue keys, never work items: a new object is queued (at low priority when
  * it comes from a list, so fresh changes go first), a change is queued when the predicate
  * says it matters, a deletion cancels what is queued. `onEvent` sees every event as it
- * arrives.
+ * arrives. The controller's own finalizer add is no change: the reconcile that added it
+ * already applied the object as written (finalizer.ts), so its echo does not wake another.
  */
 import { Cache, keyOf, mergedReader, type CacheReader } from "../watch/cache.js";
 import { Informer } from "../watch/informer.js";
+import { withFinalizer } from "../finalizer/finalizer.js";
 import type { Logger } from "../log.js";
 import type { Sources } from "../watch/source.js";
 import type { Priority } from "../queue/queue.js";
@@ -23,11 +25,17 @@ export function watchPrimary<T extends ApiObject>(o: {
   spec: ControllerSpec<T> & { for: { apiVersion: string; kind: string } };
   sources: Sources;
   log: Logger;
+  /** The finalizer the controller adds (with `cleanup`). */
+  finalizer?: string;
   enqueue(key: string, priority: Priority): void;
   cancel(key: string): void;
 }): PrimaryKind<T> {
   const { spec, sources, log } = o;
   const predicate = spec.predicate ?? defaultPredicate;
+  const finalizer = o.finalizer;
+  const has = (obj: T) => finalizer !== undefined && !!obj.metadata.finalizers?.includes(finalizer);
+  const changed = (old: T, now: T) =>
+    predicate(has(now) && !has(old) ? withFinalizer(old, finalizer!) : old, now);
   const hook = spec.onEvent;
   // The hook is user code: neither a throw nor a rejected promise may skip the enqueue after
   // it, or escape as an unhandled rejection that ends the process.
@@ -64,7 +72,7 @@ export function watchPrimary<T extends ApiObject>(o: {
       },
       updated: (old, now) => {
         raw("MODIFIED", now);
-        if (predicate(old, now)) o.enqueue(keyOf(now), "high");
+        if (changed(old, now)) o.enqueue(keyOf(now), "high");
       },
       deleted: (obj) => {
         raw("DELETED", obj);

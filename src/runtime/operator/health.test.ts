@@ -2,11 +2,16 @@
 // caches sync, counters that move with the work done, and a liveness check that fails while
 // a watch is silently stalled and recovers when it hears from the server again.
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
+import { parse, stringify } from "yaml";
 import { KubeClient } from "../../client/client.js";
 import {
   eventually,
   installWidgetCrd,
+  kubectlOk,
   runOperator,
   startApiProxy,
   testNamespace,
@@ -177,10 +182,27 @@ test("/healthz fails naming the object while a reconcile is stuck, and recovers 
 test("/healthz fails naming the cache and the list's error when a cache never syncs", async () => {
   const { name: ns, dispose } = await testNamespace(kube, "nosync");
   cleanups.push(dispose);
-  const Ghost = { apiVersion: "ghost.capstan.test/v1", kind: "Ghost" };
+  // A ServiceAccount with no RBAC rule: its list of Widgets is Forbidden, retried forever.
+  await kube.create({
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: "norights", namespace: ns },
+  });
+  const token = (await kubectlOk(cp, ["create", "token", "norights", "-n", ns])).trim();
+  const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-nosync-"));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const config = parse(await kubectlOk(cp, ["config", "view", "--raw"])) as {
+    users: { user: Record<string, unknown> }[];
+  };
+  for (const u of config.users) u.user = { token };
+  writeFileSync(path.join(dir, "kubeconfig"), stringify(config));
   const op = await runOperator(
-    (o) => void o.controller<W>({ name: "ghosts", for: Ghost, reconcile: async () => done() }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, syncTimeoutMs: 1000 } },
+    (o) => void o.controller<W>({ name: "denied", for: Widget, reconcile: async () => done() }),
+    {
+      kubeconfig: path.join(dir, "kubeconfig"),
+      namespaces: [ns],
+      health: { port: 0, syncTimeoutMs: 1000 },
+    },
   );
   cleanups.push(() => op.stop());
   await eventually(async () => {
@@ -190,7 +212,7 @@ test("/healthz fails naming the cache and the list's error when a cache never sy
     assert.equal(h.code, 503, `unhealthy once the timeout passed: ${h.body}`);
     assert.match(
       h.body,
-      /controller ghosts: cache of Ghost in \S+ not synced after \d+ s: .*Ghost/,
+      /controller denied: cache of Widget in \S+ not synced after \d+ s: .*forbidden.*widgets/i,
     );
   });
 });

@@ -8,7 +8,8 @@
  * - `/readyz` (readiness): 200 once every controller's caches have synced — standbys of a
  *   leader election too, since their caches are warm and they can take over at once. Until
  *   then 503 with the reason (`waiting for the API server …`, `waiting for CRD …`,
- *   `caches not synced yet`).
+ *   `caches not synced yet: controller c: waiting for the cache of Widget (<last list error>)
+ *   to sync`).
  *   The operator's probes (`op.probe`, activities.ts) run on each request: their values are
  *   listed as `[+] probe <id>: <value>` lines, and one that fails fails the check, named.
  * - `/metrics`: the operator's registry in Prometheus text format.

@@ -13,20 +13,22 @@
  * once each, and with leader election the fence on writes.
  *
  * `run({ startup })` runs a start-up step first (`capstan run` waits there for the API
- * server and the CRDs): the health endpoint is already up, /readyz says what it waits for,
- * and a signal stops the wait cleanly. Hooks (activities.ts, kopf's): `onStartup` hooks run
- * next, before any watch; `onCleanup` hooks as `run()` ends; `probe`s on each /healthz.
+ * server and the CRDs), then waits until the server serves every kind the controllers name
+ * (kinds.ts: a near miss fails with "did you mean"): the health endpoint is already up,
+ * /readyz says what it waits for, and a signal stops the wait cleanly. Hooks (activities.ts,
+ * kopf's): `onStartup` hooks run next, before any watch; `onCleanup` hooks as `run()` ends;
+ * `probe`s on each /healthz.
  */
 import { setMaxListeners } from "node:events";
 import type { KubeClient } from "../../client/client.js";
 import { defaultFieldManager } from "../../client/intercept.js";
 import { Controller } from "../controller/controller.js";
 import { RuntimeError } from "../errors.js";
-import { checkApiVersion, checkKind } from "../../core/gvk.js";
 import type { ControllerSpec, ApiObject } from "../controller/reconcile.js";
 import { Handlers } from "../handlers/handlers.js";
 import { serveHealth, type HealthServer } from "./health.js";
 import { Activities, type Hook, type HookOptions, type StartupHookOptions } from "./activities.js";
+import { checkKinds, waitUntilServed } from "./kinds.js";
 import {
   LeadershipLostError,
   setUpLeadership,
@@ -267,7 +269,7 @@ export class Operator {
     ];
     try {
       if (this.opts.health) await this.serve(this.opts.health);
-      if (await this.startUp(opts.startup, abort.signal)) {
+      if (await this.startUp(opts.startup, specs, abort.signal)) {
         const campaign = this.leadership?.elector.run(abort.signal);
         await Promise.all(
           this.controllers.map((c) =>
@@ -291,11 +293,21 @@ export class Operator {
     if (lost) throw lost;
   }
 
-  /** Run the start-up step, then the startup hooks; false when stopped during them. */
-  private async startUp(startup: Startup | undefined, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Run the start-up step, wait until every kind is served, then the startup hooks; false
+   * when stopped during them (nothing to run then).
+   */
+  private async startUp(
+    startup: Startup | undefined,
+    specs: ControllerSpec<ApiObject>[],
+    signal: AbortSignal,
+  ): Promise<boolean> {
+    const waitingFor = (reason: string) => (this.waiting = reason);
     try {
-      await startup?.({ signal, waitingFor: (reason) => (this.waiting = reason) });
-      await this.activities.startUp(this.log, signal, (why) => (this.waiting = why));
+      await startup?.({ signal, waitingFor });
+      // A kind not served yet is a wait (its CRD may come), a near miss a mistake (kinds.ts).
+      await waitUntilServed(this.opts.client, specs, { log: this.log, signal, waitingFor });
+      await this.activities.startUp(this.log, signal, waitingFor);
     } catch (e) {
       if (!signal.aborted) throw e;
     } finally {
@@ -317,11 +329,13 @@ export class Operator {
           this.controllers.flatMap((c) =>
             c.problems(now, { stallAfterMs, stuckAfterMs, syncTimeoutMs }),
           ),
-        notReady: () =>
-          this.waiting ??
-          (this.controllers.length > 0 && this.controllers.every((c) => c.informersSynced())
-            ? undefined
-            : "caches not synced yet"),
+        notReady: () => {
+          if (this.waiting) return this.waiting;
+          // Each cache still listing, with why its last list failed (a CRD not installed).
+          const waits = this.controllers.flatMap((c) => c.notReady() ?? []);
+          if (waits.length) return `caches not synced yet: ${waits.join("; ")}`;
+          return this.controllers.length ? undefined : "caches not synced yet";
+        },
         probes: () => this.activities.probe(this.log),
       },
     });
@@ -337,28 +351,5 @@ export class Operator {
     if (!this.started)
       throw new RuntimeError("synced", "the Operator is not running: call run() first");
     await Promise.all(this.controllers.map((c) => c.synced));
-  }
-}
-
-/**
- * A malformed apiVersion or kind is known before any request: refuse it at start, naming the
- * controller and the field, instead of a list that fails and retries forever.
- */
-function checkKinds(spec: ControllerSpec<ApiObject>): void {
-  const kinds = [
-    { at: "for", k: spec.for },
-    ...(spec.owns ?? []).map((k, i) => ({ at: `owns[${i}]`, k })),
-    ...(spec.watches ?? []).map((w, i) => ({ at: `watches[${i}].kind`, k: w.kind })),
-  ];
-  for (const { at, k } of kinds) {
-    const problems = [
-      ...checkApiVersion(k.apiVersion, `${at}.apiVersion`),
-      ...checkKind(k.kind, `${at}.kind`),
-    ];
-    if (problems.length)
-      throw new RuntimeError(
-        "run",
-        `controller ${spec.name}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`,
-      );
   }
 }
