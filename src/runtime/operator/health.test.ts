@@ -2,36 +2,14 @@
 // caches sync, counters that move with the work done, and a liveness check that fails while
 // a watch is silently stalled and recovers when it hears from the server again.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { KubeClient } from "../../client/client.js";
-import {
-  eventually,
-  installWidgetCrd,
-  runOperator,
-  startApiProxy,
-  testNamespace,
-  useControlPlane,
-  type ApiProxy,
-  type RunningOperator,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { test } from "node:test";
+import { eventually, startApiProxy, useOperatorFixture } from "../../testing/index.js";
 import { done, type ApiObject, type Operator } from "../index.js";
 
 type W = ApiObject & { spec: { size: number }; status?: { size?: number } };
 const group = "health.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
-let cp: TestControlPlane;
-let kube: KubeClient;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const f = useOperatorFixture({ widgets: group });
 
 const mirror = (o: Operator) =>
   void o.controller<W>({
@@ -63,14 +41,9 @@ function sample(
 }
 
 test("/readyz turns ready after the caches sync and /metrics counts reconciles and API requests", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "health");
-  cleanups.push(dispose);
-  const op: RunningOperator = await runOperator(mirror, {
-    kubeconfig: cp.kubeconfig,
-    namespaces: [ns],
-    health: { port: 0 },
-  });
-  cleanups.push(() => op.stop());
+  const { kube } = f;
+  const ns = await f.namespace("health");
+  const op = await f.run(mirror, { namespaces: [ns], health: { port: 0 } });
   await op.synced();
   const url = op.healthUrl()!;
   assert.equal((await get(`${url}/readyz`)).code, 200, "ready once synced");
@@ -105,11 +78,11 @@ test("/readyz turns ready after the caches sync and /metrics counts reconciles a
 });
 
 test("/healthz fails naming the watch while it is stalled, and recovers when events flow again", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "stall");
-  cleanups.push(dispose);
-  const proxy: ApiProxy = await startApiProxy(cp.kubeconfig);
-  cleanups.push(() => proxy.close());
-  const op = await runOperator(mirror, {
+  const { kube } = f;
+  const ns = await f.namespace("stall");
+  const proxy = await startApiProxy(f.cp.kubeconfig);
+  f.defer(() => proxy.close());
+  const op = await f.run(mirror, {
     kubeconfig: proxy.kubeconfig,
     namespaces: [ns],
     // The client's own watchdog would cut and resume the stream; keep it out of the way so
@@ -117,7 +90,6 @@ test("/healthz fails naming the watch while it is stalled, and recovers when eve
     inactivityMs: 600_000,
     health: { port: 0, stallAfterMs: 1500 },
   });
-  cleanups.push(() => op.stop());
   await op.synced();
   const url = op.healthUrl()!;
   await kube.create({ ...Widget, metadata: { name: "before", namespace: ns }, spec: { size: 1 } });
@@ -140,11 +112,11 @@ test("/healthz fails naming the watch while it is stalled, and recovers when eve
 });
 
 test("/healthz fails naming the object while a reconcile is stuck, and recovers when it returns", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "stuck");
-  cleanups.push(dispose);
+  const { kube } = f;
+  const ns = await f.namespace("stuck");
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<W>({
         name: "hang",
@@ -154,9 +126,8 @@ test("/healthz fails naming the object while a reconcile is stuck, and recovers 
           return done();
         },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, stuckAfterMs: 1000 } },
+    { namespaces: [ns], health: { port: 0, stuckAfterMs: 1000 } },
   );
-  cleanups.push(() => op.stop());
   await op.synced();
   const url = op.healthUrl()!;
   await kube.create({ ...Widget, metadata: { name: "hangs", namespace: ns }, spec: { size: 1 } });
@@ -175,14 +146,12 @@ test("/healthz fails naming the object while a reconcile is stuck, and recovers 
 });
 
 test("/healthz fails naming the cache and the list's error when a cache never syncs", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "nosync");
-  cleanups.push(dispose);
+  const ns = await f.namespace("nosync");
   const Ghost = { apiVersion: "ghost.capstan.test/v1", kind: "Ghost" };
-  const op = await runOperator(
+  const op = await f.run(
     (o) => void o.controller<W>({ name: "ghosts", for: Ghost, reconcile: async () => done() }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, syncTimeoutMs: 1000 } },
+    { namespaces: [ns], health: { port: 0, syncTimeoutMs: 1000 } },
   );
-  cleanups.push(() => op.stop());
   await eventually(async () => {
     const url = op.healthUrl(); // served from the start, before any cache syncs
     assert.ok(url, "the health server is up");

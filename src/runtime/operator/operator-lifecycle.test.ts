@@ -1,21 +1,14 @@
 // An Operator's life is one run: asking whether it synced before it runs is an error, not a
 // promise that never settles, and a second run cannot duplicate its controllers.
 import assert from "node:assert/strict";
-import { before, test } from "node:test";
-import { KubeClient } from "../../client/client.js";
-import { useControlPlane, type TestControlPlane } from "../../testing/index.js";
+import { test } from "node:test";
+import { useOperatorFixture } from "../../testing/index.js";
 import { createLogger, kubePort, Operator, RuntimeError } from "../index.js";
 
-let cp: TestControlPlane;
-let kube: KubeClient;
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-});
+const f = useOperatorFixture();
 
 const newOperator = () =>
-  new Operator({ port: kubePort(kube), client: kube, log: createLogger({ level: "silent" }) });
+  new Operator({ port: kubePort(f.kube), client: f.kube, log: createLogger({ level: "silent" }) });
 
 test("synced() before run() rejects at once, saying to call run()", async () => {
   await assert.rejects(
