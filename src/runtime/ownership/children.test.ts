@@ -99,7 +99,7 @@ test("an unowned child is refused unless adoption is asked for", async () => {
 test("a controller meeting a foreign child sets Conflict=True and a Warning Event naming both", async () => {
   const ns = await f.namespace("child-ctrl");
   await f.kube.create(child(ns, "w-config", { foreign: "yes" }));
-  const op = await f.run(
+  await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "widgets",
