@@ -220,8 +220,8 @@ describe("handlers", () => {
     });
   });
 
-  test("a failing handler is retried with backoff and reported in status and a Warning Event; a PermanentError is not retried", async () => {
-    const ns = await f.namespace("rt");
+  /** An operator whose create handler fails `flaky` twice and `doomed` for good. */
+  async function failing(ns: string) {
     const attempts: Record<string, number> = {};
     const op = await f.run(
       (o) =>
@@ -233,40 +233,46 @@ describe("handlers", () => {
         }),
       { namespaces: [ns] },
     );
+    return { op, attempts };
+  }
+  const reconciled = async (ns: string, name: string) =>
+    (await getW(ns, name)).status?.conditions?.find((c) => c.type === "Reconciled");
+  const eventsAbout = async (ns: string, name: string) =>
+    (
+      await f.kube.list({ apiVersion: "events.k8s.io/v1", kind: "Event", namespace: ns } as const)
+    ).items.filter((e) => e.regarding?.name === name);
+
+  test("a failing handler is retried until it succeeds, with a Warning Event, and then no more", async () => {
+    const ns = await f.namespace("rt");
+    const { op, attempts } = await failing(ns);
     await f.kube.create(widget(ns, "flaky", 1));
-    await f.kube.create(widget(ns, "doomed", 1));
-    await eventually(async () => assert.equal(attempts.flaky, 3));
+    await eventually(async () => assert.equal((await reconciled(ns, "flaky"))?.status, "True"));
     await eventually(async () => {
-      const evs = await f.kube.list({
-        apiVersion: "events.k8s.io/v1",
-        kind: "Event",
-        namespace: ns,
-      } as const);
-      const flaky = evs.items.filter((e) => e.regarding?.name === "flaky" && e.type === "Warning");
-      assert.ok(flaky.length >= 1, "a Warning Event for flaky");
-      assert.match(flaky[0]!.note ?? "", /transient failure/);
-      const doomed = evs.items.find((e) => e.regarding?.name === "doomed");
-      assert.equal(doomed?.reason, "ReconcileFailed");
-      assert.match(doomed?.note ?? "", /size must be even/);
+      const warnings = (await eventsAbout(ns, "flaky")).filter((e) => e.type === "Warning");
+      assert.match(warnings[0]?.note ?? "", /transient failure/);
     });
-    await eventually(
-      async () => {
-        const doomed = (await getW(ns, "doomed")).status?.conditions?.find(
-          (c) => c.type === "Reconciled",
-        );
-        assert.equal(doomed?.status, "False");
-        assert.equal(doomed?.reason, "ReconcileFailed");
-        assert.match(doomed?.message ?? "", /size must be even/);
-        const flaky = (await getW(ns, "flaky")).status?.conditions?.find(
-          (c) => c.type === "Reconciled",
-        );
-        assert.equal(flaky?.status, "True", "the failure is cleared once the handler succeeds");
-      },
-      { what: "failures to show in status" },
-    );
+    await op.idle({ timers: true });
+    assert.equal(attempts.flaky, 3, "success stops the retries");
+  });
+
+  test("a PermanentError is reported in status and an Event, and not retried", async () => {
+    const ns = await f.namespace("rt");
+    const { op, attempts } = await failing(ns);
+    await f.kube.create(widget(ns, "doomed", 1));
+    await eventually(async () => {
+      const doomed = await reconciled(ns, "doomed");
+      assert.deepEqual([doomed?.status, doomed?.reason], ["False", "ReconcileFailed"]);
+      assert.match(doomed?.message ?? "", /size must be even/);
+    });
+    const [event] = await eventually(async () => {
+      const evs = await eventsAbout(ns, "doomed");
+      assert.ok(evs.length > 0, "an Event for doomed");
+      return evs;
+    });
+    assert.equal(event?.reason, "ReconcileFailed");
+    assert.match(event?.note ?? "", /size must be even/);
     await op.idle({ timers: true });
     assert.equal(attempts.doomed, 1, "a PermanentError is not retried");
-    assert.equal(attempts.flaky, 3, "success stops the retries");
   });
 
   test("a timer fires on its interval per object; a daemon runs while the object lives and is cancelled on delete", async () => {
