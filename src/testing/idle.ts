@@ -7,6 +7,9 @@
  * queue-only check leaves open: right after a status write the queue is empty, but the
  * write's watch event (which re-queues the object) has not arrived yet.
  *
+ * Assumption: resourceVersions compare as numbers, as they do on the etcd-backed control
+ * plane tests run against (clients in general must treat them as opaque).
+ *
  * Caveats: only objects held by a controller's primary caches are checked (a child written
  * by the operator re-queues its owner through an owned cache, not checked here). A key
  * waiting on a timer (a retry's backoff, a `requeueAfter`, a handler timer) counts as work
