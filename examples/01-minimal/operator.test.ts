@@ -3,30 +3,18 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { after, before, test } from "node:test";
-import { KubeClient } from "capstan/client";
-import { installCrds } from "capstan/runtime";
-import { eventually, testNamespace, useControlPlane, type TestControlPlane } from "capstan/testing";
+import { test } from "node:test";
+import { eventually, useOperatorFixture } from "capstan/testing";
 import { Sample } from "../crds/sample.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-let cp: TestControlPlane;
-let kube: KubeClient;
-let ns: { name: string; dispose(): Promise<void> };
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installCrds(kube, [Sample]);
-  ns = await testNamespace(kube, "ex01");
-});
-after(() => ns.dispose());
+const f = useOperatorFixture({ crds: [Sample], spaces: ["ex01"] });
 
 test("`capstan run examples/01-minimal` handles a created Sample and stops cleanly on SIGTERM", async () => {
   const bin = path.resolve(here, "../../../bin/capstan.js");
   const child = spawn(
     process.execPath,
-    [bin, "run", here, "-n", ns.name, "--kubeconfig", cp.kubeconfig],
+    [bin, "run", here, "-n", f.ns.ex01, "--kubeconfig", f.cp.kubeconfig],
     {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, CAPSTAN_LOG_FORMAT: "json" },
@@ -41,10 +29,10 @@ test("`capstan run examples/01-minimal` handles a created Sample and stops clean
     await eventually(async () => assert.match(out, /caches synced/), {
       what: "the operator to start",
     });
-    await kube.create({
+    await f.kube.create({
       apiVersion: "nuvolaris.org/v1",
       kind: "Sample",
-      metadata: { name: "obj", namespace: ns.name },
+      metadata: { name: "obj", namespace: f.ns.ex01 },
       spec: { count: 2 },
     });
     await eventually(async () => assert.match(out, /"msg":"sample created"/), {
@@ -52,7 +40,7 @@ test("`capstan run examples/01-minimal` handles a created Sample and stops clean
     });
     const line = out.split("\n").find((l) => l.includes('"msg":"sample created"'))!;
     const rec = JSON.parse(line);
-    assert.equal(rec.key, `${ns.name}/obj`, "every line carries the object key");
+    assert.equal(rec.key, `${f.ns.ex01}/obj`, "every line carries the object key");
     assert.deepEqual(rec.spec, { count: 2 });
   } finally {
     child.kill("SIGTERM");

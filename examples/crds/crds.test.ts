@@ -2,11 +2,11 @@
 // from the improvements named below, the API server accepts them (and refuses the seed's
 // MongoUserResource as written), and the seeds' own objects are valid.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { parse } from "yaml";
-import { BadRequestError, InvalidError, KubeClient } from "capstan/client";
+import { BadRequestError, InvalidError } from "capstan/client";
 import { installCrds } from "capstan/runtime";
-import { testNamespace, useControlPlane } from "capstan/testing";
+import { useOperatorFixture } from "capstan/testing";
 import { MongoUserResource } from "./mongouser.js";
 import { Sample } from "./sample.js";
 import { mongoUserSeedCrd, mongoUserSeedObject, sampleSeedCrd, sampleSeedObject } from "./seeds.js";
@@ -61,43 +61,43 @@ describe("the generated manifests are the seeds' apart from named improvements",
 });
 
 describe("on the API server", () => {
-  let kube: KubeClient;
-  let ns: string;
-  let dispose: () => Promise<void>;
-  before(async () => {
-    kube = await KubeClient.fromKubeconfig({ path: (await useControlPlane()).kubeconfig });
-    ({ name: ns, dispose } = await testNamespace(kube, "seeds"));
-  });
   // The CRDs stay installed: other test files (the Sample operator, the first example)
   // use the same definitions in this shared cluster, and deleting them would race them.
-  after(() => dispose());
+  const f = useOperatorFixture({ spaces: ["seeds"] });
 
   test("the seed's MongoUserResource CRD as written is refused", async () => {
     await assert.rejects(
-      kube.create(parse(mongoUserSeedCrd), { dryRun: true }),
+      f.kube.create(parse(mongoUserSeedCrd), { dryRun: true }),
       (e) => e instanceof InvalidError || e instanceof BadRequestError,
     );
   });
 
   test("both generated CRDs are Established and the seeds' objects are accepted and valid", async () => {
-    await installCrds(kube, [MongoUserResource, Sample]);
+    await installCrds(f.kube, [MongoUserResource, Sample]);
     for (const obj of [mongoUserSeedObject, sampleSeedObject]) {
-      const created = await kube.create({ ...obj, metadata: { ...obj.metadata, namespace: ns } });
-      assert.equal(created.metadata?.namespace, ns);
+      const created = await f.kube.create({
+        ...obj,
+        metadata: { ...obj.metadata, namespace: f.ns.seeds },
+      });
+      assert.equal(created.metadata?.namespace, f.ns.seeds);
     }
     assert.equal(MongoUserResource.safeParse(mongoUserSeedObject).success, true);
     assert.equal(Sample.safeParse(sampleSeedObject).success, true);
   });
 
   test("a MongoUserResource without roles gets the default empty list from the API server", async () => {
-    await installCrds(kube, [MongoUserResource]);
+    await installCrds(f.kube, [MongoUserResource]);
     const obj = {
       ...mongoUserSeedObject,
-      metadata: { name: "noroles", namespace: ns },
+      metadata: { name: "noroles", namespace: f.ns.seeds },
       spec: { username: "u", password: "p" },
     };
-    await kube.create(obj);
-    const got = await kube.get({ ...MongoUserResource.typeRef, namespace: ns, name: "noroles" });
+    await f.kube.create(obj);
+    const got = await f.kube.get({
+      ...MongoUserResource.typeRef,
+      namespace: f.ns.seeds,
+      name: "noroles",
+    });
     assert.deepEqual(got.spec.roles, []);
     assert.deepEqual(MongoUserResource.parse(obj).spec, got.spec);
   });

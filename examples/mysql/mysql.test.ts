@@ -68,8 +68,7 @@ describe("MySQLDatabase", () => {
     );
     await op.stop();
     op = await runOperator(operator, { kubeconfig: f.kubeconfig, namespaces: [ns] });
-    await op.synced();
-    await new Promise((r) => setTimeout(r, 1500));
+    await op.idle();
     assert.equal((await creds("shop")).password, c.password, "the password did not change");
     assert.equal(op.writes(), 0, "nothing rewritten on restart");
     const events = await eventsFor(f.kube, shop);

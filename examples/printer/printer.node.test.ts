@@ -2,68 +2,51 @@
 // exactly and the Printer's status follows it to Succeeded. Registered only where a node can
 // run; printer.test.ts covers everything that needs no node.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { KubeClient } from "capstan/client";
-import { installCrds } from "capstan/runtime";
-import {
-  eventually,
-  kubectlOk,
-  nodeUnavailable,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
-  type TestControlPlane,
-} from "capstan/testing";
+import { describe, test } from "node:test";
+import { eventually, kubectlOk, nodeUnavailable, useOperatorFixture } from "capstan/testing";
 import printer, { podFor, Printer } from "./operator.js";
 
 const MESSAGE = `it's "quoted" $(rm -rf /) \`id\`; echo pwned\nsecond line ünïcødé 日本 🚀 %s %n \\n`;
 
 if (nodeUnavailable() === undefined) {
-  let cp: TestControlPlane;
-  let kube: KubeClient;
-  let op: RunningOperator;
-  let ns: { name: string; dispose(): Promise<void> };
+  const f = useOperatorFixture({
+    node: true,
+    operator: printer,
+    crds: [Printer],
+    spaces: ["node"],
+    prefix: "printer",
+  });
   let pod: string;
   const ref = () => ({
     apiVersion: Printer.apiVersion,
     kind: Printer.kind,
-    namespace: ns.name,
+    namespace: f.ns.node,
     name: "hostile",
   });
 
-  before(async () => {
-    cp = await useControlPlane({ node: true });
-    kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-    await installCrds(kube, [Printer]);
-    ns = await testNamespace(kube, "printer-node");
-    op = await runOperator(printer, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
+  f.before(async () => {
     const spec = { message: MESSAGE, image: "busybox:1.36" };
-    await kube.create({
+    await f.kube.create({
       apiVersion: Printer.apiVersion,
       kind: Printer.kind,
-      metadata: { name: "hostile", namespace: ns.name },
+      metadata: { name: "hostile", namespace: f.ns.node },
       spec,
     });
-    pod = podFor({ metadata: { name: "hostile", namespace: ns.name }, spec }).metadata.name;
-  });
-  after(async () => {
-    await op.stop();
-    await ns.dispose();
+    pod = podFor({ metadata: { name: "hostile", namespace: f.ns.node }, spec }).metadata.name;
   });
 
   describe("Printer on a node", () => {
     test("the Printer's Pod runs to Succeeded", async () => {
       await eventually(
         async () => {
-          const p = await kube.get({
+          const p = await f.kube.get({
             apiVersion: "v1",
             kind: "Pod",
-            namespace: ns.name,
+            namespace: f.ns.node,
             name: pod,
           });
           if (p.status?.phase === "Failed")
-            throw new assert.AssertionError({ message: `Pod ${ns.name}/${pod} failed` });
+            throw new assert.AssertionError({ message: `Pod ${f.ns.node}/${pod} failed` });
           assert.equal(p.status?.phase, "Succeeded");
         },
         { timeoutMs: 60_000, what: `Pod ${pod} Succeeded` },
@@ -73,7 +56,7 @@ if (nodeUnavailable() === undefined) {
     test("the Pod's log is the message byte for byte, multibyte characters included", async () => {
       const log = await eventually(
         async () => {
-          const out = await kubectlOk(cp, ["logs", "-n", ns.name, pod]);
+          const out = await kubectlOk(f.cp, ["logs", "-n", f.ns.node, pod]);
           assert.notEqual(out, "", "the container has printed");
           return out;
         },
@@ -85,7 +68,7 @@ if (nodeUnavailable() === undefined) {
     test("the Printer's status.phase becomes Succeeded and names the Pod", async () => {
       await eventually(
         async () => {
-          const p = (await kube.get(ref())) as { status?: { phase?: string; pod?: string } };
+          const p = (await f.kube.get(ref())) as { status?: { phase?: string; pod?: string } };
           assert.deepEqual([p.status?.phase, p.status?.pod], ["Succeeded", pod]);
         },
         { timeoutMs: 60_000, what: "Printer status.phase Succeeded" },

@@ -1,58 +1,34 @@
 // The Printer operator end to end on the local control plane, hostile input included.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import { KubeClient, InvalidError } from "capstan/client";
-import { installCrds } from "capstan/runtime";
-import {
-  eventually,
-  kubectlOk,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
-  type TestControlPlane,
-} from "capstan/testing";
+import { describe, test } from "node:test";
+import { InvalidError } from "capstan/client";
+import { eventually, kubectlOk, useOperatorFixture } from "capstan/testing";
 import printer, { Printer } from "./operator.js";
 
-let cp: TestControlPlane;
-let kube: KubeClient;
-let op: RunningOperator;
-let ns: { name: string; dispose(): Promise<void> };
+const f = useOperatorFixture({ operator: printer, crds: [Printer], spaces: ["printer"] });
 const POD = { apiVersion: "v1", kind: "Pod" } as const;
 const ref = (name: string) => ({
   apiVersion: Printer.apiVersion,
   kind: Printer.kind,
-  namespace: ns.name,
+  namespace: f.ns.printer,
   name,
 });
 const podsOf = async (name: string) =>
   (
-    await kube.list(
-      { ...POD, namespace: ns.name },
+    await f.kube.list(
+      { ...POD, namespace: f.ns.printer },
       { labelSelector: { "examples.capstan.dev/printer": name } },
     )
   ).items;
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installCrds(kube, [Printer]);
-  ns = await testNamespace(kube, "printer");
-  op = await runOperator(printer, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
-});
-after(async () => {
-  await op.stop();
-  await ns.dispose();
-});
 
 const HOSTILE = `it's "quoted" $(rm -rf /) \`id\`; echo pwned && exit 1 | cat\nsecond line ünïcødé 🚀 %s %n \\n`;
 
 describe("Printer", () => {
   test("a Printer gets one Pod that prints the message as an argument, exactly as written", async () => {
-    await kube.create({
+    await f.kube.create({
       apiVersion: Printer.apiVersion,
       kind: Printer.kind,
-      metadata: { name: "hostile", namespace: ns.name },
+      metadata: { name: "hostile", namespace: f.ns.printer },
       spec: { message: HOSTILE },
     });
     const [pod] = await eventually(async () => {
@@ -76,26 +52,26 @@ describe("Printer", () => {
     assert.equal(owner.kind, "Printer");
     assert.equal(owner.controller, true);
     await eventually(async () => {
-      const p = (await kube.get(ref("hostile"))) as { status?: { phase?: string; pod?: string } };
+      const p = (await f.kube.get(ref("hostile"))) as { status?: { phase?: string; pod?: string } };
       assert.equal(p.status?.pod, pod!.metadata!.name);
       // The local control plane has no kubelet: Pods stay Pending, and the status says so.
       assert.equal(p.status?.phase, "Pending");
     });
-    const table = await kubectlOk(cp, [
+    const table = await kubectlOk(f.cp, [
       "get",
       `printers.${Printer.group}`,
       "-n",
-      ns.name,
+      f.ns.printer,
       "hostile",
     ]);
     assert.match(table, /MESSAGE\s+POD\s+PHASE/);
   });
 
   test("changing the message replaces the Pod; a converged Printer costs no writes", async () => {
-    await kube.create({
+    await f.kube.create({
       apiVersion: Printer.apiVersion,
       kind: Printer.kind,
-      metadata: { name: "changing", namespace: ns.name },
+      metadata: { name: "changing", namespace: f.ns.printer },
       spec: { message: "one" },
     });
     const first = await eventually(async () => {
@@ -105,21 +81,21 @@ describe("Printer", () => {
     });
     await eventually(async () =>
       assert.equal(
-        ((await kube.get(ref("changing"))) as { status?: { pod?: string } }).status?.pod,
+        ((await f.kube.get(ref("changing"))) as { status?: { pod?: string } }).status?.pod,
         first,
       ),
     );
     // Converged: a reconcile woken by an annotation (no spec change) must write nothing. The
     // signal that it ran is the controller's reconcile count, not a sleep.
-    await op.idle();
-    const writes = op.writes();
-    const controller = op.operator.controllers[0]!;
+    await f.op.idle();
+    const writes = f.op.writes();
+    const controller = f.op.operator.controllers[0]!;
     const reconciles = controller.stats.reconciles;
-    await kube.patch(ref("changing"), { metadata: { annotations: { poke: "1" } } });
+    await f.kube.patch(ref("changing"), { metadata: { annotations: { poke: "1" } } });
     await eventually(async () => assert.ok(controller.stats.reconciles > reconciles));
-    await op.idle();
-    assert.equal(op.writes(), writes, "nothing to do, nothing written");
-    await kube.patch(ref("changing"), { spec: { message: "two" } });
+    await f.op.idle();
+    assert.equal(f.op.writes(), writes, "nothing to do, nothing written");
+    await f.kube.patch(ref("changing"), { spec: { message: "two" } });
     await eventually(async () => {
       const pods = await podsOf("changing");
       assert.equal(pods.length, 1, pods.map((p) => p.metadata?.name).join());
@@ -129,23 +105,23 @@ describe("Printer", () => {
   });
 
   test("a Pod it did not create is never deleted, even with its label", async () => {
-    await kube.create({
+    await f.kube.create({
       ...POD,
       metadata: {
         name: "foreign",
-        namespace: ns.name,
+        namespace: f.ns.printer,
         labels: { "examples.capstan.dev/printer": "keeper" },
       },
       spec: { containers: [{ name: "c", image: "busybox:1.36" }] },
     });
-    await kube.create({
+    await f.kube.create({
       apiVersion: Printer.apiVersion,
       kind: Printer.kind,
-      metadata: { name: "keeper", namespace: ns.name },
+      metadata: { name: "keeper", namespace: f.ns.printer },
       spec: { message: "hi" },
     });
     await eventually(async () => assert.equal((await podsOf("keeper")).length, 2));
-    await new Promise((r) => setTimeout(r, 500));
+    await f.op.idle();
     assert.ok(
       (await podsOf("keeper")).some((p) => p.metadata?.name === "foreign"),
       "the foreign Pod is still there",
@@ -155,10 +131,10 @@ describe("Printer", () => {
   test("an over-long or empty message is refused by the API server, naming the field", async () => {
     for (const message of ["x".repeat(1025), ""]) {
       await assert.rejects(
-        kube.create({
+        f.kube.create({
           apiVersion: Printer.apiVersion,
           kind: Printer.kind,
-          metadata: { name: "bad", namespace: ns.name },
+          metadata: { name: "bad", namespace: f.ns.printer },
           spec: { message },
         }),
         (e: unknown) =>
@@ -168,14 +144,14 @@ describe("Printer", () => {
   });
 
   test("deleting the Printer deletes its Pod through the garbage collector", async () => {
-    await kube.create({
+    await f.kube.create({
       apiVersion: Printer.apiVersion,
       kind: Printer.kind,
-      metadata: { name: "doomed", namespace: ns.name },
+      metadata: { name: "doomed", namespace: f.ns.printer },
       spec: { message: "bye" },
     });
     await eventually(async () => assert.equal((await podsOf("doomed")).length, 1));
-    await kube.delete(ref("doomed"));
+    await f.kube.delete(ref("doomed"));
     // The collector learns a new CRD's kind on its 30 s discovery resync.
     await eventually(async () => assert.equal((await podsOf("doomed")).length, 0), {
       timeoutMs: 90_000,

@@ -4,17 +4,10 @@
 // each test has a namespace of its own.
 import assert from "node:assert/strict";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
-import type { KubeClient } from "capstan/client";
 import { type ApiObject } from "capstan";
-import {
-  eventsFor,
-  eventually,
-  operatorFixture,
-  runOperator,
-  type TestControlPlane,
-} from "capstan/testing";
+import { eventsFor, eventually, useOperatorFixture } from "capstan/testing";
 import sample, { Sample } from "./operator.js";
 
 type Condition = { type: string; status: string; reason: string; message: string };
@@ -23,22 +16,16 @@ type SampleObject = ApiObject & {
 };
 const DEPLOY = { apiVersion: "apps/v1", kind: "Deployment" } as const;
 const SPACES = ["foreign", "long", "twin1", "twin2", "bytes"] as const;
-let cp: TestControlPlane;
-let kube: KubeClient;
-let ns: Record<(typeof SPACES)[number] | "restart", string>;
-let dispose: () => Promise<void>;
-
-before(async () => {
-  const f = await operatorFixture(sample, {
-    crds: [Sample],
-    spaces: [...SPACES, "restart"],
-    unwatched: ["restart"],
-    prefix: "sam",
-  });
-  ({ cp, kube, ns, dispose } = f);
-  process.env.CAPSTAN_KUBECTL = path.join(cp.bin, "kubectl");
+const f = useOperatorFixture({
+  operator: sample,
+  crds: [Sample],
+  spaces: [...SPACES, "restart"],
+  unwatched: ["restart"],
+  prefix: "sam",
 });
-after(() => dispose());
+f.before(() => {
+  process.env.CAPSTAN_KUBECTL = path.join(f.cp.bin, "kubectl");
+});
 
 const ref = (namespace: string, name: string) => ({
   apiVersion: Sample.apiVersion,
@@ -47,14 +34,14 @@ const ref = (namespace: string, name: string) => ({
   name,
 });
 const create = async (namespace: string, name: string, count: unknown) =>
-  (await kube.create({
+  (await f.kube.create({
     apiVersion: Sample.apiVersion,
     kind: Sample.kind,
     metadata: { name, namespace },
     spec: { count },
   })) as SampleObject;
 const get = async (namespace: string, name: string) =>
-  (await kube.get(ref(namespace, name))) as SampleObject;
+  (await f.kube.get(ref(namespace, name))) as SampleObject;
 const condition = async (namespace: string, name: string, type: string) =>
   (await get(namespace, name)).status?.conditions?.find((c) => c.type === type);
 const controllerUid = (o: {
@@ -67,7 +54,7 @@ async function ownDeployment(namespace: string, name: string): Promise<Deploymen
     async () => {
       const s = await get(namespace, name);
       assert.ok(s.status?.deployment, JSON.stringify(s.status));
-      const d = await kube.get({ ...DEPLOY, namespace, name: s.status.deployment });
+      const d = await f.kube.get({ ...DEPLOY, namespace, name: s.status.deployment });
       assert.equal(controllerUid(d), s.metadata.uid);
       return d;
     },
@@ -77,9 +64,9 @@ async function ownDeployment(namespace: string, name: string): Promise<Deploymen
 
 /** A Deployment nobody controls, scaled to zero, selecting Pods of its own. */
 const foreignDeployment = (name: string) =>
-  kube.create({
+  f.kube.create({
     ...DEPLOY,
-    metadata: { name, namespace: ns.foreign },
+    metadata: { name, namespace: f.ns.foreign },
     spec: {
       replicas: 0,
       selector: { matchLabels: { app: "theirs" } },
@@ -92,57 +79,60 @@ const foreignDeployment = (name: string) =>
 
 test("a foreign Deployment with the name a Sample would use is untouched; the Sample says Conflict", async () => {
   const foreign = await foreignDeployment("taker-demo-deploy");
-  const s = await create(ns.foreign, "taker", 3);
+  const s = await create(f.ns.foreign, "taker", 3);
   const c = await eventually(async () => {
-    const now = await condition(ns.foreign, "taker", "Conflict");
+    const now = await condition(f.ns.foreign, "taker", "Conflict");
     assert.equal(now?.status, "True");
     return now!;
   });
   assert.match(
     c.message,
-    new RegExp(`Deployment ${ns.foreign}/taker-demo-deploy .*Sample ${ns.foreign}/taker`),
+    new RegExp(`Deployment ${f.ns.foreign}/taker-demo-deploy .*Sample ${f.ns.foreign}/taker`),
   );
   const ev = await eventually(async () => {
-    const e = (await eventsFor(kube, s)).find((x) => x.reason === "Conflict");
+    const e = (await eventsFor(f.kube, s)).find((x) => x.reason === "Conflict");
     assert.ok(e);
     return e;
   });
   assert.equal(ev.type, "Warning");
-  const after = await kube.get({ ...DEPLOY, namespace: ns.foreign, name: "taker-demo-deploy" });
+  const after = await f.kube.get({ ...DEPLOY, namespace: f.ns.foreign, name: "taker-demo-deploy" });
   // Its status moves (the deployment controller runs it); its spec and metadata must not.
   assert.equal(after.metadata?.generation, foreign.metadata?.generation);
   assert.deepEqual([after.spec?.replicas, after.metadata?.ownerReferences], [0, undefined]);
   assert.ok(!after.metadata?.managedFields?.some((f) => f.manager === "sample"), "never applied");
-  assert.equal((await get(ns.foreign, "taker")).status?.deployment, undefined);
+  assert.equal((await get(f.ns.foreign, "taker")).status?.deployment, undefined);
 });
 
 test("once the foreign Deployment is gone, the Sample makes its own and Conflict turns False", async () => {
   await foreignDeployment("waiter-demo-deploy");
-  await create(ns.foreign, "waiter", 2);
+  await create(f.ns.foreign, "waiter", 2);
   await eventually(async () =>
-    assert.equal((await condition(ns.foreign, "waiter", "Conflict"))?.status, "True"),
+    assert.equal((await condition(f.ns.foreign, "waiter", "Conflict"))?.status, "True"),
   );
-  await kube.delete({ ...DEPLOY, namespace: ns.foreign, name: "waiter-demo-deploy" });
-  const d = await ownDeployment(ns.foreign, "waiter");
+  await f.kube.delete({ ...DEPLOY, namespace: f.ns.foreign, name: "waiter-demo-deploy" });
+  const d = await ownDeployment(f.ns.foreign, "waiter");
   assert.equal(d.spec?.replicas, 2);
   await eventually(async () =>
-    assert.equal((await condition(ns.foreign, "waiter", "Conflict"))?.status, "False"),
+    assert.equal((await condition(f.ns.foreign, "waiter", "Conflict"))?.status, "False"),
   );
 });
 
 test("Samples with 253-character names sharing 240 characters each get a Deployment that rolls out", async () => {
   const stem = "s".repeat(240);
   const names = [`${stem}.${"a".repeat(12)}`, `${stem}.${"b".repeat(12)}`];
-  for (const name of names) await create(ns.long, name, 1);
-  const [a, b] = [await ownDeployment(ns.long, names[0]!), await ownDeployment(ns.long, names[1]!)];
+  for (const name of names) await create(f.ns.long, name, 1);
+  const [a, b] = [
+    await ownDeployment(f.ns.long, names[0]!),
+    await ownDeployment(f.ns.long, names[1]!),
+  ];
   assert.notEqual(a.metadata?.name, b.metadata?.name);
   assert.notDeepEqual(a.spec?.selector, b.spec?.selector, "each selects only its own Pods");
   // The deployment controller names a ReplicaSet `<deployment>-<hash>`: it must fit 253.
   await eventually(async () => {
-    const { items } = await kube.list({
+    const { items } = await f.kube.list({
       apiVersion: "apps/v1",
       kind: "ReplicaSet",
-      namespace: ns.long,
+      namespace: f.ns.long,
     });
     const owners = items.map((rs) => controllerUid(rs));
     assert.ok(
@@ -153,62 +143,58 @@ test("Samples with 253-character names sharing 240 characters each get a Deploym
 });
 
 test("Samples with the same name in two namespaces each get a Deployment of their own", async () => {
-  const [a, b] = [await create(ns.twin1, "twin", 1), await create(ns.twin2, "twin", 1)];
-  assert.equal(controllerUid(await ownDeployment(ns.twin1, "twin")), a.metadata.uid);
-  assert.equal(controllerUid(await ownDeployment(ns.twin2, "twin")), b.metadata.uid);
+  const [a, b] = [await create(f.ns.twin1, "twin", 1), await create(f.ns.twin2, "twin", 1)];
+  assert.equal(controllerUid(await ownDeployment(f.ns.twin1, "twin")), a.metadata.uid);
+  assert.equal(controllerUid(await ownDeployment(f.ns.twin2, "twin")), b.metadata.uid);
 });
 
 test("a count of 4096 multibyte characters is refused with a short message naming the Sample and field", async () => {
   const count = [..."漢é🚀".repeat(1366)].slice(0, 4096).join("");
-  const s = await create(ns.bytes, "wide", count);
+  const s = await create(f.ns.bytes, "wide", count);
   const c = await eventually(async () => {
-    const now = await condition(ns.bytes, "wide", "Reconciled");
+    const now = await condition(f.ns.bytes, "wide", "Reconciled");
     assert.equal(now?.status, "False");
     return now!;
   });
   assert.equal(c.reason, "InvalidSpec");
   assert.match(
     c.message,
-    new RegExp(`^Sample ${ns.bytes}/wide: spec\\.count must be a whole number`),
+    new RegExp(`^Sample ${f.ns.bytes}/wide: spec\\.count must be a whole number`),
   );
   assert.ok(Buffer.byteLength(c.message) < 300, `short: ${Buffer.byteLength(c.message)} bytes`);
   assert.ok(!c.message.includes("\uFFFD"), "no broken characters");
   const ev = await eventually(async () => {
-    const e = (await eventsFor(kube, s)).find((x) => x.reason === "InvalidSpec");
+    const e = (await eventsFor(f.kube, s)).find((x) => x.reason === "InvalidSpec");
     assert.ok(e);
     return e;
   });
   assert.equal(ev.type, "Warning");
   assert.equal(ev.note, c.message);
-  const { items } = await kube.list({ ...DEPLOY, namespace: ns.bytes });
+  const { items } = await f.kube.list({ ...DEPLOY, namespace: f.ns.bytes });
   assert.equal(items.length, 0, "nothing created");
 });
 
 test("restarting the operator over a converged Sample writes nothing", async () => {
-  const namespaces = [ns.restart];
-  let run = await runOperator(sample, { kubeconfig: cp.kubeconfig, namespaces });
-  try {
-    await create(ns.restart, "steady", 2);
-    const d = await ownDeployment(ns.restart, "steady");
-    await eventually(async () =>
-      assert.equal((await get(ns.restart, "steady")).status?.replicas, 2),
-    );
-    // Stop once the deployment controller has settled the Deployment and nothing is queued:
-    // its status changes re-queue the Sample, and a stop aborts the reconcile in flight.
-    await eventually(async () => {
-      const now = await kube.get({ ...DEPLOY, namespace: ns.restart, name: d.metadata!.name! });
-      assert.equal(now.status?.observedGeneration, now.metadata?.generation);
-      assert.equal(now.status?.updatedReplicas, 2);
-    });
-    await run.idle(); // converged first: a stop mid-reconcile leaves work for the next start
-    await run.stop();
-    run = await runOperator(sample, { kubeconfig: cp.kubeconfig, namespaces });
-    // The signal: the restarted controller reconciled the listed Sample and is idle.
-    await run.idle();
-    assert.equal(run.writes(), 0, "nothing written on restart");
-    const again = await kube.get({ ...DEPLOY, namespace: ns.restart, name: d.metadata!.name! });
-    assert.equal(again.metadata?.generation, d.metadata?.generation);
-  } finally {
-    await run.stop();
-  }
+  const namespaces = [f.ns.restart];
+  let run = await f.run(sample, { namespaces });
+  await create(f.ns.restart, "steady", 2);
+  const d = await ownDeployment(f.ns.restart, "steady");
+  await eventually(async () =>
+    assert.equal((await get(f.ns.restart, "steady")).status?.replicas, 2),
+  );
+  // Stop once the deployment controller has settled the Deployment and nothing is queued:
+  // its status changes re-queue the Sample, and a stop aborts the reconcile in flight.
+  await eventually(async () => {
+    const now = await f.kube.get({ ...DEPLOY, namespace: f.ns.restart, name: d.metadata!.name! });
+    assert.equal(now.status?.observedGeneration, now.metadata?.generation);
+    assert.equal(now.status?.updatedReplicas, 2);
+  });
+  await run.idle(); // converged first: a stop mid-reconcile leaves work for the next start
+  await run.stop();
+  run = await f.run(sample, { namespaces });
+  // The signal: the restarted controller reconciled the listed Sample and is idle.
+  await run.idle();
+  assert.equal(run.writes(), 0, "nothing written on restart");
+  const again = await f.kube.get({ ...DEPLOY, namespace: f.ns.restart, name: d.metadata!.name! });
+  assert.equal(again.metadata?.generation, d.metadata?.generation);
 });

@@ -9,18 +9,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import { KubeClient } from "capstan/client";
+import { describe, test } from "node:test";
 import { busyboxImage, importImage, writeOciLayout } from "capstan/controlplane";
-import { installCrds } from "capstan/runtime";
-import {
-  eventually,
-  nodeUnavailable,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
-} from "capstan/testing";
+import { eventually, nodeUnavailable, useOperatorFixture } from "capstan/testing";
 import sample, { Sample } from "./operator.js";
 
 /** The base's image, made from busybox; SIGTERM ends it at once (PID 1 would ignore it). */
@@ -39,21 +30,19 @@ async function importStandIn(clusterDir: string) {
 }
 
 if (nodeUnavailable() === undefined) {
-  let kube: KubeClient;
-  let op: RunningOperator;
-  let ns: { name: string; dispose(): Promise<void> };
+  const f = useOperatorFixture({ node: true, crds: [Sample], spaces: ["node"], prefix: "sample" });
   const DEPLOY = { apiVersion: "apps/v1", kind: "Deployment" } as const;
   const ref = () => ({
     apiVersion: Sample.apiVersion,
     kind: Sample.kind,
-    namespace: ns.name,
+    namespace: f.ns.node,
     name: "web",
   });
   /** The Sample's Pods that run and are not being deleted. */
   const running = async () =>
     (
-      await kube.list(
-        { apiVersion: "v1", kind: "Pod", namespace: ns.name },
+      await f.kube.list(
+        { apiVersion: "v1", kind: "Pod", namespace: f.ns.node },
         { labelSelector: { "nuvolaris.org/sample": "web" } },
       )
     ).items.filter((p) => p.status?.phase === "Running" && !p.metadata?.deletionTimestamp);
@@ -67,31 +56,23 @@ if (nodeUnavailable() === undefined) {
       { timeoutMs: 90_000, what: `${n} running Pods of Sample web` },
     );
 
-  before(async () => {
-    const cp = await useControlPlane({ node: true });
-    process.env.CAPSTAN_KUBECTL = path.join(cp.bin, "kubectl");
-    await importStandIn(cp.dir);
-    kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-    await installCrds(kube, [Sample]);
-    ns = await testNamespace(kube, "sample-node");
-    op = await runOperator(sample, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
-    await kube.create({
+  f.before(async () => {
+    process.env.CAPSTAN_KUBECTL = path.join(f.cp.bin, "kubectl");
+    await importStandIn(f.cp.dir);
+    await f.run(sample, { namespaces: [f.ns.node] });
+    await f.kube.create({
       apiVersion: Sample.apiVersion,
       kind: Sample.kind,
-      metadata: { name: "web", namespace: ns.name },
+      metadata: { name: "web", namespace: f.ns.node },
       spec: { count: 2 },
     });
-  });
-  after(async () => {
-    await op.stop();
-    await ns.dispose();
   });
 
   describe("Sample on a node", () => {
     test("its Deployment becomes Available with count Pods running", async () => {
       await eventually(
         async () => {
-          const d = await kube.get({ ...DEPLOY, namespace: ns.name, name: "web-demo-deploy" });
+          const d = await f.kube.get({ ...DEPLOY, namespace: f.ns.node, name: "web-demo-deploy" });
           const available = d.status?.conditions?.find((c) => c.type === "Available");
           assert.equal(available?.status, "True", available?.message);
           assert.equal(d.status?.availableReplicas, 2);
@@ -103,18 +84,18 @@ if (nodeUnavailable() === undefined) {
 
     test("changing count scales the running Pods up and down", async () => {
       await runningCount(2);
-      await kube.patch(ref(), { spec: { count: 3 } });
+      await f.kube.patch(ref(), { spec: { count: 3 } });
       await runningCount(3);
-      await kube.patch(ref(), { spec: { count: 1 } });
+      await f.kube.patch(ref(), { spec: { count: 1 } });
       await runningCount(1);
     });
 
     test("a deleted Pod is replaced by its controller", async () => {
       const [victim] = await runningCount(1);
-      await kube.delete({
+      await f.kube.delete({
         apiVersion: "v1",
         kind: "Pod",
-        namespace: ns.name,
+        namespace: f.ns.node,
         name: victim!.metadata!.name!,
       });
       const [replacement] = await runningCount(1);

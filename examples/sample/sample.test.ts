@@ -2,58 +2,40 @@
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import path from "node:path";
-import { after, before, test } from "node:test";
-import { KubeClient } from "capstan/client";
-import { installCrds } from "capstan/runtime";
-import {
-  eventsFor,
-  eventually,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
-} from "capstan/testing";
+import { test } from "node:test";
+import { eventsFor, eventually, useOperatorFixture } from "capstan/testing";
 import sample, { Sample } from "./operator.js";
 
-let kube: KubeClient;
-let op: RunningOperator;
-let ns: { name: string; dispose(): Promise<void> };
+const f = useOperatorFixture({ crds: [Sample], spaces: ["sample"] });
 const DEPLOY = { apiVersion: "apps/v1", kind: "Deployment" } as const;
 const ref = (name: string) => ({
   apiVersion: Sample.apiVersion,
   kind: Sample.kind,
-  namespace: ns.name,
+  namespace: f.ns.sample,
   name,
 });
 const replicasOf = async (name: string) =>
-  (await kube.get({ ...DEPLOY, namespace: ns.name, name: `${name}-demo-deploy` })).spec?.replicas;
+  (await f.kube.get({ ...DEPLOY, namespace: f.ns.sample, name: `${name}-demo-deploy` })).spec
+    ?.replicas;
 const cwdBefore = readdirSync(process.cwd()).sort();
 
-before(async () => {
-  const cp = await useControlPlane();
-  process.env.CAPSTAN_KUBECTL = path.join(cp.bin, "kubectl");
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installCrds(kube, [Sample]);
-  ns = await testNamespace(kube, "sample");
-  op = await runOperator(sample, { kubeconfig: cp.kubeconfig, namespaces: [ns.name] });
-});
-after(async () => {
-  await op.stop();
-  await ns.dispose();
+f.before(async () => {
+  process.env.CAPSTAN_KUBECTL = path.join(f.cp.bin, "kubectl");
+  await f.run(sample, { namespaces: [f.ns.sample] });
 });
 
 test("concurrent Samples each get their own Deployment with replicas = count; a change scales it", async () => {
   await Promise.all([
-    kube.create({
+    f.kube.create({
       apiVersion: Sample.apiVersion,
       kind: Sample.kind,
-      metadata: { name: "a", namespace: ns.name },
+      metadata: { name: "a", namespace: f.ns.sample },
       spec: { count: 2 },
     }),
-    kube.create({
+    f.kube.create({
       apiVersion: Sample.apiVersion,
       kind: Sample.kind,
-      metadata: { name: "b", namespace: ns.name },
+      metadata: { name: "b", namespace: f.ns.sample },
       spec: { count: 3 },
     }),
   ]);
@@ -61,19 +43,19 @@ test("concurrent Samples each get their own Deployment with replicas = count; a 
     assert.equal(await replicasOf("a"), 2);
     assert.equal(await replicasOf("b"), 3);
   });
-  const d = await kube.get({ ...DEPLOY, namespace: ns.name, name: "a-demo-deploy" });
+  const d = await f.kube.get({ ...DEPLOY, namespace: f.ns.sample, name: "a-demo-deploy" });
   assert.equal(d.metadata?.ownerReferences?.[0]?.kind, "Sample");
   assert.equal(
     d.spec?.selector.matchLabels?.["nuvolaris.org/sample"],
     "a",
     "each Sample selects only its own Pods",
   );
-  await kube.patch(ref("a"), { spec: { count: 5 } });
+  await f.kube.patch(ref("a"), { spec: { count: 5 } });
   await eventually(async () => assert.equal(await replicasOf("a"), 5));
   assert.equal(await replicasOf("b"), 3, "the other Sample is untouched");
   await eventually(async () =>
     assert.equal(
-      ((await kube.get(ref("a"))) as { status?: { replicas?: number } }).status?.replicas,
+      ((await f.kube.get(ref("a"))) as { status?: { replicas?: number } }).status?.replicas,
       5,
     ),
   );
@@ -85,14 +67,14 @@ test("concurrent Samples each get their own Deployment with replicas = count; a 
 });
 
 test("an invalid count is reported in status and an Event, and creates nothing", async () => {
-  const bad = await kube.create({
+  const bad = await f.kube.create({
     apiVersion: Sample.apiVersion,
     kind: Sample.kind,
-    metadata: { name: "bad", namespace: ns.name },
+    metadata: { name: "bad", namespace: f.ns.sample },
     spec: { count: "lots; rm -rf /" },
   });
   await eventually(async () => {
-    const s = (await kube.get(ref("bad"))) as {
+    const s = (await f.kube.get(ref("bad"))) as {
       status?: { conditions?: { type: string; status: string; message: string }[] };
     };
     const c = s.status?.conditions?.find((x) => x.type === "Reconciled");
@@ -101,25 +83,25 @@ test("an invalid count is reported in status and an Event, and creates nothing",
   });
   await eventually(async () =>
     assert.ok(
-      (await eventsFor(kube, bad)).some((e) => e.type === "Warning"),
+      (await eventsFor(f.kube, bad)).some((e) => e.type === "Warning"),
       "a Warning Event",
     ),
   );
   await assert.rejects(
-    kube.get({ ...DEPLOY, namespace: ns.name, name: "bad-demo-deploy" }),
+    f.kube.get({ ...DEPLOY, namespace: f.ns.sample, name: "bad-demo-deploy" }),
     /NotFound/,
   );
 });
 
 test("deleting a Sample removes its Deployment", async () => {
-  await kube.create({
+  await f.kube.create({
     apiVersion: Sample.apiVersion,
     kind: Sample.kind,
-    metadata: { name: "gone", namespace: ns.name },
+    metadata: { name: "gone", namespace: f.ns.sample },
     spec: { count: 1 },
   });
   await eventually(async () => assert.equal(await replicasOf("gone"), 1));
-  await kube.delete(ref("gone"));
+  await f.kube.delete(ref("gone"));
   await eventually(async () => assert.rejects(replicasOf("gone"), /NotFound/), {
     timeoutMs: 90_000,
     intervalMs: 1000,

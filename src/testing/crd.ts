@@ -56,8 +56,8 @@ export async function installWidgetCrd(
 }
 
 /**
- * The shared control plane, a client, and the Widget CRD in `group`: the scaffolding of a
- * runtime test file, in one call from its `before` hook.
+ * The shared control plane, a client, and the Widget CRD in `group`. The fixture does this
+ * and the namespaces and operators too: prefer `useOperatorFixture({ widgets: group })`.
  */
 export async function useWidgets(group: string): Promise<{
   cp: TestControlPlane;

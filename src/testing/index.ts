@@ -13,4 +13,9 @@ export { runOperator, type RunningOperator } from "./operator.js";
 export { eventsFor } from "./events.js";
 export { compactEtcd, etcdRevision } from "./etcd.js";
 export { installWidgetCrd, useWidgets } from "./crd.js";
-export { operatorFixture, type OperatorFixture } from "./fixture.js";
+export {
+  operatorFixture,
+  useOperatorFixture,
+  type FixtureOptions,
+  type OperatorFixture,
+} from "./fixture.js";

@@ -6,6 +6,7 @@ import { pino } from "pino";
 import { KubeClient } from "../client/client.js";
 import { isWrite } from "../client/intercept.js";
 import { eventually } from "./eventually.js";
+import { operatorIdle } from "./idle.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
 import { createLogger } from "../runtime/log.js";
@@ -20,10 +21,13 @@ export interface RunningOperator {
   /** Resolves when every controller's caches have synced. */
   synced(): Promise<void>;
   /**
-   * Resolves once every controller has reconciled at least once and has nothing queued or
-   * in flight: the signal that a (re)started operator has caught up with what it listed.
+   * Resolves once every controller has reconciled at least once, has nothing queued or in
+   * flight, and its caches have seen the operator's own writes (idle.ts): the signal that a
+   * (re)started operator has caught up, and what a test awaits before asserting an absence
+   * ("no more writes") instead of sleeping. With `{ timers: true }`, also nothing waiting on
+   * a timer (a retry's backoff, a `requeueAfter`): for "not retried".
    */
-  idle(): Promise<void>;
+  idle(opts?: { timers?: boolean }): Promise<void>;
   /**
    * Every log line the operator wrote (JSON, one per entry), when `captureLogs` was given:
    * to assert what it said, and that no secret value is ever in it.
@@ -38,11 +42,12 @@ export interface RunningOperator {
  * Counts every write request the operator's client sends — the runtime's and the user
  * code's through `ctx.client` alike — except Events and Leases, which are bookkeeping.
  */
-function countWrites(client: KubeClient, counter: { n: number }): void {
+function countWrites(client: KubeClient, counter: { n: number; paths: Set<string> }): void {
   client.intercept({
-    after(req) {
+    after(req, res) {
       if (!isWrite(req) || /\/events(\/|$)|\/leases(\/|$)/.test(req.path)) return;
       counter.n++;
+      if (res.code >= 200 && res.code < 300) counter.paths.add(req.path);
     },
   });
 }
@@ -65,7 +70,8 @@ export async function runOperator(
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
   if (opts.crds?.length) await installCrds(client, opts.crds);
-  const counter = { n: 0 };
+  const counter = { n: 0, paths: new Set<string>() };
+  let probe: Promise<KubeClient> | undefined;
   const lines: string[] = [];
   countWrites(client, counter);
   const operator = new Operator({
@@ -91,14 +97,13 @@ export async function runOperator(
     writes: () => counter.n,
     logs: () => lines,
     synced: () => operator.synced(),
-    idle: () =>
-      eventually(async () => {
-        for (const c of operator.controllers) {
-          const q = c.queue.stats();
-          if (!(c.stats.reconciles >= 1 && q.depth === 0 && q.processing === 0))
-            throw new Error(`controller ${c.name} is not idle: ${JSON.stringify(q)}`);
-        }
-      }),
+    idle: (o) =>
+      operatorIdle(
+        operator,
+        counter.paths,
+        () => (probe ??= KubeClient.fromKubeconfig({ path: opts.kubeconfig })),
+        o,
+      ),
     healthUrl: () =>
       operator.healthPort === undefined ? undefined : `http://127.0.0.1:${operator.healthPort}`,
     stop: async () => {

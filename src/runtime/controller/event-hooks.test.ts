@@ -5,9 +5,9 @@ import { before, test } from "node:test";
 import type { KubeClient } from "../../client/client.js";
 import {
   eventually,
+  operatorFixture,
   runOperator,
   testNamespace,
-  useWidgets,
   type TestControlPlane,
 } from "../../testing/index.js";
 import { done, type ApiObject } from "../index.js";
@@ -17,7 +17,7 @@ let kube: KubeClient;
 let Widget: { apiVersion: string; kind: "Widget" };
 
 before(async () => {
-  ({ cp, kube, Widget } = await useWidgets("hooks.capstan.test"));
+  ({ cp, kube, Widget } = await operatorFixture({ widgets: "hooks.capstan.test" }));
 });
 
 const widget = (ns: string, name: string) => ({

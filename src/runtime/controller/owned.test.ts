@@ -2,13 +2,12 @@
 // cache of the kind it owns — the watch that re-queues owners — instead of asking the API.
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { KubeClient } from "../../client/client.js";
+import type { KubeClient } from "../../client/client.js";
 import {
   eventually,
-  installWidgetCrd,
+  operatorFixture,
   runOperator,
   testNamespace,
-  useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
 import { done, ownerReference, RuntimeError, type ApiObject } from "../index.js";
@@ -20,9 +19,7 @@ let cp: TestControlPlane;
 let kube: KubeClient;
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
+  ({ cp, kube } = await operatorFixture({ widgets: group }));
 });
 
 test("a reconcile sees its children in ctx.owned without a request, and only for owned kinds", async () => {

@@ -5,16 +5,14 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { before, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
-import { KubeClient } from "../../client/client.js";
+import type { KubeClient } from "../../client/client.js";
 import { defineResource, k8s, z } from "../../core/crd/index.js";
-import { installCrds, LAST_HANDLED, type ApiObject, type Operator } from "../index.js";
+import { LAST_HANDLED, type ApiObject, type Operator } from "../index.js";
 import {
   eventually,
-  installWidgetCrd,
+  operatorFixture,
   runOperator,
   testNamespace,
-  useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
 
@@ -37,10 +35,7 @@ const StrictResource = defineResource({
 const Strict = { apiVersion: StrictResource.apiVersion, kind: "Strict" };
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
-  await installCrds(kube, [StrictResource]);
+  ({ cp, kube } = await operatorFixture({ widgets: group, crds: [StrictResource] }));
 });
 
 const get = (kind: typeof Widget, ns: string, name: string) =>
@@ -66,7 +61,7 @@ test("handlers that return values cost one write per handling cycle, and updates
     await eventually(async () =>
       assert.deepEqual((await get(Widget, ns, "w")).status?.sized, { size: 1 }),
     );
-    await sleep(500); // anything else the cycle would write has had time to be sent
+    await op.idle(); // anything else the cycle would write has been sent
     assert.equal(op.writes(), 1, "the create cycle: one status write");
     const created = await get(Widget, ns, "w");
     assert.equal(created.metadata.annotations?.[LAST_HANDLED], undefined, "no annotation write");
@@ -76,14 +71,14 @@ test("handlers that return values cost one write per handling cycle, and updates
     await eventually(async () =>
       assert.deepEqual((await get(Widget, ns, "w")).status?.update, { changes: 1 }),
     );
-    await sleep(500);
+    await op.idle();
     assert.equal(op.writes(), 2, "the update cycle: one more write");
     await op.stop();
 
     await kube.patch({ ...Widget, namespace: ns, name: "w" }, { spec: { size: 5 } });
     op = await runOperator(sizing(Widget, seen), { kubeconfig: cp.kubeconfig, namespaces: [ns] });
     await eventually(async () => assert.ok(seen.includes('[["spec.size",2,5]]'), seen.join("\n")));
-    await sleep(500);
+    await op.idle();
     assert.equal(op.writes(), 1, "the update made while down: one write");
   } finally {
     await op.stop();

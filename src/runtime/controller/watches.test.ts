@@ -5,15 +5,8 @@
 // be reconciled before the signal's.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { KubeClient } from "../../client/client.js";
-import {
-  eventually,
-  installWidgetCrd,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type RunningOperator,
-} from "../../testing/index.js";
+import type { KubeClient } from "../../client/client.js";
+import { eventually, operatorFixture, type RunningOperator } from "../../testing/index.js";
 import {
   createLogger,
   done,
@@ -44,16 +37,11 @@ const saw = (obj: ApiObject, kind: string) =>
 const secretsSeen: ApiObject[] = [];
 
 before(async () => {
-  const cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
-  const made = await Promise.all([
-    testNamespace(kube, "watches"),
-    testNamespace(kube, "unwatched"),
-  ]);
-  for (const n of made) disposers.push(n.dispose);
-  [ns, elsewhere] = made.map((n) => n.name) as [string, string];
-  op = await runOperator(
+  const f = await operatorFixture({ widgets: group, spaces: ["watches", "unwatched"] });
+  disposers.push(f.dispose);
+  ({ kube } = f);
+  [ns, elsewhere] = [f.ns.watches, f.ns.unwatched];
+  op = await f.run(
     (o) =>
       void o.controller<W>({
         name: "related",
@@ -88,7 +76,7 @@ before(async () => {
           return done();
         },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns], captureLogs: true, logLevel: "warn" },
+    { namespaces: [ns], captureLogs: true, logLevel: "warn" },
   );
   await op.synced();
 });

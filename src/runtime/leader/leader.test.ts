@@ -9,12 +9,11 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { KubeClient } from "../../client/client.js";
+import type { KubeClient } from "../../client/client.js";
 import {
   eventually,
-  installWidgetCrd,
+  operatorFixture,
   testNamespace,
-  useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
 import type { ApiObject } from "../index.js";
@@ -31,9 +30,7 @@ const replicas: Replica[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
+  ({ cp, kube } = await operatorFixture({ widgets: group }));
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-leader-"));
   fixture = path.join(dir, "operator.mjs");
   const runtime = pathToFileURL(path.join(here, "..", "index.js")).href;

@@ -5,38 +5,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { parse, stringify } from "yaml";
-import { KubeClient } from "../../client/client.js";
-import {
-  eventually,
-  installWidgetCrd,
-  kubectlOk,
-  runOperator,
-  startApiProxy,
-  testNamespace,
-  useControlPlane,
-  type ApiProxy,
-  type RunningOperator,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { eventually, kubectlOk, startApiProxy, useOperatorFixture } from "../../testing/index.js";
 import { done, type ApiObject, type Operator } from "../index.js";
 
 type W = ApiObject & { spec: { size: number }; status?: { size?: number } };
 const group = "health.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" };
-let cp: TestControlPlane;
-let kube: KubeClient;
-const cleanups: (() => Promise<unknown>)[] = [];
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
-});
-after(async () => {
-  for (const c of cleanups.reverse()) await c().catch(() => undefined);
-});
+const f = useOperatorFixture({ widgets: group });
 
 const mirror = (o: Operator) =>
   void o.controller<W>({
@@ -68,14 +45,9 @@ function sample(
 }
 
 test("/readyz turns ready after the caches sync and /metrics counts reconciles and API requests", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "health");
-  cleanups.push(dispose);
-  const op: RunningOperator = await runOperator(mirror, {
-    kubeconfig: cp.kubeconfig,
-    namespaces: [ns],
-    health: { port: 0 },
-  });
-  cleanups.push(() => op.stop());
+  const { kube } = f;
+  const ns = await f.namespace("health");
+  const op = await f.run(mirror, { namespaces: [ns], health: { port: 0 } });
   await op.synced();
   const url = op.healthUrl()!;
   assert.equal((await get(`${url}/readyz`)).code, 200, "ready once synced");
@@ -110,11 +82,11 @@ test("/readyz turns ready after the caches sync and /metrics counts reconciles a
 });
 
 test("/healthz fails naming the watch while it is stalled, and recovers when events flow again", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "stall");
-  cleanups.push(dispose);
-  const proxy: ApiProxy = await startApiProxy(cp.kubeconfig);
-  cleanups.push(() => proxy.close());
-  const op = await runOperator(mirror, {
+  const { kube } = f;
+  const ns = await f.namespace("stall");
+  const proxy = await startApiProxy(f.cp.kubeconfig);
+  f.defer(() => proxy.close());
+  const op = await f.run(mirror, {
     kubeconfig: proxy.kubeconfig,
     namespaces: [ns],
     // The client's own watchdog would cut and resume the stream; keep it out of the way so
@@ -122,7 +94,6 @@ test("/healthz fails naming the watch while it is stalled, and recovers when eve
     inactivityMs: 600_000,
     health: { port: 0, stallAfterMs: 1500 },
   });
-  cleanups.push(() => op.stop());
   await op.synced();
   const url = op.healthUrl()!;
   await kube.create({ ...Widget, metadata: { name: "before", namespace: ns }, spec: { size: 1 } });
@@ -145,11 +116,11 @@ test("/healthz fails naming the watch while it is stalled, and recovers when eve
 });
 
 test("/healthz fails naming the object while a reconcile is stuck, and recovers when it returns", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "stuck");
-  cleanups.push(dispose);
+  const { kube } = f;
+  const ns = await f.namespace("stuck");
   let release!: () => void;
   const released = new Promise<void>((r) => (release = r));
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<W>({
         name: "hang",
@@ -159,9 +130,8 @@ test("/healthz fails naming the object while a reconcile is stuck, and recovers 
           return done();
         },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns], health: { port: 0, stuckAfterMs: 1000 } },
+    { namespaces: [ns], health: { port: 0, stuckAfterMs: 1000 } },
   );
-  cleanups.push(() => op.stop());
   await op.synced();
   const url = op.healthUrl()!;
   await kube.create({ ...Widget, metadata: { name: "hangs", namespace: ns }, spec: { size: 1 } });
@@ -180,23 +150,22 @@ test("/healthz fails naming the object while a reconcile is stuck, and recovers 
 });
 
 test("/healthz fails naming the cache and the list's error when a cache never syncs", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "nosync");
-  cleanups.push(dispose);
+  const ns = await f.namespace("nosync");
   // A ServiceAccount with no RBAC rule: its list of Widgets is Forbidden, retried forever.
-  await kube.create({
+  await f.kube.create({
     apiVersion: "v1",
     kind: "ServiceAccount",
     metadata: { name: "norights", namespace: ns },
   });
-  const token = (await kubectlOk(cp, ["create", "token", "norights", "-n", ns])).trim();
+  const token = (await kubectlOk(f.cp, ["create", "token", "norights", "-n", ns])).trim();
   const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-nosync-"));
-  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
-  const config = parse(await kubectlOk(cp, ["config", "view", "--raw"])) as {
+  f.defer(() => rmSync(dir, { recursive: true, force: true }));
+  const config = parse(await kubectlOk(f.cp, ["config", "view", "--raw"])) as {
     users: { user: Record<string, unknown> }[];
   };
   for (const u of config.users) u.user = { token };
   writeFileSync(path.join(dir, "kubeconfig"), stringify(config));
-  const op = await runOperator(
+  const op = await f.run(
     (o) => void o.controller<W>({ name: "denied", for: Widget, reconcile: async () => done() }),
     {
       kubeconfig: path.join(dir, "kubeconfig"),
@@ -204,7 +173,6 @@ test("/healthz fails naming the cache and the list's error when a cache never sy
       health: { port: 0, syncTimeoutMs: 1000 },
     },
   );
-  cleanups.push(() => op.stop());
   await eventually(async () => {
     const url = op.healthUrl(); // served from the start, before any cache syncs
     assert.ok(url, "the health server is up");

@@ -1,40 +1,26 @@
 // An operator watching many namespaces shares one stop signal across all its watches; that
 // is by design and must not look like a listener leak.
 import assert from "node:assert/strict";
-import { before, test } from "node:test";
-import type { KubeClient } from "../../client/client.js";
-import {
-  runOperator,
-  testNamespace,
-  useWidgets,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { test } from "node:test";
+import { useOperatorFixture } from "../../testing/index.js";
 import { done, type ApiObject } from "../index.js";
 
-let cp: TestControlPlane;
-let kube: KubeClient;
-let Widget: { apiVersion: string; kind: "Widget" };
-
-before(async () => {
-  ({ cp, kube, Widget } = await useWidgets("many.capstan.test"));
-});
+const f = useOperatorFixture({ widgets: "many.capstan.test" });
 
 test("an operator watching 16 namespaces starts without a MaxListenersExceededWarning", async () => {
-  const spaces = await Promise.all(
-    Array.from({ length: 16 }, (_, i) => testNamespace(kube, `many-${i}`)),
-  );
+  const spaces = await Promise.all(Array.from({ length: 16 }, (_, i) => f.namespace(`many-${i}`)));
   const warnings: string[] = [];
   const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
   process.on("warning", onWarning);
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "many",
-        for: Widget,
+        for: f.Widget,
         owns: [{ apiVersion: "v1", kind: "ConfigMap" }],
         reconcile: async () => done(),
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: spaces.map((s) => s.name) },
+    { namespaces: spaces },
   );
   try {
     await op.synced();
@@ -46,7 +32,5 @@ test("an operator watching 16 namespaces starts without a MaxListenersExceededWa
     );
   } finally {
     process.off("warning", onWarning);
-    await op.stop();
-    await Promise.all(spaces.map((s) => s.dispose()));
   }
 });

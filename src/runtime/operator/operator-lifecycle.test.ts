@@ -1,20 +1,13 @@
 // An Operator's life is one run: asking whether it synced before it runs is an error, not a
 // promise that never settles, and a second run cannot duplicate its controllers.
 import assert from "node:assert/strict";
-import { before, test } from "node:test";
-import { KubeClient } from "../../client/client.js";
-import { useControlPlane, type TestControlPlane } from "../../testing/index.js";
+import { test } from "node:test";
+import { useOperatorFixture } from "../../testing/index.js";
 import { createLogger, Operator, RuntimeError } from "../index.js";
 
-let cp: TestControlPlane;
-let kube: KubeClient;
+const f = useOperatorFixture();
 
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-});
-
-const newOperator = () => new Operator({ client: kube, log: createLogger({ level: "silent" }) });
+const newOperator = () => new Operator({ client: f.kube, log: createLogger({ level: "silent" }) });
 
 test("synced() before run() rejects at once, saying to call run()", async () => {
   await assert.rejects(

@@ -3,36 +3,19 @@
 // into one Event series, and owner references from the helper.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { before, test } from "node:test";
+import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { KubeClient } from "../../client/client.js";
 import { done, ownerReference, type ApiObject } from "../index.js";
-import {
-  eventsFor,
-  eventually,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { eventsFor, eventually, useOperatorFixture } from "../../testing/index.js";
 
-let cp: TestControlPlane;
-let kube: KubeClient;
+const f = useOperatorFixture();
 const CM = { apiVersion: "v1", kind: "ConfigMap" } as const;
 
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-});
-
 test("watches exactly the namespaces it is given", async () => {
-  const [a, b, c] = await Promise.all([
-    testNamespace(kube, "sa"),
-    testNamespace(kube, "sb"),
-    testNamespace(kube, "sc"),
-  ]);
+  const { kube } = f;
+  const [a, b, c] = await Promise.all([f.namespace("sa"), f.namespace("sb"), f.namespace("sc")]);
   const seen = new Set<string>();
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "cms",
@@ -40,29 +23,26 @@ test("watches exactly the namespaces it is given", async () => {
         labelSelector: "scope=1",
         reconcile: async (cm) => void seen.add(`${cm.metadata.namespace}/${cm.metadata.name}`),
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [a.name, b.name] },
+    { namespaces: [a, b] },
   );
-  try {
-    for (const ns of [a, b, c])
-      await kube.create({
-        ...CM,
-        metadata: { name: "x", namespace: ns.name, labels: { scope: "1" } },
-      });
-    await eventually(async () =>
-      assert.ok(seen.has(`${a.name}/x`) && seen.has(`${b.name}/x`), [...seen].join()),
-    );
-    await sleep(500);
-    assert.ok(!seen.has(`${c.name}/x`), "a namespace it was not given is never watched");
-  } finally {
-    await op.stop();
-    await Promise.all([a, b, c].map((n) => n.dispose()));
-  }
+  // c first: had it been watched, its event would have come no later than a's and b's.
+  for (const ns of [c, a, b])
+    await kube.create({
+      ...CM,
+      metadata: { name: "x", namespace: ns, labels: { scope: "1" } },
+    });
+  await eventually(async () =>
+    assert.ok(seen.has(`${a}/x`) && seen.has(`${b}/x`), [...seen].join()),
+  );
+  await op.idle();
+  assert.ok(!seen.has(`${c}/x`), "a namespace it was not given is never watched");
 });
 
 test("reconciles a cluster-scoped kind", async () => {
+  const { kube } = f;
   const tag = randomBytes(3).toString("hex");
   const NS = { apiVersion: "v1", kind: "Namespace" } as const;
-  const op = await runOperator(
+  await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "namespaces",
@@ -77,27 +57,23 @@ test("reconciles a cluster-scoped kind", async () => {
           return done();
         },
       }),
-    { kubeconfig: cp.kubeconfig },
   );
   const name = `scope-${tag}`;
-  try {
-    await kube.create({ ...NS, metadata: { name, labels: { "capstan-scope": tag } } });
-    await eventually(async () =>
-      assert.equal(
-        (await kube.get({ ...NS, name })).metadata?.annotations?.["capstan.test/seen"],
-        "yes",
-      ),
-    );
-  } finally {
-    await op.stop();
-    await kube.delete({ ...NS, name }).catch(() => undefined);
-  }
+  f.defer(() => kube.delete({ ...NS, name }).catch(() => undefined));
+  await kube.create({ ...NS, metadata: { name, labels: { "capstan-scope": tag } } });
+  await eventually(async () =>
+    assert.equal(
+      (await kube.get({ ...NS, name })).metadata?.annotations?.["capstan.test/seen"],
+      "yes",
+    ),
+  );
 });
 
 test("stopping lets an in-flight reconcile finish and starts no new one", async () => {
-  const ns = await testNamespace(kube, "stop");
+  const { kube } = f;
+  const ns = await f.namespace("stop");
   const log: string[] = [];
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "slow",
@@ -111,31 +87,28 @@ test("stopping lets an in-flight reconcile finish and starts no new one", async 
         },
         queue: { concurrency: 1 },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns.name] },
+    { namespaces: [ns] },
   );
-  try {
-    await kube.create({
-      ...CM,
-      metadata: { name: "a", namespace: ns.name, labels: { slow: "1" } },
-    });
-    await eventually(async () => assert.ok(log.includes("start a"), log.join()));
-    await kube.create({
-      ...CM,
-      metadata: { name: "b", namespace: ns.name, labels: { slow: "1" } },
-    });
-    await sleep(100);
-    await op.stop();
-    assert.deepEqual(log, ["start a", "end a"], "a finished; b, queued behind it, was not started");
-  } finally {
-    await op.stop();
-    await ns.dispose();
-  }
+  await kube.create({
+    ...CM,
+    metadata: { name: "a", namespace: ns, labels: { slow: "1" } },
+  });
+  await eventually(async () => assert.ok(log.includes("start a"), log.join()));
+  await kube.create({
+    ...CM,
+    metadata: { name: "b", namespace: ns, labels: { slow: "1" } },
+  });
+  // b is queued behind a (concurrency 1) when the stop begins.
+  await eventually(async () => assert.equal(op.operator.controllers[0]!.queue.stats().depth, 1));
+  await op.stop();
+  assert.deepEqual(log, ["start a", "end a"], "a finished; b, queued behind it, was not started");
 });
 
 test("a failure repeated many times is one Event with a series count, not one Event each", async () => {
-  const ns = await testNamespace(kube, "agg");
+  const { kube } = f;
+  const ns = await f.namespace("agg");
   let attempts = 0;
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "failing",
@@ -147,52 +120,44 @@ test("a failure repeated many times is one Event with a series count, not one Ev
           throw new Error("the database is unreachable");
         },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns.name] },
+    { namespaces: [ns] },
   );
   const cm = await kube.create({
     ...CM,
-    metadata: { name: "f", namespace: ns.name, labels: { fail: "1" } },
+    metadata: { name: "f", namespace: ns, labels: { fail: "1" } },
   });
-  try {
-    await eventually(async () => assert.ok(attempts >= 6, `attempts: ${attempts}`));
-  } finally {
-    await op.stop(); // flushes the held-back series count
-  }
+  await eventually(async () => assert.ok(attempts >= 6, `attempts: ${attempts}`));
+  await op.stop(); // flushes the held-back series count
   const events = (await eventsFor(kube, cm)).filter((e) => e.reason === "ReconcileError");
   assert.equal(events.length, 1, "one Event for the repeated failure");
   assert.ok((events[0]!.series?.count ?? 1) >= 2, `series count ${events[0]!.series?.count}`);
   assert.match(events[0]!.note ?? "", /the database is unreachable/);
-  await ns.dispose();
 });
 
 test("ownerReference makes a child the garbage collector removes with its owner", async () => {
-  const ns = await testNamespace(kube, "own");
-  try {
-    const owner = await kube.create({ ...CM, metadata: { name: "owner", namespace: ns.name } });
-    const ref = ownerReference(owner as unknown as ApiObject);
-    assert.deepEqual(ref, {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      name: "owner",
-      uid: owner.metadata!.uid!,
-      controller: true,
-      blockOwnerDeletion: true,
-    });
-    await kube.create({
-      ...CM,
-      metadata: { name: "child", namespace: ns.name, ownerReferences: [ref] },
-    });
-    await kube.delete({ ...CM, namespace: ns.name, name: "owner" });
-    await eventually(
-      async () =>
-        assert.rejects(kube.get({ ...CM, namespace: ns.name, name: "child" }), /NotFound/),
-      { timeoutMs: 60_000, what: "the child to be collected" },
-    );
-    assert.throws(
-      () => ownerReference({ metadata: { name: "x" } } as ApiObject),
-      /needs apiVersion, kind, metadata.name and metadata.uid/,
-    );
-  } finally {
-    await ns.dispose();
-  }
+  const { kube } = f;
+  const ns = await f.namespace("own");
+  const owner = await kube.create({ ...CM, metadata: { name: "owner", namespace: ns } });
+  const ref = ownerReference(owner as unknown as ApiObject);
+  assert.deepEqual(ref, {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    name: "owner",
+    uid: owner.metadata!.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  });
+  await kube.create({
+    ...CM,
+    metadata: { name: "child", namespace: ns, ownerReferences: [ref] },
+  });
+  await kube.delete({ ...CM, namespace: ns, name: "owner" });
+  await eventually(
+    async () => assert.rejects(kube.get({ ...CM, namespace: ns, name: "child" }), /NotFound/),
+    { timeoutMs: 60_000, what: "the child to be collected" },
+  );
+  assert.throws(
+    () => ownerReference({ metadata: { name: "x" } } as ApiObject),
+    /needs apiVersion, kind, metadata.name and metadata.uid/,
+  );
 });

@@ -1,31 +1,19 @@
 // Stopping an operator mid-reconcile: the reconcile in flight is aborted, and that is not a
 // failure — no Reconciled=False, no Warning Event, so no write to undo on the next start.
 import assert from "node:assert/strict";
-import { before, test } from "node:test";
-import type { KubeClient } from "../../client/client.js";
-import {
-  eventsFor,
-  runOperator,
-  testNamespace,
-  useWidgets,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { test } from "node:test";
+import { eventsFor, useOperatorFixture } from "../../testing/index.js";
 import { done, type ApiObject } from "../index.js";
 
-let cp: TestControlPlane;
-let kube: KubeClient;
-let Widget: { apiVersion: string; kind: "Widget" };
-
-before(async () => {
-  ({ cp, kube, Widget } = await useWidgets("shutdown.capstan.test"));
-});
+const f = useOperatorFixture({ widgets: "shutdown.capstan.test" });
 
 test("a reconcile aborted by the operator's stop writes no condition and no Event", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "shutdown");
+  const { kube, Widget } = f;
+  const ns = await f.namespace("shutdown");
   let entered!: () => void;
   const inFlight = new Promise<void>((r) => (entered = r));
   let aborted = false;
-  const op = await runOperator(
+  const op = await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "slow",
@@ -41,23 +29,18 @@ test("a reconcile aborted by the operator's stop writes no condition and no Even
           return done();
         },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns] },
+    { namespaces: [ns] },
   );
-  try {
-    const w = await kube.create({ ...Widget, metadata: { name: "w", namespace: ns }, spec: {} });
-    await inFlight;
-    const before = op.writes();
-    await op.stop();
-    assert.ok(aborted, "the reconcile saw its signal abort");
-    assert.equal(op.writes(), before, "no write after the stop began");
-    const now = (await kube.get({ ...Widget, namespace: ns, name: "w" })) as ApiObject;
-    assert.equal(now.status, undefined);
-    assert.deepEqual(
-      (await eventsFor(kube, w)).map((e) => e.reason),
-      [],
-    );
-  } finally {
-    await op.stop();
-    await dispose();
-  }
+  const w = await kube.create({ ...Widget, metadata: { name: "w", namespace: ns }, spec: {} });
+  await inFlight;
+  const before = op.writes();
+  await op.stop();
+  assert.ok(aborted, "the reconcile saw its signal abort");
+  assert.equal(op.writes(), before, "no write after the stop began");
+  const now = (await kube.get({ ...Widget, namespace: ns, name: "w" })) as ApiObject;
+  assert.equal(now.status, undefined);
+  assert.deepEqual(
+    (await eventsFor(kube, w)).map((e) => e.reason),
+    [],
+  );
 });

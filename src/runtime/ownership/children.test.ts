@@ -2,33 +2,17 @@
 // writes; a child of that name that belongs to anyone else is never changed, and the owner
 // says so in its conditions and a Warning Event.
 import assert from "node:assert/strict";
-import { before, test } from "node:test";
-import { KubeClient } from "../../client/client.js";
-import {
-  eventsFor,
-  eventually,
-  installWidgetCrd,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { test } from "node:test";
+import { eventsFor, eventually, useOperatorFixture } from "../../testing/index.js";
 import { done, ensureChild, OwnershipConflictError, type ApiObject } from "../index.js";
 
 const group = "children.capstan.test";
 const Widget = { apiVersion: `${group}/v1`, kind: "Widget" } as const;
 const CM = { apiVersion: "v1", kind: "ConfigMap" } as const;
-let cp: TestControlPlane;
-let kube: KubeClient;
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  await installWidgetCrd(kube, group);
-});
+const f = useOperatorFixture({ widgets: group });
 
 async function widget(ns: string, name: string) {
-  return (await kube.create({
+  return (await f.kube.create({
     ...Widget,
     metadata: { name, namespace: ns },
     spec: { size: 1 },
@@ -41,105 +25,81 @@ const child = (ns: string, name: string, data: Record<string, string>) => ({
 });
 
 test("a missing child is created with the owner as its controller", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-new");
-  try {
-    const w = await widget(ns, "w");
-    const r = await ensureChild(kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
-    assert.equal(r.outcome, "created");
-    const ref = r.object.metadata.ownerReferences?.[0];
-    assert.deepEqual([ref?.uid, ref?.controller], [w.metadata.uid, true]);
-  } finally {
-    await dispose();
-  }
+  const ns = await f.namespace("child-new");
+  const w = await widget(ns, "w");
+  const r = await ensureChild(f.kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
+  assert.equal(r.outcome, "created");
+  const ref = r.object.metadata.ownerReferences?.[0];
+  assert.deepEqual([ref?.uid, ref?.controller], [w.metadata.uid, true]);
 });
 
 test("a child that already matches is not written again", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-same");
-  try {
-    const w = await widget(ns, "w");
-    const first = await ensureChild(kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
-    const again = await ensureChild(kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
-    assert.equal(again.outcome, "unchanged");
-    assert.equal(again.object.metadata.resourceVersion, first.object.metadata.resourceVersion);
-  } finally {
-    await dispose();
-  }
+  const ns = await f.namespace("child-same");
+  const w = await widget(ns, "w");
+  const first = await ensureChild(f.kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
+  const again = await ensureChild(f.kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
+  assert.equal(again.outcome, "unchanged");
+  assert.equal(again.object.metadata.resourceVersion, first.object.metadata.resourceVersion);
 });
 
 test("a Secret written with stringData counts as unchanged once stored as data", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-secret");
-  try {
-    const w = await widget(ns, "w");
-    const s = {
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: { name: "s", namespace: ns },
-      stringData: { password: "pä😀" },
-    } as const;
-    await ensureChild(kube, w, s, { fieldManager: "t" });
-    assert.equal((await ensureChild(kube, w, s, { fieldManager: "t" })).outcome, "unchanged");
-  } finally {
-    await dispose();
-  }
+  const ns = await f.namespace("child-secret");
+  const w = await widget(ns, "w");
+  const s = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "s", namespace: ns },
+    stringData: { password: "pä😀" },
+  } as const;
+  await ensureChild(f.kube, w, s, { fieldManager: "t" });
+  assert.equal((await ensureChild(f.kube, w, s, { fieldManager: "t" })).outcome, "unchanged");
 });
 
 test("a changed child of its own is updated", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-upd");
-  try {
-    const w = await widget(ns, "w");
-    await ensureChild(kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
-    const r = await ensureChild(kube, w, child(ns, "c", { a: "2" }), { fieldManager: "t" });
-    assert.equal(r.outcome, "updated");
-    assert.equal((r.object as { data?: Record<string, string> }).data?.a, "2");
-  } finally {
-    await dispose();
-  }
+  const ns = await f.namespace("child-upd");
+  const w = await widget(ns, "w");
+  await ensureChild(f.kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" });
+  const r = await ensureChild(f.kube, w, child(ns, "c", { a: "2" }), { fieldManager: "t" });
+  assert.equal(r.outcome, "updated");
+  assert.equal((r.object as { data?: Record<string, string> }).data?.a, "2");
 });
 
 test("a child controlled by another owner is refused and left exactly as it was", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-foreign");
-  try {
-    const [a, b] = [await widget(ns, "a"), await widget(ns, "b")];
-    const theirs = await ensureChild(kube, a, child(ns, "c", { owner: "a" }), {
-      fieldManager: "t",
-    });
-    await assert.rejects(
-      ensureChild(kube, b, child(ns, "c", { owner: "b" }), { fieldManager: "t", adopt: true }),
-      (e: unknown) =>
-        e instanceof OwnershipConflictError &&
-        /ConfigMap .*\/c already exists and does not belong to Widget .*\/b/.test(e.message) &&
-        /controlled by Widget a/.test(e.message),
-    );
-    const after = await kube.get({ ...CM, namespace: ns, name: "c" });
-    assert.equal(after.metadata?.resourceVersion, theirs.object.metadata.resourceVersion);
-  } finally {
-    await dispose();
-  }
+  const ns = await f.namespace("child-foreign");
+  const [a, b] = [await widget(ns, "a"), await widget(ns, "b")];
+  const theirs = await ensureChild(f.kube, a, child(ns, "c", { owner: "a" }), {
+    fieldManager: "t",
+  });
+  await assert.rejects(
+    ensureChild(f.kube, b, child(ns, "c", { owner: "b" }), { fieldManager: "t", adopt: true }),
+    (e: unknown) =>
+      e instanceof OwnershipConflictError &&
+      /ConfigMap .*\/c already exists and does not belong to Widget .*\/b/.test(e.message) &&
+      /controlled by Widget a/.test(e.message),
+  );
+  const after = await f.kube.get({ ...CM, namespace: ns, name: "c" });
+  assert.equal(after.metadata?.resourceVersion, theirs.object.metadata.resourceVersion);
 });
 
 test("an unowned child is refused unless adoption is asked for", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-adopt");
-  try {
-    const w = await widget(ns, "w");
-    await kube.create(child(ns, "c", { hand: "made" }));
-    await assert.rejects(
-      ensureChild(kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" }),
-      /has no controller and adoption is off/,
-    );
-    const r = await ensureChild(kube, w, child(ns, "c", { a: "1" }), {
-      fieldManager: "t",
-      adopt: true,
-    });
-    assert.equal(r.object.metadata.ownerReferences?.[0]?.uid, w.metadata.uid);
-  } finally {
-    await dispose();
-  }
+  const ns = await f.namespace("child-adopt");
+  const w = await widget(ns, "w");
+  await f.kube.create(child(ns, "c", { hand: "made" }));
+  await assert.rejects(
+    ensureChild(f.kube, w, child(ns, "c", { a: "1" }), { fieldManager: "t" }),
+    /has no controller and adoption is off/,
+  );
+  const r = await ensureChild(f.kube, w, child(ns, "c", { a: "1" }), {
+    fieldManager: "t",
+    adopt: true,
+  });
+  assert.equal(r.object.metadata.ownerReferences?.[0]?.uid, w.metadata.uid);
 });
 
 test("a controller meeting a foreign child sets Conflict=True and a Warning Event naming both", async () => {
-  const { name: ns, dispose } = await testNamespace(kube, "child-ctrl");
-  await kube.create(child(ns, "w-config", { foreign: "yes" }));
-  const op = await runOperator(
+  const ns = await f.namespace("child-ctrl");
+  await f.kube.create(child(ns, "w-config", { foreign: "yes" }));
+  await f.run(
     (o) =>
       void o.controller<ApiObject>({
         name: "widgets",
@@ -150,24 +110,19 @@ test("a controller meeting a foreign child sets Conflict=True and a Warning Even
           return done();
         },
       }),
-    { kubeconfig: cp.kubeconfig, namespaces: [ns] },
+    { namespaces: [ns] },
   );
-  try {
-    const w = await widget(ns, "w");
-    await eventually(async () => {
-      const now = (await kube.get({ ...Widget, namespace: ns, name: "w" })) as {
-        status?: { conditions?: { type: string; status: string; reason: string }[] };
-      };
-      const c = now.status?.conditions?.find((x) => x.type === "Conflict");
-      assert.equal(c?.status, "True");
-    });
-    const ev = (await eventsFor(kube, w)).find((e) => e.reason === "Conflict");
-    assert.equal(ev?.type, "Warning");
-    assert.match(ev?.note ?? "", new RegExp(`ConfigMap ${ns}/w-config .* Widget ${ns}/w`));
-    const cm = await kube.get({ ...CM, namespace: ns, name: "w-config" });
-    assert.deepEqual([cm.data, cm.metadata?.ownerReferences], [{ foreign: "yes" }, undefined]);
-  } finally {
-    await op.stop();
-    await dispose();
-  }
+  const w = await widget(ns, "w");
+  await eventually(async () => {
+    const now = (await f.kube.get({ ...Widget, namespace: ns, name: "w" })) as {
+      status?: { conditions?: { type: string; status: string; reason: string }[] };
+    };
+    const c = now.status?.conditions?.find((x) => x.type === "Conflict");
+    assert.equal(c?.status, "True");
+  });
+  const ev = (await eventsFor(f.kube, w)).find((e) => e.reason === "Conflict");
+  assert.equal(ev?.type, "Warning");
+  assert.match(ev?.note ?? "", new RegExp(`ConfigMap ${ns}/w-config .* Widget ${ns}/w`));
+  const cm = await f.kube.get({ ...CM, namespace: ns, name: "w-config" });
+  assert.deepEqual([cm.data, cm.metadata?.ownerReferences], [{ foreign: "yes" }, undefined]);
 });

@@ -2,7 +2,6 @@
 // compaction relists and misses nothing; a stalled stream is cut and resumed.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "../../client/client.js";
 import { Cache } from "./cache.js";
 import { Informer } from "./informer.js";
@@ -10,9 +9,8 @@ import { listWatch } from "./source.js";
 import {
   compactEtcd,
   eventually,
+  operatorFixture,
   startApiProxy,
-  testNamespace,
-  useControlPlane,
   type ApiProxy,
   type TestControlPlane,
 } from "../../testing/index.js";
@@ -24,10 +22,10 @@ let ns: { name: string; dispose(): Promise<void> };
 type Obj = { metadata: { name: string; namespace: string; resourceVersion: string } };
 
 before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  const f = await operatorFixture({ spaces: ["inf"] });
+  ({ cp, kube } = f);
   proxy = await startApiProxy(cp.kubeconfig);
-  ns = await testNamespace(kube, "inf");
+  ns = { name: f.ns.inf, dispose: f.dispose };
 });
 after(async () => {
   await proxy.close();
@@ -121,7 +119,7 @@ test("a silent stream is cut by the watchdog and the informer resumes without lo
     await running;
   });
   await inf.synced;
-  await sleep(200);
+  await eventually(async () => assert.ok(inf.stats.watchStarts >= 1, "the watch has started"));
   proxy.pause();
   await kube.create({
     apiVersion: "v1",
