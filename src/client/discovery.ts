@@ -7,6 +7,7 @@ import { parseApiVersion } from "../core/object.js";
 import { ClientError, NotFoundError } from "./errors.js";
 import type { Transport } from "./http.js";
 
+/** What discovery says about one kind: its resource (plural), scope, subresources and verbs. */
 export interface ResourceInfo {
   apiVersion: string;
   kind: string;

@@ -18,6 +18,7 @@ import { useControlPlane, type TestControlPlane } from "./controlplane.js";
 import { testNamespace } from "./namespace.js";
 import { runOperator, type RunningOperator } from "./operator.js";
 
+/** What `operatorFixture` sets up for a test file. */
 export interface OperatorFixture<K extends string> {
   cp: TestControlPlane;
   kube: KubeClient;
@@ -29,6 +30,7 @@ export interface OperatorFixture<K extends string> {
   dispose(): Promise<void>;
 }
 
+/** The control plane, a client, the CRDs, a namespace per key and one operator watching them, for a whole test file. */
 export async function operatorFixture<K extends string>(
   def: OperatorDefinition,
   opts: {

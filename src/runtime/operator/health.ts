@@ -18,6 +18,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { OperatorMetrics } from "./metrics.js";
 
+/** What the health endpoint asks: problems (for /healthz) and why not ready (for /readyz). */
 export interface HealthSource {
   /** Problems that make the process unhealthy (empty: healthy). */
   problems(now: number): string[];
@@ -25,11 +26,14 @@ export interface HealthSource {
   notReady(): string | undefined;
 }
 
+/** A running health endpoint: its port, and `close()`. */
 export interface HealthServer {
   port: number;
+  /** Stop serving. */
   close(): Promise<void>;
 }
 
+/** Serve /healthz, /readyz and /metrics on `port` (0: a free one). */
 export async function serveHealth(opts: {
   port: number;
   host?: string;
