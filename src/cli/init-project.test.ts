@@ -3,43 +3,23 @@
 // (its own test, on the test run's control plane, which `capstan test` reuses), the type
 // check and `npm run generate` (capstan generate deploy) — all from the installed package.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { promisify } from "node:util";
 import { packageRoot } from "../controlplane/paths.js";
+import { packTarball, sh } from "./project.testkit.js";
 
-const run = promisify(execFile);
 const root = packageRoot();
 const work = mkdtempSync(path.join(os.tmpdir(), "capstan-init-project-"));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-/** Runs a command, resolving with its stdout; on failure the error carries all its output. */
-async function sh(cmd: string, args: string[], cwd: string): Promise<string> {
-  // No NODE_TEST_CONTEXT: the project's test runner is its own, not a child of this one.
-  const env = { ...process.env };
-  delete env.NODE_TEST_CONTEXT;
-  try {
-    return (await run(cmd, args, { cwd, env, maxBuffer: 64 << 20 })).stdout;
-  } catch (e) {
-    const r = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(
-      `${cmd} ${args.join(" ")} in ${cwd} failed: ${r.message}\n${r.stdout}${r.stderr}`,
-    );
-  }
-}
 
 test(
   "a project made by capstan init from the packed package passes its tests and generates its deployment",
   { timeout: 280_000 },
   async () => {
     const t0 = Date.now();
-    // dist/ is what the test run is compiled from already: no prepack build.
-    const packed = await sh("npm", ["pack", "--ignore-scripts", "--pack-destination", work], root);
-    const tarball = path.join(work, packed.trim().split("\n").at(-1)!);
-    assert.ok(existsSync(tarball), packed);
+    const tarball = await packTarball(work);
 
     const project = path.join(work, "hello-op");
     await sh(

@@ -6,6 +6,7 @@
 import { randomInt } from "node:crypto";
 import { systemClock, type Clock } from "./clock.js";
 
+/** How long to wait before the next attempt after a failure; `reset()` after a success. */
 export interface Backoff {
   /** The delay before the next attempt; each call counts one more failure. */
   next(): number;
@@ -30,6 +31,7 @@ export function exponentialBackoff(initialMs = 800, maxMs = 30_000): Backoff {
   };
 }
 
+/** A token bucket's rate: `perSecond` tokens refilled, at most `burst` held. */
 export interface RateLimit {
   perSecond: number;
   burst: number;

@@ -179,6 +179,7 @@ export class KubeClient {
     });
   }
 
+  /** Read one object by `{ apiVersion, kind, namespace, name }` (or a subresource); typed from the ref. */
   async get<const R extends Named, T = ObjectOf<R>>(
     ref: R,
     opts: { subresource?: string; signal?: AbortSignal } = {},
@@ -265,6 +266,7 @@ export class KubeClient {
     };
   }
 
+  /** Create `obj` (POST); answers the object as stored. `AlreadyExistsError` if the name is taken. */
   async create<
     const O extends TypeRef & {
       metadata?: { name?: string; generateName?: string; namespace?: string };
@@ -284,6 +286,7 @@ export class KubeClient {
     );
   }
 
+  /** Replace `obj` whole (PUT); carrying its resourceVersion makes a concurrent change a `ConflictError`. */
   async replace<
     const O extends TypeRef & { metadata?: { name?: string; namespace?: string } },
     T = ObjectOf<O>,
@@ -299,6 +302,7 @@ export class KubeClient {
     });
   }
 
+  /** Patch one object (merge patch by default; `type` picks json or strategic), or its subresource. */
   async patch<const R extends Named, T = ObjectOf<R>>(
     ref: R,
     patch: unknown,
@@ -332,6 +336,7 @@ export class KubeClient {
     });
   }
 
+  /** Delete one object; answers what the server returned (the object, or a Status). */
   async delete<R extends Named>(ref: R, opts: DeleteOptions = {}): Promise<KubeObject> {
     return this.req<KubeObject>("delete", this.named(ref, "delete"), {
       method: "DELETE",
@@ -453,6 +458,7 @@ export class KubeClient {
     return this.get(ref, { subresource: "scale" });
   }
 
+  /** Set the replicas of a kind with a scale subresource (Deployment, StatefulSet, a custom resource). */
   async scale<R extends Named>(ref: R, replicas: number): Promise<unknown> {
     return scaleTo(this, ref, replicas);
   }

@@ -14,6 +14,7 @@ export interface Clock {
   setTimer(fn: () => void, ms: number, opts?: { keepAlive?: boolean }): () => void;
 }
 
+/** The real clock: `Date.now()` and `setTimeout`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(fn, ms, opts) {

@@ -28,6 +28,7 @@ interface AggregatedList {
   groups?: { name: string; versions: { groupVersion: string }[] }[];
 }
 
+/** What discovery says about one kind: its resource (plural), scope, subresources and verbs. */
 export interface ResourceInfo {
   apiVersion: string;
   kind: string;

@@ -8,12 +8,14 @@
  */
 import { brand } from "../core/brand.js";
 
+/** One field the API server refused, from a `Status` body's `details.causes`. */
 export interface StatusCause {
   field?: string;
   reason?: string;
   message?: string;
 }
 
+/** The API server's `Status` body, which every failed request answers with. */
 export interface ApiStatus {
   kind?: "Status";
   status?: string;
@@ -35,6 +37,7 @@ export interface RequestDescription {
   object: string;
 }
 
+/** A request the API server answered with a failure: its HTTP code, `reason`, verb, object and `Status`. */
 export class ApiError extends Error {
   override name = "ApiError";
   readonly code: number;
@@ -54,12 +57,15 @@ export class ApiError extends Error {
   }
 }
 
+/** 404 NotFound: the object (or its kind) does not exist. */
 export class NotFoundError extends ApiError {
   override name = "NotFoundError";
 }
+/** 409 AlreadyExists: a create found an object of that name. */
 export class AlreadyExistsError extends ApiError {
   override name = "AlreadyExistsError";
 }
+/** 409 Conflict: the object changed since the resourceVersion sent, or an apply hit another manager's field. */
 export class ConflictError extends ApiError {
   override name = "ConflictError";
 }
@@ -100,24 +106,30 @@ export class ForbiddenError extends ApiError {
     this.message += ` — missing RBAC rule: verb ${verb} on ${resource} in API group ${group} ${where}`;
   }
 }
+/** 401 Unauthorized: the credentials were refused. */
 export class UnauthorizedError extends ApiError {
   override name = "UnauthorizedError";
 }
+/** 410 Gone (or Expired): the resourceVersion is too old; relist. */
 export class GoneError extends ApiError {
   override name = "GoneError";
 }
+/** 400 BadRequest: the request itself is malformed. */
 export class BadRequestError extends ApiError {
   override name = "BadRequestError";
 }
+/** 5xx: the API server failed. */
 export class ServerError extends ApiError {
   override name = "ServerError";
 }
+/** 429 TooManyRequests: throttled (API priority and fairness); `retryAfterSeconds` says when to retry. */
 export class TooManyRequestsError extends ApiError {
   override name = "TooManyRequestsError";
   get retryAfterSeconds(): number | undefined {
     return this.status.details?.retryAfterSeconds;
   }
 }
+/** 422 Invalid: the object failed validation; `causes` names each field. */
 export class InvalidError extends ApiError {
   override name = "InvalidError";
   /** One entry per field the server refused: `{ field, reason, message }`. */
@@ -160,6 +172,7 @@ export function apiError(req: RequestDescription, code: number, status: ApiStatu
 export type ClientStep =
   "config" | "auth" | "input" | "discovery" | "connect" | "timeout" | "decode" | "watch";
 
+/** A failure before or around a request (configuration, auth, input, connection, timeout, decoding), naming its `step`. */
 export class ClientError extends Error {
   override name = "ClientError";
   constructor(

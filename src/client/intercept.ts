@@ -43,6 +43,7 @@ export interface RequestOutcome {
   readonly warnings: readonly string[];
 }
 
+/** Hooks around every request of a client (`client.intercept(...)`), for fencing, counting and defaults. */
 export interface Interceptor {
   /** Before the request is sent: throw to refuse it, return a request to send instead. */
   before?(req: InterceptedRequest): InterceptedRequest | void;

@@ -17,19 +17,24 @@ import { apiError, ClientError, type ApiStatus, type RequestDescription } from "
 import { LineSplitter } from "./lines.js";
 import { brand } from "../core/brand.js";
 
+/** The type of a watch event. */
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK";
 
+/** One event of a watch stream: its type and the object. */
 export interface WatchEvent<T> {
   type: WatchEventType;
   object: T;
 }
 
+/** The annotation of the bookmark that ends a streaming list's initial events. */
 export const INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
+/** A watch stream that stayed silent past its inactivity limit, cut so that it can resume. */
 export class WatchStalledError extends ClientError {
   override name = "WatchStalledError";
 }
 
+/** Where a watch stands: the resourceVersion to resume from, and whether a streaming list has ended. */
 export interface WatchState {
   resourceVersion: string | undefined;
   /** Set when the initial-events-end bookmark of a streaming list arrived. */

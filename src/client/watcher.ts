@@ -31,6 +31,7 @@ import {
 } from "./errors.js";
 import { advance, type WatchEvent, type WatchState } from "./watch.js";
 
+/** The watcher's state machine: list, watch from a position, back off, or failed. */
 export type WatcherState =
   | { phase: "list" }
   | { phase: "watch"; from: WatchState }
@@ -108,6 +109,7 @@ export interface WatcherSource<T> {
 export type WatcherEvent<T> =
   { type: "LISTED"; items: T[]; resourceVersion: string } | WatchEvent<T>;
 
+/** Options of `watcher()`: abort signal, start position, streaming list, fatal failures, backoff, clock, state hook. */
 export interface WatcherOptions {
   signal?: AbortSignal;
   /** Where a source without `list` starts; updated in place as the watch moves on. */

@@ -19,6 +19,7 @@ import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { defaultStateDir } from "./paths.js";
 import type { StateFile } from "./supervisor.js";
 
+/** A background cluster's state, as `capstan cluster status` shows it. */
 export type ClusterStatus =
   | { state: "stopped"; dir: string; hasData: boolean }
   | { state: "running"; dir: string; info: StateFile; ready: boolean; nodeReady?: boolean }
@@ -91,6 +92,7 @@ async function nodeReady(info: StateFile, name: string): Promise<boolean> {
   return !!node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True");
 }
 
+/** The state of the background cluster in `dir` (default: the per-user state directory). */
 export async function clusterStatus(dir = defaultStateDir()): Promise<ClusterStatus> {
   const info = readState(dir);
   if (!info) return { state: "stopped", dir, hasData: holdsCluster(dir) };
@@ -116,6 +118,7 @@ async function killLeftovers(left: { pid: number }[]): Promise<void> {
   for (let i = 0; i < 100 && left.some((p) => alive(p.pid)); i++) await sleep(50);
 }
 
+/** What `clusterUp` did: the running cluster and whether it was already running, started or resumed. */
 export interface UpResult {
   info: StateFile;
   version: string;
@@ -186,6 +189,7 @@ export async function clusterUp(
   return { info, outcome, previous, previousServer, version };
 }
 
+/** What `clusterDown` stopped and whether it deleted the data. */
 export interface DownResult {
   dir: string;
   /** Processes stopped: the supervisor and whatever components it had left running. */

@@ -22,8 +22,10 @@ export const BINARIES = {
   "kube-scheduler": "k8s.io/kubernetes/cmd/kube-scheduler",
   kubectl: "k8s.io/kubernetes/cmd/kubectl",
 } as const;
+/** A control-plane binary built from the pinned Go modules. */
 export type BinaryName = keyof typeof BINARIES;
 
+/** The Kubernetes and etcd versions the wrapper module pins, and a digest of its go.mod and go.sum. */
 export interface Pin {
   kubernetes: string;
   etcd: string;

@@ -44,6 +44,7 @@ export interface ClusterOptions {
   readyTimeoutMs?: number;
 }
 
+/** A running control plane: its directory, binaries, server, kubeconfig, etcd URL and processes. */
 export interface ClusterInfo {
   dir: string;
   /** Directory of the binaries, kubectl among them. */

@@ -3,6 +3,7 @@
 export type ControlPlaneStep =
   "locate-binaries" | "build" | "start" | "ready" | "restart" | "stop" | "state";
 
+/** A failure of the local control plane, naming the step (build, start, ready…), the component and its log's tail. */
 export class ControlPlaneError extends Error {
   override readonly name = "ControlPlaneError";
   readonly step: ControlPlaneStep;

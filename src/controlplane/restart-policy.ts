@@ -13,6 +13,7 @@
  */
 import type { Exit } from "./component.js";
 
+/** How the supervisor restarts a crashed component: backoff, and how many restarts in a window. */
 export interface RestartPolicy {
   /** Restarts after crashes allowed within `windowMs`; the next crash gives up. */
   maxRestarts: number;
@@ -22,6 +23,7 @@ export interface RestartPolicy {
   maxBackoffMs: number;
 }
 
+/** 1 s doubling to 30 s, at most 5 restarts in 10 minutes. */
 export const DEFAULT_RESTART_POLICY: RestartPolicy = {
   maxRestarts: 5,
   windowMs: 10 * 60_000,

@@ -13,7 +13,9 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 export type NameRule = "dns1123-label" | "dns1123-subdomain" | "rfc1035-label" | "path-segment";
 
+/** A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters (most names). */
 export const isDns1123Label = (s: string) => s.length <= 63 && DNS1123_LABEL.test(s);
+/** A DNS-1123 subdomain: labels joined by '.', at most 253 characters. */
 export const isDns1123Subdomain = (s: string) => s.length <= 253 && DNS1123_SUBDOMAIN.test(s);
 export const isRfc1035Label = (s: string) => s.length <= 63 && RFC1035_LABEL.test(s);
 /** What every name must be, whatever its kind: usable as one segment of an API path. */

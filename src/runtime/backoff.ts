@@ -7,6 +7,7 @@ import { exponentialBackoff, type Backoff } from "../client/backoff.js";
 
 export type { Backoff };
 
+/** Exponential backoff bounds: first delay and cap, in ms (default 800 ms and 30 s). */
 export interface BackoffOptions {
   initialMs?: number;
   maxMs?: number;

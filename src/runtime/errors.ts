@@ -13,6 +13,7 @@
  */
 import { brand } from "../core/brand.js";
 
+/** Thrown by user code: retry after `delay` ms (default: the backoff), with an optional `reason`. */
 export class TemporaryError extends Error {
   override readonly name: string = "TemporaryError";
   readonly delayMs: number | undefined;
@@ -24,6 +25,7 @@ export class TemporaryError extends Error {
   }
 }
 
+/** Thrown by user code: do not retry; handle the object again when it changes. */
 export class PermanentError extends Error {
   override readonly name: string = "PermanentError";
   readonly reason: string | undefined;
@@ -33,6 +35,7 @@ export class PermanentError extends Error {
   }
 }
 
+/** A handler ran past its `timeoutMs`; retried like any temporary failure. */
 export class HandlerTimeoutError extends TemporaryError {
   override readonly name = "HandlerTimeoutError";
 }

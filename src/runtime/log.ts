@@ -41,6 +41,7 @@ function prettyStream(): NodeJS.WritableStream {
   } as unknown as NodeJS.WritableStream;
 }
 
+/** A pino logger: JSON lines, or short human lines with `pretty` (`CAPSTAN_LOG_FORMAT=pretty`). */
 export function createLogger(
   opts: { level?: string; pretty?: boolean; name?: string } = {},
 ): Logger {

@@ -25,6 +25,7 @@ export interface FakeClock extends Clock {
 /** One turn of the event loop: pending promise callbacks and I/O run. */
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
+/** A clock that moves only on `advance(ms)`, starting at `start`. */
 export function fakeClock(start = 0): FakeClock {
   let now = start;
   let seq = 0;

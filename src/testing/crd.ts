@@ -7,6 +7,7 @@ import type { KubeClient } from "../client/client.js";
 import { KubeClient as Client } from "../client/client.js";
 import { useControlPlane, type TestControlPlane } from "./controlplane.js";
 
+/** Install the throwaway `Widget` CRD in `group`; resolves once it is served. */
 export async function installWidgetCrd(
   kube: KubeClient,
   group: string,

@@ -4,6 +4,7 @@
  */
 import type { TestControlPlane } from "./controlplane.js";
 
+/** etcd's current revision. */
 export async function etcdRevision(cp: Pick<TestControlPlane, "etcd">): Promise<string> {
   const r = await fetch(`${cp.etcd}/v3/kv/range`, {
     method: "POST",

@@ -2,6 +2,7 @@
 import type { Event } from "kubernetes-types/events/v1.js";
 import type { KubeClient } from "../client/client.js";
 
+/** The Events recorded about `obj` (events.k8s.io/v1), oldest first. */
 export async function eventsFor(
   kube: KubeClient,
   obj: { metadata?: { name?: string; namespace?: string; uid?: string } },

@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
+/** Retry `check` every `intervalMs` (250 ms) until it resolves; after `timeoutMs` (30 s) throw its last error. */
 export async function eventually<T>(
   check: () => Promise<T>,
   opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},

@@ -6,12 +6,14 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import type { TestControlPlane } from "./controlplane.js";
 
+/** kubectl's output and exit code. */
 export interface KubectlResult {
   stdout: string;
   stderr: string;
   code: number;
 }
 
+/** Run the control plane's kubectl with `args` (no shell) against the test cluster; never throws on a non-zero exit. */
 export function kubectl(
   cp: Pick<TestControlPlane, "bin" | "kubeconfig">,
   args: string[],

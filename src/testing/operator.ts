@@ -5,7 +5,6 @@
 import { pino } from "pino";
 import { KubeClient } from "../client/client.js";
 import { isWrite } from "../client/intercept.js";
-import { eventually } from "./eventually.js";
 import { operatorIdle } from "./idle.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
@@ -13,6 +12,7 @@ import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
 
+/** An operator running inside a test: its client, write count, logs, and sync and idle signals. */
 export interface RunningOperator {
   operator: Operator;
   client: KubeClient;
@@ -35,6 +35,7 @@ export interface RunningOperator {
   logs(): string[];
   /** Base URL of the health endpoint (`http://127.0.0.1:PORT`), when `health` was given. */
   healthUrl(): string | undefined;
+  /** Stop the operator (daemons included); resolves once it has. */
   stop(): Promise<void>;
 }
 
@@ -52,6 +53,7 @@ function countWrites(client: KubeClient, counter: { n: number; paths: Set<string
   });
 }
 
+/** Run an operator (a `defineOperator` definition or a setup function) in the test process until `stop()`. */
 export async function runOperator(
   def: OperatorDefinition | ((op: Operator) => void | Promise<void>),
   opts: {

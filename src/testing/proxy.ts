@@ -17,16 +17,21 @@ import os from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
 
+/** A proxy in front of the API server that a test controls. */
 export interface ApiProxy {
   kubeconfig: string;
   port: number;
+  /** Drop every connection, as a network failure would. */
   cut(): void;
+  /** Stop forwarding while keeping connections open: a silently stalled stream. */
   pause(): void;
+  /** Forward again; paused bytes carry on intact. */
   resume(): void;
   /** Bytes received and not yet forwarded (held back while paused). */
   readonly held: number;
   /** Open client connections right now. */
   readonly connections: number;
+  /** Stop the proxy and close its connections. */
   close(): Promise<void>;
 }
 
@@ -52,6 +57,7 @@ export async function unusedPort(): Promise<number> {
   return port;
 }
 
+/** Start a loopback proxy in front of the kubeconfig's API server (on `port`, or a free one). */
 export async function startApiProxy(
   kubeconfigPath: string,
   opts: { port?: number } = {},

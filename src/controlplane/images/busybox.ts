@@ -30,6 +30,7 @@ export const PAUSE_SCRIPT =
 
 const PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** The host's static busybox, read to make the local `busybox` image. */
 export interface HostBusybox {
   /** Where the binary was read from. */
   path: string;

@@ -2,6 +2,7 @@
 
 export type ImageStep = "layout" | "busybox" | "import" | "runtime" | "project";
 
+/** A failure to make or import an image, naming the step. */
 export class ImageError extends Error {
   override readonly name = "ImageError";
   readonly step: ImageStep;

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ImageError } from "./errors.js";
 
+/** Where the node records its containerd socket and ctr, relative to the cluster directory. */
 export const NODE_FILE = path.join("node", "runtime.json");
 
 /** How to reach the node's containerd, as the node writes it into the cluster directory. */
@@ -40,6 +41,7 @@ export function readNodeRuntime(clusterDir: string): NodeRuntime {
   return { ctr: node.ctr as string, containerdSocket: node.containerdSocket as string };
 }
 
+/** What an image import into the node printed. */
 export interface ImportResult {
   /** What ctr printed: one `unpacking <name> (<digest>)...done` line per image. */
   output: string;

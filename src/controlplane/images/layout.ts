@@ -41,6 +41,7 @@ export interface Layer {
   createdBy: string;
 }
 
+/** An image to write into an OCI layout: its names, config, and its files as one layer or several. */
 export type ImageSpec = {
   /** Names to import the image as, e.g. `docker.io/library/busybox:1.36` (short names are
    * normalised as Docker does: `busybox:1.36` is the same name). */
@@ -63,6 +64,7 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
+/** An OCI layout tarball written to disk: its file, images (name and manifest digest) and size. */
 export interface WrittenLayout {
   file: string;
   /** The full names in the index, each with the digest of its manifest. */

@@ -45,6 +45,7 @@ export function parseLdd(output: string, binary: string): string[] {
   return [...new Set(paths)];
 }
 
+/** The host's Node.js binary and the shared libraries it needs, for a project's image. */
 export interface HostNode {
   /** The binary that was copied (symlinks resolved). */
   binary: string;

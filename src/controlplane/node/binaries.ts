@@ -37,6 +37,7 @@ export const CNI_PLUGINS = {
   portmap: `${CNI}/meta/portmap`,
 } as const;
 
+/** The versions the node's wrapper module pins (kubelet, containerd, runc, CNI) and their digest. */
 export interface NodePin {
   kubernetes: string;
   containerd: string;
@@ -48,6 +49,7 @@ export interface NodePin {
 
 export const nodeModuleDir = () => path.join(packageRoot(), "node");
 
+/** Read the node's pinned versions from its wrapper module. */
 export function readNodePin(dir = nodeModuleDir()): NodePin {
   const mod = readFileSync(path.join(dir, "go.mod"), "utf8");
   const version = (m: string) =>

@@ -147,14 +147,24 @@ function conditions() {
 }
 
 export const k8s = {
+  /** `status.conditions` as metav1.Condition, a list map keyed by `type`. */
   conditions,
+  /** An integer or a string (`x-kubernetes-int-or-string`). */
   intOrString,
+  /** An object whose unknown fields are kept (`x-kubernetes-preserve-unknown-fields`). */
   preserveUnknown,
+  /** A complete Kubernetes object nested in this one (`x-kubernetes-embedded-resource`). */
   embedded,
+  /** A list merged by key under server-side apply (`x-kubernetes-list-type: map`). */
   listMap,
+  /** A list merged as a set or replaced whole (`x-kubernetes-list-type`). */
   listType,
+  /** An object merged field by field or whole (`x-kubernetes-map-type`). */
   mapType,
+  /** A CEL validation rule checked by the API server (`x-kubernetes-validations`). */
   cel,
+  /** The Kubernetes `format` of a string. */
   format,
+  /** An example value, shown by `kubectl explain`. */
   example,
 };

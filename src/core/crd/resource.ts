@@ -42,6 +42,7 @@ export interface ResourceVersion<G extends string, K extends string, N extends s
   /** The version's `openAPIV3Schema` (throws `CrdSchemaError` if it cannot be built). */
   schema(): JSONSchemaProps;
   safeParse(obj: unknown): SafeParseResult<CustomObject<G, K, N, VD>>;
+  /** Validate `obj` against this version's schema: the object, or a `ValidationError` naming it and every field. */
   parse(obj: unknown): CustomObject<G, K, N, VD>;
 }
 
@@ -83,6 +84,7 @@ export interface Resource<G extends string, K extends string, V extends Versions
   crd(): CustomResourceDefinition;
   /** Validate an object of any version of this resource. */
   safeParse(obj: unknown): SafeParseResult<AnyObjectOf<Resource<G, K, V>>>;
+  /** Validate an object of any version: the object, or a `ValidationError` naming it and every field. */
   parse(obj: unknown): AnyObjectOf<Resource<G, K, V>>;
 }
 

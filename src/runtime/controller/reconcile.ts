@@ -14,10 +14,13 @@ import type { QueueOptions } from "../queue/queue.js";
 import type { OwnedObject, StatusPatch } from "./typed.js";
 import type { Watch } from "./watches.js";
 
+/** What a reconcile asks for next: nothing (`done()`) or another run after a delay (`requeueAfter(ms)`). */
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
 /** The condition through which the runtime reports reconcile failures. */
 export const RECONCILED = "Reconciled";
+/** Nothing more to do until the object (or an owned or watched object) changes. */
 export const done = (): ReconcileResult => ({ action: "done" });
+/** Reconcile again after `ms`, even if nothing changes. */
 export const requeueAfter = (ms: number): ReconcileResult => ({ action: "requeue", afterMs: ms });
 
 /**
@@ -80,9 +83,11 @@ export interface ReconcileContext<T extends ApiObject, I = T> {
   ): Promise<{ object: LiveChild<C>; outcome: ChildOutcome }>;
   /** Merge `status` into the object's status subresource — skipped when nothing changes. */
   patchStatus(status: StatusPatch<I>): Promise<void>;
+  /** Record an Event about the object (`Normal` unless `type` says `Warning`); repeats are aggregated. */
   event(ev: Partial<EventInput> & { reason: string; note: string }): Promise<void>;
 }
 
+/** A controller: its kind, what it watches, and its reconcile (and cleanup) functions. See docs/reconcile.md. */
 export interface ControllerSpec<T extends ApiObject, I = T> {
   name: string;
   for: KindRef;
@@ -98,10 +103,12 @@ export interface ControllerSpec<T extends ApiObject, I = T> {
    * Watched metadata-only by default, in the controller's namespaces (watches.ts).
    */
   watches?: Watch<T>[];
+  /** Make the world match `obj`, the object's latest cached state; never called twice at once for one object. */
   reconcile(obj: T, ctx: ReconcileContext<T, I>): Promise<ReconcileResult | void>;
   /** Deletion logic; giving it makes the controller manage a finalizer. */
   cleanup?(obj: T, ctx: ReconcileContext<T, I>): Promise<void>;
   finalizer?: string;
+  /** Which changes of an object queue it (default `defaultPredicate`: spec, labels, annotations, finalizers, deletion). */
   predicate?: (old: T, now: T) => boolean;
   queue?: QueueOptions;
   /** Extra cache indexes, looked up with `ctx.cache.byIndex(name, value)`. */

@@ -31,6 +31,7 @@ export interface ObjectKey {
   namespace?: string;
 }
 
+/** What a watch's map may consult besides the changed object. */
 export interface WatchMapContext<P> {
   /** The controller's cache of its primary kind, with its `indexers` (`byIndex`). */
   readonly cache: CacheReader<P>;
@@ -39,6 +40,7 @@ export interface WatchMapContext<P> {
 /** Which primary objects a related object's change concerns. */
 export type WatchMap<P> = (obj: ApiObject, ctx: WatchMapContext<P>) => Iterable<ObjectKey>;
 
+/** A related kind whose changes re-queue the primary objects `map` returns. */
 export interface Watch<P = ApiObject> {
   kind: KindRef;
   map: WatchMap<P>;

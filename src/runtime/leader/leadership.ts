@@ -20,6 +20,7 @@ import { LeaderElector, type LeaseOptions } from "./lease.js";
 import { isWrite } from "../../client/intercept.js";
 import { brand } from "../../core/brand.js";
 
+/** Leader election for an operator: the Lease's namespace and name, this replica's identity, and the timings. */
 export interface LeaderElectionOptions {
   /** Namespace of the Lease (the operator's own). */
   namespace: string;
@@ -32,6 +33,7 @@ export interface LeaderElectionOptions {
   retryPeriodMs?: number;
 }
 
+/** The leader found its Lease taken: the operator stops so that a clean standby can take over. */
 export class LeadershipLostError extends Error {
   override readonly name = "LeadershipLostError";
   constructor(identity: string, lease: string) {

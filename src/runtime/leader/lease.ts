@@ -25,6 +25,7 @@ import type { NamedRef } from "../kind.js";
 import { sleep } from "../sleep.js";
 import { brand } from "../../core/brand.js";
 
+/** A `LeaderElector`'s Lease, identity, timings (controller-runtime's defaults) and callbacks. */
 export interface LeaseOptions {
   namespace: string;
   name: string;
@@ -32,7 +33,9 @@ export interface LeaseOptions {
   leaseDurationMs?: number;
   renewDeadlineMs?: number;
   retryPeriodMs?: number;
+  /** Called when this replica becomes the leader. */
   onStarted?: () => void;
+  /** Called when this replica stops leading. */
   onStopped?: () => void;
 }
 
@@ -56,6 +59,7 @@ type State =
 
 const microTime = () => new Date().toISOString().replace(/Z$/, "000Z");
 
+/** Competes for a `coordination.k8s.io/v1` Lease; `isLeader()` is false as soon as the last renew is older than the renew deadline. */
 export class LeaderElector {
   private state: State = { role: "follower", observedAt: 0 };
   private readonly duration: number;
@@ -197,6 +201,7 @@ export class LeaderElector {
   }
 }
 
+/** A write refused because this replica is not (or no longer surely) the leader. */
 export class NotLeaderError extends Error {
   override readonly name = "NotLeaderError";
   constructor(identity: string) {

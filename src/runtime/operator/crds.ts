@@ -26,6 +26,7 @@ export type CrdSource = { crd(): CustomResourceDefinition } | CustomResourceDefi
 
 export type CrdStep = "apply" | "wait";
 
+/** Installing or waiting for a CRD failed, naming the CRD and the step. */
 export class CrdInstallError extends Error {
   override readonly name = "CrdInstallError";
   constructor(
@@ -62,6 +63,7 @@ const CRD_TYPE = {
   kind: "CustomResourceDefinition",
 } as const;
 
+/** Server-side apply these resources' CRDs and wait until each is established and served. */
 export async function installCrds(
   kube: KubeClient,
   sources: readonly CrdSource[],
@@ -89,6 +91,7 @@ export async function installCrds(
   return manifests;
 }
 
+/** Wait, read-only, until a resource's CRD is established and served. */
 export async function waitForCrd(
   kube: KubeClient,
   source: CrdSource,

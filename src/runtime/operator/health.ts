@@ -22,6 +22,7 @@ import type { AddressInfo } from "node:net";
 import type { ProbeResult } from "./activities.js";
 import type { OperatorMetrics } from "./metrics.js";
 
+/** What the health endpoint asks: problems (for /healthz) and why not ready (for /readyz). */
 export interface HealthSource {
   /** Problems that make the process unhealthy (empty: healthy). */
   problems(now: number): string[];
@@ -31,8 +32,10 @@ export interface HealthSource {
   probes?(): Promise<ProbeResult[]>;
 }
 
+/** A running health endpoint: its port, and `close()`. */
 export interface HealthServer {
   port: number;
+  /** Stop serving. */
   close(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ async function liveness(source: HealthSource): Promise<[number, string]> {
     : [200, passed.join("") + "ok\n"];
 }
 
+/** Serve /healthz, /readyz and /metrics on `port` (0: a free one). */
 export async function serveHealth(opts: {
   port: number;
   host?: string;

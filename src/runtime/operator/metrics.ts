@@ -38,6 +38,7 @@ export interface ControllerGauges {
   informers(): { name: string; lists: number; watchStarts: number; events: number }[];
 }
 
+/** An operator's Prometheus metrics, named as controller-runtime's and client-go's. */
 export class OperatorMetrics {
   readonly registry = new Registry();
   private readonly sources: ControllerGauges[] = [];
@@ -226,6 +227,7 @@ export class OperatorMetrics {
     };
   }
 
+  /** The metrics in Prometheus' text format. */
   text(): Promise<string> {
     return this.registry.metrics();
   }

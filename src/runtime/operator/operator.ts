@@ -43,6 +43,7 @@ import type { WatchTuning } from "../watch/source.js";
 import { logWarnings } from "./warnings.js";
 import type { Chosen, InputFor, ObjectFor } from "../controller/typed.js";
 
+/** The health endpoint's port and the limits after which /healthz fails. */
 export interface HealthOptions {
   /** 0 picks a free port (see `Operator.healthPort`). */
   port: number;
@@ -59,6 +60,7 @@ export interface HealthOptions {
   syncTimeoutMs?: number;
 }
 
+/** An operator's client, name, namespaces, health endpoint, leader election, metrics and watch tuning. */
 export interface OperatorOptions {
   /**
    * Every read and write of the operator goes through this client (given to reconcile
@@ -107,6 +109,7 @@ export interface Declarations {
   uses: Access[];
 }
 
+/** Runs controllers and handler sets on one client: `op.controller(…)`, `op.on(kind)`, `op.uses(…)`, then `run()`. */
 export class Operator {
   readonly log: Logger;
   private readonly specs: ControllerSpec<ApiObject>[] = [];

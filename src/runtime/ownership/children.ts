@@ -33,6 +33,7 @@ export interface Child extends ApiObject {
   metadata: ApiObject["metadata"] & { name: string };
 }
 
+/** How `ensureChild` writes: its field manager, whether it adopts an uncontrolled child, and an abort signal. */
 export interface EnsureChildOptions {
   fieldManager: string;
   /** Take over a child that exists WITHOUT a controller (never one another object controls). */
@@ -40,6 +41,7 @@ export interface EnsureChildOptions {
   signal?: AbortSignal;
 }
 
+/** What `ensureChild` did. */
 export type ChildOutcome = "created" | "updated" | "unchanged";
 
 /** The child as the server returned it: all of its metadata. */
@@ -66,6 +68,7 @@ function controllerOf(o: ApiObject): OwnerReference | undefined {
   return o.metadata.ownerReferences?.find((r) => r.controller) as OwnerReference | undefined;
 }
 
+/** Create or update a child `owner` controls; never touch one that belongs to anyone else (see the header). */
 export async function ensureChild<C extends Child>(
   client: KubeClient,
   owner: Owner,

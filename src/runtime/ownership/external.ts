@@ -22,6 +22,7 @@ import { PermanentError } from "../errors.js";
 import { OwnershipConflictError } from "./children.js";
 import type { ApiObject } from "../controller/reconcile.js";
 
+/** Where ownership of outside resources is recorded, in the outside system itself (a table, a collection). */
 export interface Ledger {
   /** The mark recorded for `resource`, or undefined when there is none. */
   read(resource: string): Promise<string | undefined>;
@@ -31,6 +32,7 @@ export interface Ledger {
   release(resource: string, mark: string): Promise<void>;
 }
 
+/** What `claimExternal` needs to know about the resource it claims. */
 export interface ClaimOptions {
   /** What the resource is, for messages: "MySQL database app", "MongoDB user admin.app". */
   describe: string;

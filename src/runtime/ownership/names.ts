@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { checkNameAs, type NameRule } from "../../core/names.js";
 import { PermanentError } from "../errors.js";
 
+/** The name rule and length limit a derived child name must meet. */
 export interface ChildNameOptions {
   /** Which Kubernetes name rule the child's kind uses (default: a DNS-1123 label). */
   rule?: NameRule;

@@ -4,6 +4,7 @@
  */
 import type { ApiObject } from "../controller/reconcile.js";
 
+/** An entry of `metadata.ownerReferences`. */
 export interface OwnerReference {
   apiVersion: string;
   kind: string;

@@ -120,6 +120,7 @@ export class WorkQueue extends EventEmitter {
     this.failures.delete(key);
   }
 
+  /** How many times in a row `key` has failed (0 after a success). */
   failuresOf(key: string): number {
     return this.failures.get(key) ?? 0;
   }
@@ -130,6 +131,7 @@ export class WorkQueue extends EventEmitter {
     this.timers.delete(key);
   }
 
+  /** Keys queued, being processed, and waiting for a delayed add. */
   stats(): QueueStats {
     return { depth: this.queued.size, processing: this.processing.size, waiting: this.timers.size };
   }

@@ -37,6 +37,7 @@ export function setCondition(
   return [...rest, next].sort((a, b) => a.type.localeCompare(b.type));
 }
 
+/** The condition of `type` in `list`, if any. */
 export function getCondition(
   list: readonly Condition[] | undefined,
   type: string,
@@ -44,6 +45,7 @@ export function getCondition(
   return (list ?? []).find((c) => c.type === type);
 }
 
+/** Whether the condition of `type` is `True`. */
 export function isTrue(list: readonly Condition[] | undefined, type: string): boolean {
   return getCondition(list, type)?.status === "True";
 }

@@ -20,6 +20,7 @@ export interface EventRegarding {
   resourceVersion?: string;
 }
 
+/** An Event to record: type, reason (CamelCase), action and note. */
 export interface EventInput {
   type: "Normal" | "Warning";
   reason: string;
@@ -44,7 +45,9 @@ export interface KubeEvent {
 
 /** Where events go: satisfied by the client (create / merge-patch an Event). */
 export interface EventSink {
+  /** Create a new Event. */
   create(event: KubeEvent): Promise<unknown>;
+  /** Count one more occurrence of an Event already created. */
   patchSeries(
     ref: { namespace: string; name: string },
     series: { count: number; lastObservedTime: string },
@@ -99,6 +102,7 @@ export interface RecorderOptions {
   onError?: (e: unknown) => void;
 }
 
+/** Records Events about objects, aggregating repeats of the same Event into a series instead of a new Event each. */
 export class EventRecorder {
   private readonly series = new Map<string, Series>();
   private readonly window: number;

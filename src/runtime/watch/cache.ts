@@ -18,12 +18,18 @@ export interface KubeObjectLike {
   };
 }
 
+/** The index values of an object (e.g. the Secrets it references), for `byIndex`. */
 export type Indexer<T> = (obj: T) => string[];
 
+/** A read-only view of a cache, by `namespace/name` key (or `name` for cluster-scoped objects). */
 export interface CacheReader<T> {
+  /** The object with this key. */
   get(key: string): T | undefined;
+  /** Every object. */
   list(): T[];
+  /** Every key. */
   keys(): string[];
+  /** The objects whose indexer `index` returned `value`. */
   byIndex(index: string, value: string): T[];
   readonly size: number;
 }
@@ -48,11 +54,13 @@ export function mergedReader<T>(readers: CacheReader<T>[]): CacheReader<T> {
   };
 }
 
+/** An object's cache key: `namespace/name`, or `name` when it has no namespace. */
 export function keyOf(obj: KubeObjectLike): string {
   const m = obj.metadata ?? {};
   return m.namespace ? `${m.namespace}/${m.name}` : `${m.name}`;
 }
 
+/** The object without `metadata.managedFields` (the default transform: they are large and rarely read). */
 export function stripManagedFields<T extends KubeObjectLike>(obj: T): T {
   if (!obj.metadata?.managedFields) return obj;
   const { managedFields: _drop, ...metadata } = obj.metadata;
@@ -73,6 +81,7 @@ export interface CacheOptions<T> {
   transform?: (obj: T) => T;
 }
 
+/** Objects by key, with indexes; frozen when stored. One writer (the informer), read through `reader()`. */
 export class Cache<T extends KubeObjectLike> {
   private readonly items = new Map<string, T>();
   private readonly indexers: Record<string, Indexer<T>>;
@@ -96,6 +105,7 @@ export class Cache<T extends KubeObjectLike> {
     return old;
   }
 
+  /** Remove an object; returns it. */
   remove(key: string): T | undefined {
     const old = this.items.get(key);
     if (!old) return undefined;
@@ -113,6 +123,7 @@ export class Cache<T extends KubeObjectLike> {
     return gone;
   }
 
+  /** A read-only view for everyone but the writer. */
   reader(): CacheReader<T> {
     const items = this.items;
     const lookup = (index: string, value: string) => this.lookup(index, value);

@@ -21,14 +21,19 @@ import type { WatchEvent, WatchEventType } from "../../client/watch.js";
 import { watcher, type WatcherSource, type WatcherState } from "../../client/watcher.js";
 
 export type { WatchEventType };
+/** A watch event as the informer receives it. */
 export type WatchEventLike<T> = WatchEvent<T>;
 
 /** What an informer needs from the API: satisfied by `listWatch(client, kind, opts)` (source.ts). */
 export type ListWatch<T> = WatcherSource<T> & Required<Pick<WatcherSource<T>, "list">>;
 
+/** Callbacks for changes of the informer's cache. */
 export interface InformerListener<T> {
+  /** A new object; `fromList` when it came from a (re)list. */
   added?(obj: T, fromList: boolean): void;
+  /** A changed object, before and after. */
   updated?(old: T, obj: T): void;
+  /** An object gone (its last known state). */
   deleted?(obj: T): void;
 }
 
@@ -57,6 +62,7 @@ export interface InformerOptions<T> {
   onError?: (step: "list" | "watch", e: unknown) => void;
 }
 
+/** Lists and watches one kind into a cache (relisting on 410, resuming stalled watches, with backoff) and tells listeners. */
 export class Informer<T extends KubeObjectLike> {
   readonly name: string;
   readonly stats: InformerStats = {
@@ -83,10 +89,12 @@ export class Informer<T extends KubeObjectLike> {
     return this.isSynced;
   }
 
+  /** A read-only view of the informer's cache. */
   reader(): CacheReader<T> {
     return this.opts.cache.reader() as CacheReader<T>;
   }
 
+  /** Add a listener of cache changes. */
   on(listener: InformerListener<T>): void {
     this.listeners.push(listener);
   }

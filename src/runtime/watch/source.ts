@@ -6,6 +6,7 @@ import type { KubeClient } from "../../client/client.js";
 import type { KindRef } from "../kind.js";
 import type { ListWatch } from "./informer.js";
 
+/** What a list-and-watch source selects: a namespace, label and field selectors, metadata only. */
 export interface ListWatchOptions {
   namespace?: string;
   labelSelector?: string;
@@ -29,6 +30,7 @@ export function clientSources(client: KubeClient, tuning: WatchTuning = {}): Sou
   return (kind, o) => listWatch(client, kind, o, tuning);
 }
 
+/** A list-and-watch source for an informer, through `client`. */
 export function listWatch<T>(
   client: KubeClient,
   kind: KindRef,
