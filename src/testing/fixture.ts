@@ -44,6 +44,7 @@ type Definition = Parameters<typeof runOperator>[0];
 /** `runOperator`'s options; `kubeconfig` defaults to the fixture's control plane. */
 type RunOptions = Omit<Parameters<typeof runOperator>[1], "kubeconfig"> & { kubeconfig?: string };
 
+/** What a test file's fixture sets up: CRDs, namespaces, an operator, a node. */
 export interface FixtureOptions<K extends string> {
   /** Install the test `Widget` CRD (crd.ts) in this API group; see `Widget`. */
   widgets?: string;
@@ -60,6 +61,7 @@ export interface FixtureOptions<K extends string> {
   captureLogs?: boolean;
 }
 
+/** A test file's control plane, client, namespaces and operator, with per-test cleanup. */
 export interface OperatorFixture<K extends string = never> {
   cp: TestControlPlane;
   kube: KubeClient;
@@ -79,6 +81,7 @@ export interface OperatorFixture<K extends string = never> {
   dispose(): Promise<void>;
 }
 
+/** The fixture awaited by hand (`useOperatorFixture` registers the hooks for you). */
 export async function operatorFixture<K extends string = never>(
   opts: FixtureOptions<K>,
 ): Promise<OperatorFixture<K>>;

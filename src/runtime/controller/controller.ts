@@ -36,6 +36,10 @@ import type { ControllerSpec, ApiObject } from "./reconcile.js";
 import { watchRelated } from "./watches.js";
 import { Worker } from "./worker.js";
 
+/**
+ * One controller: the informers of its kind (and owned/related kinds), its queue and the
+ * worker that reconciles each key. `Operator` builds these from `op.controller(spec)`.
+ */
 export class Controller<T extends ApiObject> {
   readonly name: string;
   readonly queue: WorkQueue;
@@ -207,6 +211,7 @@ export class Controller<T extends ApiObject> {
     );
   }
 
+  /** A read-only view of the primary kind's cache. */
   reader(): CacheReader<T> {
     return this.view;
   }

@@ -40,6 +40,7 @@ interface Versioned extends FinalizableObject {
   metadata?: FinalizableObject["metadata"] & { resourceVersion?: string };
 }
 
+/** Where an object stands in the finalizer protocol, for one finalizer. */
 export type FinalizerState =
   /** Alive, needs cleanup later, finalizer missing: add it, then apply. */
   | { step: "add-finalizer" }
@@ -50,6 +51,7 @@ export type FinalizerState =
   /** Being deleted and our finalizer already gone: nothing left for us to do. */
   | { step: "done" };
 
+/** The protocol's state of `obj` for `finalizer`: pure, exhaustive. */
 export function finalizerState(obj: FinalizableObject, finalizer: string): FinalizerState {
   const list = obj.metadata?.finalizers ?? [];
   const index = list.indexOf(finalizer);
@@ -61,6 +63,7 @@ export function finalizerState(obj: FinalizableObject, finalizer: string): Final
 /** What `handle` is asked to do with the object. */
 export type FinalizerEvent<T> = { type: "apply"; object: T } | { type: "cleanup"; object: T };
 
+/** The finalizer helper's settings: the finalizer's name and how to patch the object. */
 export interface FinalizerOptions<T> {
   /** The finalizer, e.g. `example.com/cleanup`. */
   name: string;

@@ -19,6 +19,7 @@ import type { ApiObject } from "../controller/reconcile.js";
 import { diff, type DiffItem } from "./diff.js";
 import { essenceOf, lastHandled, type Stored } from "./essence.js";
 
+/** Why a handler set acts on an object now (kopf's causes): one of gone, free, delete, create, update, resume, noop. */
 export type Cause =
   | { reason: "gone" }
   | { reason: "free" }
@@ -63,6 +64,7 @@ export function observe(
   };
 }
 
+/** The one cause an observation gives: pure, exhaustive (kopf `causes.py`). */
 export function detectCause(o: Observation): Cause {
   if (o.deleted) return { reason: "gone" };
   if (o.deleting) return o.finalizing ? { reason: "delete" } : { reason: "free" };

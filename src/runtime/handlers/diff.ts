@@ -25,6 +25,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** kopf-style diff of two values: `add`, `change` and `remove` items with their paths. */
 export function diff(old: unknown, now: unknown, path: string[] = []): DiffItem[] {
   if (deepEqual(old, now)) return [];
   if (isObject(old) && isObject(now)) {

@@ -8,6 +8,7 @@
 import type { ApiObject } from "../controller/reconcile.js";
 import type { SpecOf } from "../controller/typed.js";
 
+/** The annotation that keeps the last handled essence when status cannot (the diff base). */
 export const LAST_HANDLED = "capstan.dev/last-handled-configuration";
 
 /** The part of an object whose change is an update: spec, labels, annotations. */

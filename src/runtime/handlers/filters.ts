@@ -5,15 +5,19 @@
  */
 import { getPath } from "./diff.js";
 
+/** A label or annotation filter value: the key must be there, with any value. */
 export const PRESENT = Symbol("present");
+/** A label or annotation filter value: the key must not be there. */
 export const ABSENT = Symbol("absent");
 export type MetaMatch = Record<string, string | typeof PRESENT | typeof ABSENT>;
 
+/** Which objects a handler runs for; every filter given must match. */
 export interface Filters<T> {
   labels?: MetaMatch;
   annotations?: MetaMatch;
   field?: string;
   value?: unknown;
+  /** Any predicate over the object (kopf `when=`). */
   when?: (obj: T) => boolean;
 }
 

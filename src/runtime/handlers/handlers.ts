@@ -48,6 +48,10 @@ export type { Handler, HandlerArgs, HandlerOptions, UpdateArgs } from "./types.j
 
 type EventType = "ADDED" | "MODIFIED" | "DELETED";
 
+/**
+ * The kopf-style handler set of one kind, as `op.on(Kind)` returns it: register handlers by
+ * cause, each with an id and filters; the operator runs it as a reconcile.
+ */
 export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
   private readonly entries: Entry<T, I>[] = [];
   private readonly objects = new Map<string, ObjectState>();
@@ -90,25 +94,32 @@ export class Handlers<T extends ApiObject & { spec?: unknown }, I = T> {
     this.entries.push({ ...e, id } as Entry<T, I>);
     return this;
   }
+  /** Run `fn` once when an object is first seen (kopf `@on.create`); its id defaults to its name. */
   create(fn: Handler<T, I>, opts: HandlerOptions<T> = {}) {
     return this.add({ kind: "create", fn, opts });
   }
+  /** Run `fn` when an object's essence (spec, labels, annotations) changed; gets `old`, `new`, `diff`. */
   update(fn: Handler<T, I, UpdateArgs<T, I>>, opts: HandlerOptions<T> = {}) {
     // The cycle passes the essence before and after as old/new to update handlers.
     return this.add({ kind: "update", fn: fn as Handler<T, I>, opts });
   }
+  /** Run `fn` for each existing object when the operator starts (kopf `@on.resume`). */
   resume(fn: Handler<T, I>, opts: HandlerOptions<T> = {}) {
     return this.add({ kind: "resume", fn, opts });
   }
+  /** Run `fn` before an object goes away: a finalizer holds it until `fn` succeeds. */
   delete(fn: Handler<T, I>, opts: HandlerOptions<T> = {}) {
     return this.add({ kind: "delete", fn, opts });
   }
+  /** Run `fn` when the value at `field` (a dotted path) changed; the diff is relative to it. */
   field(field: string, fn: Handler<T, I>, opts: HandlerOptions<T> = {}) {
     return this.add({ kind: "field", fn, opts: { ...opts, field, value: undefined } });
   }
+  /** Run `fn` every `opts.intervalMs` while the object exists (kopf `@timer`). */
   timer(fn: Handler<T, I>, opts: TimerOptions<T>) {
     return this.add({ kind: "timer", fn, opts });
   }
+  /** Run `fn` for as long as the object exists, aborted through its `signal` (kopf `@daemon`). */
   daemon(fn: Handler<T, I>, opts: HandlerOptions<T> = {}) {
     return this.add({ kind: "daemon", fn, opts });
   }

@@ -28,10 +28,12 @@ export type UpdateArgs<T extends ApiObject, I = T> = HandlerArgs<T, I> & {
   new: Essence<T>;
 };
 
+/** A handler: gets the object, its spec, diff, ctx and logger; a returned value goes to status under its id. */
 export type Handler<T extends ApiObject, I = T, A = HandlerArgs<T, I>> = (
   args: A,
 ) => Promise<unknown> | unknown;
 
+/** A handler's id (default: the function's name), filters, retries and timeout. */
 export interface HandlerOptions<T> extends Filters<T> {
   /**
    * The handler's id: the key of its return value in status, and the name every failure

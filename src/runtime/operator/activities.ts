@@ -30,19 +30,23 @@ export interface HookArgs {
   signal: AbortSignal;
   retry: number;
 }
+/** A lifecycle hook (`onStartup`, `onCleanup`, `probe`): gets a logger and an abort signal. */
 export type Hook = (args: HookArgs) => unknown;
 
+/** A hook's id and time limit. */
 export interface HookOptions {
   /** Default: the function's name. */
   id?: string;
   timeoutMs?: number;
 }
+/** A startup hook's retries and backoff besides its id and time limit. */
 export interface StartupHookOptions extends HookOptions {
   /** Failed attempts after which `run()` gives up (default: never). */
   retries?: number;
   backoff?: BackoffOptions;
 }
 
+/** One probe's answer on /healthz: its id, whether it passed, and its value or error. */
 export interface ProbeResult {
   id: string;
   ok: boolean;
