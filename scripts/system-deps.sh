@@ -6,7 +6,7 @@
 #   local node (src/controlplane/images). Checked by package, not by command: Debian's
 #   dynamically linked `busybox` package also installs /bin/busybox;
 # - for the local node's tests: a C compiler and libseccomp's headers (runc is built with
-#   seccomp), and iproute2 for the pod bridge.
+#   seccomp), iproute2 for the pod bridge, and nftables for kube-proxy and the node's firewall.
 # Elsewhere than Debian or Ubuntu it says what is missing and leaves the rest to the tests.
 set -euo pipefail
 
@@ -20,6 +20,7 @@ fi
 command -v cc >/dev/null 2>&1 || want+=(gcc)
 [ -f /usr/include/seccomp.h ] || want+=(libseccomp-dev)
 command -v ip >/dev/null 2>&1 || want+=(iproute2)
+command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || want+=(nftables)
 [ ${#want[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

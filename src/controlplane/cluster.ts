@@ -23,7 +23,7 @@ import {
 } from "./components.js";
 import { ControlPlaneError } from "./errors.js";
 import { watchImageHints } from "./node/imagehint.js";
-import { NODE_NAME, prepareNodePki, startNode } from "./node/node.js";
+import { NODE_NAME, prepareNodeHost, prepareNodePki, startNode } from "./node/node.js";
 import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { probe, probeHttp } from "./probe.js";
 
@@ -102,27 +102,33 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
   const { layout: l, server, auth, resumed, notes } = await prepareClusterDir(dir, opts.bin);
   const etcdUrl = `http://127.0.0.1:${l.ports.etcdClient}`;
   const components: Component[] = [];
-  const argsOf = new Map<string, { binary: string; args: string[] }>();
+  const argsOf = new Map<
+    string,
+    { binary: string; args: string[]; env?: Record<string, string> }
+  >();
   const logFile = (name: string) => path.join(dir, "logs", `${name}.log`);
-  const spawn = (name: string, args: string[], binary = path.join(opts.bin, name)) => {
-    argsOf.set(name, { binary, args });
-    return new Component({ name, binary, args, logFile: logFile(name) });
+  const spawn = (
+    name: string,
+    args: string[],
+    binary = path.join(opts.bin, name),
+    env?: Record<string, string>,
+  ) => {
+    argsOf.set(name, { binary, args, env });
+    return new Component({ name, binary, args, env, logFile: logFile(name) });
   };
-  const start = (name: string, args: string[], binary?: string) => {
-    const c = spawn(name, args, binary);
+  const start = (name: string, args: string[], binary?: string, env?: Record<string, string>) => {
+    const c = spawn(name, args, binary, env);
     components.push(c);
     return c;
   };
   const hints = new AbortController();
   const stop = async (o: { keepData?: boolean } = {}) => {
     hints.abort();
-    // Reverse order: clients first, etcd last, so nothing logs a storm of connection errors.
-    // The node goes first and wholly: its containers outlive kubelet and containerd.
-    for (const c of [...components].reverse()) {
-      if (opts.node && (c.name === "kubelet" || c.name === "containerd")) await c.stop();
-    }
-    if (opts.node) await teardownNode(nodeStateDir(dir));
+    // Reverse order: the node's processes and other clients first, etcd last, so nothing
+    // logs a storm of connection errors. Then the rest of the node: its containers outlive
+    // kubelet and containerd, and its firewall must outlive kube-apiserver.
     for (const c of [...components].reverse()) await c.stop();
+    if (opts.node) await teardownNode(nodeStateDir(dir));
     if (!o.keepData) rmSync(dir, { recursive: true, force: true });
   };
   const health: Record<string, () => Promise<boolean>> = {
@@ -137,10 +143,12 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
   try {
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
     const ca = opts.node ? await prepareNodePki(dir) : undefined;
+    // Before kube-apiserver: it advertises the bridge's address, behind the node's firewall.
+    const host = opts.node ? await prepareNodeHost(dir, l.ports.apiserver) : undefined;
     const etcd = start("etcd", etcdArgs(l));
     const api = start(
       "kube-apiserver",
-      apiserverArgs(l, opts.apiserverExtraArgs, { node: !!opts.node }),
+      apiserverArgs(l, opts.apiserverExtraArgs, host && { node: { bridgeIp: host.bridgeIp } }),
     );
     // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
     await until("etcd /health", deadline, [etcd], async () =>
@@ -167,15 +175,16 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     await until(what, deadline, watched, async () =>
       (await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined,
     );
-    if (opts.node && ca) {
+    if (opts.node && ca && host) {
       await startNode({
         clusterDir: dir,
+        host,
         bin: opts.node.bin,
         server,
         ca,
         auth,
         deadline,
-        start: (name, binary, args) => start(name, args, binary),
+        start: (name, binary, args, env) => start(name, args, binary, env),
       });
       void watchImageHints({
         kubeconfig: file(l, "kubeconfig"),
@@ -201,7 +210,7 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       if (i < 0 || !was) throw new ControlPlaneError("start", `no component named ${name}`);
       if (components[i]!.alive)
         throw new ControlPlaneError("start", "it is still running", { component: name });
-      const c = spawn(name, was.args, was.binary);
+      const c = spawn(name, was.args, was.binary, was.env);
       components[i] = c;
       info.pids[name] = c.pid;
       return c;

@@ -14,6 +14,8 @@ export interface ComponentSpec {
   binary: string;
   args: string[];
   logFile: string;
+  /** Variables to set over this process's environment. */
+  env?: Record<string, string>;
 }
 
 /** How a process ended: its exit code, or the signal that killed it. */
@@ -33,7 +35,10 @@ export class Component {
   constructor(spec: ComponentSpec) {
     this.name = spec.name;
     const log = createWriteStream(spec.logFile, { flags: "a" });
-    this.child = spawn(spec.binary, spec.args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn(spec.binary, spec.args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: spec.env && { ...process.env, ...spec.env },
+    });
     if (this.child.pid === undefined) {
       throw new ControlPlaneError("start", `could not spawn ${spec.binary}`, {
         component: this.name,

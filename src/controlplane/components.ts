@@ -65,12 +65,22 @@ export const NODE_CONTROLLERS = [
   "persistentvolume-protection-controller",
 ];
 
+/** The Service range; its first address is the `kubernetes` Service's ClusterIP (in the
+ * serving certificate, pki.ts). Pods reach it through a route on the pod bridge. */
+export const SERVICE_CIDR = "10.0.0.0/24";
+
 /** kube-apiserver's flags for a cluster with a node: the Node authorizer and admission
  * plugin confine the kubelet's identity to its own Node and Pods, and the apiserver presents
- * its own client certificate to the kubelet (logs, exec). */
-export function apiserverNodeArgs(l: Layout): string[] {
+ * its own client certificate to the kubelet (logs, exec). Pods reach it through the
+ * `kubernetes` Service, whose endpoint is the advertised pod-bridge address: so it listens on
+ * every address (the library's own clients use 127.0.0.1) behind a firewall that answers only
+ * loopback and the bridge (node/firewall.ts), and the lease reconciler keeps the endpoint. */
+export function apiserverNodeArgs(l: Layout, bridgeIp: string): string[] {
   const pki = (n: string) => file(l, path.join("pki", n));
   return [
+    "--bind-address=0.0.0.0",
+    `--advertise-address=${bridgeIp}`,
+    "--endpoint-reconciler-type=lease",
     "--authorization-mode=Node,RBAC",
     "--enable-admission-plugins=NodeRestriction",
     `--kubelet-client-certificate=${pki("apiserver-kubelet-client.crt")}`,
@@ -79,29 +89,34 @@ export function apiserverNodeArgs(l: Layout): string[] {
   ];
 }
 
+/** Without a node nothing but this host talks to the apiserver: loopback only, and no
+ * endpoints for the `kubernetes` Service (a loopback address cannot back them). */
+const loopbackArgs = [
+  "--bind-address=127.0.0.1",
+  "--advertise-address=127.0.0.1",
+  "--endpoint-reconciler-type=none",
+  "--authorization-mode=RBAC",
+];
+
 export function apiserverArgs(
   l: Layout,
   extra: string[] = [],
-  opts: { node?: boolean } = {},
+  opts: { node?: { bridgeIp: string } } = {},
 ): string[] {
   const pki = (n: string) => file(l, path.join("pki", n));
   return [
     `--etcd-servers=http://127.0.0.1:${l.ports.etcdClient}`,
-    "--bind-address=127.0.0.1",
-    "--advertise-address=127.0.0.1",
+    ...(opts.node ? apiserverNodeArgs(l, opts.node.bridgeIp) : loopbackArgs),
     `--secure-port=${l.ports.apiserver}`,
     `--cert-dir=${file(l, "apiserver-certs")}`,
     `--tls-cert-file=${pki("apiserver.crt")}`,
     `--tls-private-key-file=${pki("apiserver.key")}`,
     `--client-ca-file=${pki("ca.crt")}`,
-    "--service-cluster-ip-range=10.0.0.0/24",
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
     "--allow-privileged=true",
-    ...(opts.node ? apiserverNodeArgs(l) : ["--authorization-mode=RBAC"]),
     "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
     `--service-account-key-file=${pki("sa.pub")}`,
     `--service-account-signing-key-file=${pki("sa.key")}`,
-    // A loopback advertise address cannot back the `kubernetes` Service's endpoints.
-    "--endpoint-reconciler-type=none",
     "--profiling=false",
     "--v=0",
     ...extra,

@@ -64,7 +64,8 @@ export interface ControlPlane extends ClusterInfo {
       | "kube-controller-manager"
       | "kube-scheduler"
       | "containerd"
-      | "kubelet",
+      | "kubelet"
+      | "kube-proxy",
     opts?: { downMs?: number },
   ): Promise<void>;
   /** Stop every process; remove the data unless `keepData`. Safe to call twice. */

@@ -1,6 +1,6 @@
 /**
- * The node's binaries: the kubelet (from the control plane's wrapper module, at the same
- * Kubernetes pin) and the container runtime — containerd with its runc shim and ctr, runc
+ * The node's binaries: the kubelet and kube-proxy (from the control plane's wrapper module,
+ * at the same Kubernetes pin) and the container runtime — containerd with its runc shim and ctr, runc
  * with seccomp, and the CNI plugins — from the node's own wrapper module in `node/` (apart,
  * because containerd pins its own cri-api and CNI versions). Built once per pin into the
  * per-user cache, like the control plane, and only when a node is asked for.
@@ -21,9 +21,10 @@ import { cacheDir, packageRoot } from "../paths.js";
 const CONTAINERD = "github.com/containerd/containerd/v2";
 const CNI = "github.com/containernetworking/plugins/plugins";
 
-/** Binary name → Go package, in the node's module unless it is the kubelet. */
+/** Binary name → Go package, in the node's module unless it comes from k8s.io/kubernetes. */
 export const NODE_BINARIES = {
   kubelet: "k8s.io/kubernetes/cmd/kubelet",
+  "kube-proxy": "k8s.io/kubernetes/cmd/kube-proxy",
   containerd: `${CONTAINERD}/cmd/containerd`,
   "containerd-shim-runc-v2": `${CONTAINERD}/cmd/containerd-shim-runc-v2`,
   ctr: `${CONTAINERD}/cmd/ctr`,
@@ -119,10 +120,10 @@ async function build(pin: NodePin, dir: string, progress: (line: string) => void
   const s = "-s -w";
   const steps: [string, GoBuild][] = [
     [
-      "kubelet",
+      "the kubelet and kube-proxy",
       {
         cwd: moduleDir(),
-        packages: [NODE_BINARIES.kubelet],
+        packages: [NODE_BINARIES.kubelet, NODE_BINARIES["kube-proxy"]],
         outDir: tmp,
         ldflags: ldflags(readPin()),
       },

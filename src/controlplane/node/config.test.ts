@@ -2,7 +2,14 @@
 // network private: checked on the generated text, without starting anything.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { cniConfig, containerdConfig, kubeletConfig, type NodeLayout } from "./config.js";
+import {
+  cniConfig,
+  containerdConfig,
+  kubeletConfig,
+  kubeProxyConfig,
+  type NodeLayout,
+} from "./config.js";
+import { firewallRules } from "./firewall.js";
 
 const l: NodeLayout = {
   state: "/st/node",
@@ -12,7 +19,8 @@ const l: NodeLayout = {
   bridgeIp: "10.244.3.1",
   subnet: "10.244.3.0/24",
   cgroupRoot: "/capstan-abc123",
-  ports: { kubelet: 41001, kubeletHealthz: 41002 },
+  ports: { kubelet: 41001, kubeletHealthz: 41002, proxyHealthz: 41003, proxyMetrics: 41004 },
+  serviceCidr: "10.0.0.0/24",
   caFile: "/st/pki/ca.crt",
   sandboxImage: "localhost/capstan/pause:busybox",
 };
@@ -49,6 +57,41 @@ describe("node configuration", () => {
         ipam: undefined,
       },
     );
+  });
+
+  test("a Pod's only route off its bridge leads to the Services, through the bridge", () => {
+    const net = JSON.parse(cniConfig(l, "capstan-abc123")) as {
+      plugins: { ipam?: { routes?: unknown } }[];
+    };
+    assert.deepEqual(net.plugins[0]!.ipam!.routes, [{ dst: "10.0.0.0/24", gw: "10.244.3.1" }]);
+  });
+
+  test("kube-proxy writes nftables rules, listens on loopback only and leaves conntrack sysctls alone", () => {
+    const p = JSON.parse(kubeProxyConfig(l)) as Record<string, unknown>;
+    assert.equal(p.mode, "nftables");
+    assert.equal(p.healthzBindAddress, "127.0.0.1:41003");
+    assert.equal(p.metricsBindAddress, "127.0.0.1:41004");
+    assert.deepEqual(p.nodePortAddresses, ["10.244.3.1/32"]);
+    assert.deepEqual(p.conntrack, {
+      maxPerCore: 0,
+      min: 0,
+      tcpEstablishedTimeout: "0s",
+      tcpCloseWaitTimeout: "0s",
+    });
+  });
+
+  test("the firewall rejects the apiserver's port and the bridge's range on every other interface and forwards nothing off the bridge", () => {
+    const rules = firewallRules({
+      table: "capstan-abc123",
+      bridge: "capstan3",
+      subnet: "10.244.3.0/24",
+      apiserverPort: 40000,
+    });
+    assert.match(rules, /^table inet capstan-abc123 \{$/m);
+    assert.match(rules, /iifname != \{ "lo", "capstan3" \} tcp dport 40000 reject with tcp reset/);
+    assert.match(rules, /iifname != \{ "lo", "capstan3" \} ip daddr 10\.244\.3\.0\/24 reject/);
+    assert.match(rules, /iifname "capstan3" oifname != "capstan3" drop/);
+    assert.match(rules, /oifname "capstan3" iifname != "capstan3" drop/);
   });
 
   test("the kubelet serves no read-only port, listens on the bridge and never collects images", () => {

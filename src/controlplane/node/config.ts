@@ -1,7 +1,8 @@
 /**
  * The node's configuration files, as pure functions of its layout: containerd's config
  * (version 3, everything under the node's state directory), the CNI network (a private
- * bridge without gateway, masquerade or forwarding) and the kubelet's KubeletConfiguration.
+ * bridge without gateway or masquerade, with a route to the Services), the kubelet's
+ * KubeletConfiguration and kube-proxy's KubeProxyConfiguration.
  * Each setting that is not a default is here because the node failed without it or because
  * it would otherwise touch the host outside the state directory (see docs/controlplane.md).
  */
@@ -20,7 +21,9 @@ export interface NodeLayout {
   subnet: string;
   /** The cgroup (in every hierarchy) that holds every pod, e.g. /capstan-1a2b3c. */
   cgroupRoot: string;
-  ports: { kubelet: number; kubeletHealthz: number };
+  ports: { kubelet: number; kubeletHealthz: number; proxyHealthz: number; proxyMetrics: number };
+  /** The Service range, routed from each Pod to the bridge, where kube-proxy's rules are. */
+  serviceCidr: string;
   /** The cluster CA (client certificates presented to the kubelet are checked against it). */
   caFile: string;
   sandboxImage: string;
@@ -98,6 +101,8 @@ export function cniConfig(l: NodeLayout, network: string): string {
           ipam: {
             type: "host-local",
             ranges: [[{ subnet: l.subnet, gateway: l.bridgeIp }]],
+            // Only the Services: no default route, so nothing leaves this host.
+            routes: [{ dst: l.serviceCidr, gw: l.bridgeIp }],
             dataDir: nodePath(l, "cni", "ipam"),
           },
         },
@@ -162,5 +167,45 @@ export function kubeletArgs(l: NodeLayout): string[] {
     "--v=0",
   ];
 }
+
+/**
+ * kube-proxy in nftables mode, listening on 127.0.0.1 only. Every Service connection is
+ * masqueraded: a Pod answering another Pod on the same bridge would otherwise reply straight
+ * over the bridge, past the host's connection tracking, with its own address instead of the
+ * Service's. Conntrack values 0 and oomScoreAdj 0 leave the host's sysctls and kube-proxy's
+ * OOM score alone (lowering it needs CAP_SYS_RESOURCE, which these VMs lack).
+ */
+export function kubeProxyConfig(l: NodeLayout): string {
+  return JSON.stringify(
+    {
+      apiVersion: "kubeproxy.config.k8s.io/v1alpha1",
+      kind: "KubeProxyConfiguration",
+      mode: "nftables",
+      clientConnection: { kubeconfig: nodePath(l, "kube-proxy.kubeconfig") },
+      hostnameOverride: l.name,
+      // Not a listen address: kube-proxy's name for the node's IP.
+      bindAddress: l.bridgeIp,
+      healthzBindAddress: `127.0.0.1:${l.ports.proxyHealthz}`,
+      metricsBindAddress: `127.0.0.1:${l.ports.proxyMetrics}`,
+      nodePortAddresses: [`${l.bridgeIp}/32`],
+      clusterCIDR: l.subnet,
+      nftables: { masqueradeAll: true },
+      conntrack: {
+        maxPerCore: 0,
+        min: 0,
+        tcpEstablishedTimeout: "0s",
+        tcpCloseWaitTimeout: "0s",
+      },
+      oomScoreAdj: 0,
+    },
+    null,
+    2,
+  );
+}
+
+export const kubeProxyArgs = (l: NodeLayout) => [
+  `--config=${nodePath(l, "kube-proxy.yaml")}`,
+  "--v=0",
+];
 
 export const containerdArgs = (l: NodeLayout) => [`--config=${nodePath(l, "containerd.toml")}`];

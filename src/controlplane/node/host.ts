@@ -44,6 +44,10 @@ export function pickBridge(): { bridge: string; bridgeIp: string; subnet: string
 export function createBridge(name: string, bridgeIp: string): void {
   ip(["link", "add", "name", name, "type", "bridge"]);
   ip(["addr", "add", `${bridgeIp}/24`, "dev", name]);
+  // A Pod's connection to a Service backed by another Pod comes in on the bridge and, once
+  // kube-proxy has rewritten its destination, goes out on it again: forwarded. This switch
+  // covers only packets arriving on this bridge (not the host's ip_forward) and goes with it.
+  writeFileSync(`/proc/sys/net/ipv4/conf/${name}/forwarding`, "1");
   ip(["link", "set", name, "up"]);
 }
 

@@ -3,8 +3,9 @@
 // the host's own values:
 //  - a non-root process asking for a node is refused at once, in one line;
 //  - a node leaves nothing behind, after a normal stop and after its owner is killed
-//    outright: each test first sees a running Pod's process, shim, veth, mounts and cgroups
-//    (so the check can fail), then finds none of them, and the host's sysctls back;
+//    outright: each test first sees a running Pod's process, shim, veth, mounts, cgroups and
+//    nftables tables (kube-proxy's, the firewall) — so the check can fail — then finds none
+//    of them, the host's nftables ruleset and sysctls as they were;
 //  - a Pod runs to completion and its log is exactly what it printed;
 //  - a Pod whose image is missing gets an Event naming `capstan image import`.
 // Elsewhere preflight.test.ts covers the refusal.
@@ -27,9 +28,11 @@ import { busyboxImage } from "../images/busybox.js";
 import { writeOciLayout } from "../images/layout.js";
 import { startControlPlane } from "../index.js";
 import {
+  nftRuleset,
   nodeEvidence,
   runSleepingPod,
   stillThere,
+  succeeded,
   sysctls,
   type NodeEvidence,
 } from "./node.testkit.js";
@@ -49,6 +52,9 @@ function assertPresent(seen: NodeEvidence) {
   );
   assert.ok(seen.links.length >= 2, "the bridge has the Pod's veth");
   assert.ok(seen.mounts.length > 0 && seen.cgroups.length > 0, "mounts and cgroups exist");
+  const rules = nftRuleset();
+  assert.match(rules, /^table ip kube-proxy \{/m, "kube-proxy wrote its table");
+  assert.match(rules, /^table inet capstan-[0-9a-f]{6} \{/m, "the node's firewall exists");
 }
 
 const INDEX = new URL("../index.js", import.meta.url);
@@ -91,20 +97,23 @@ if (nodeUnavailable() === undefined) {
   });
 
   describe("node teardown", () => {
-    test("stopping a control plane with a node leaves no process, container, mount, interface, cgroup or changed sysctl", async () => {
+    test("stopping a control plane with a node leaves no process, container, mount, interface, cgroup, nftables rule or changed sysctl", async () => {
       const before = sysctls();
+      const rulesBefore = nftRuleset();
       const cp = await startControlPlane({ node: true });
       await runSleepingPod(cp);
       const seen = nodeEvidence(cp.dir);
       assertPresent(seen);
       await cp.stop();
       assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(cp.dir), false);
     });
 
     test("after its owner is killed with SIGKILL, the supervisor leaves nothing of the node behind", async () => {
       const before = sysctls();
+      const rulesBefore = nftRuleset();
       const owner = spawn(
         process.execPath,
         [
@@ -134,6 +143,7 @@ if (nodeUnavailable() === undefined) {
         { timeoutMs: 60_000, what: "the supervisor's exit" },
       );
       assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(cp.dir), false);
     });
@@ -142,6 +152,7 @@ if (nodeUnavailable() === undefined) {
   describe("capstan cluster up --node", () => {
     test("up and status report the Node Ready, and down after the supervisor was killed leaves nothing of the node", async () => {
       const before = sysctls();
+      const rulesBefore = nftRuleset();
       const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-cli-node-")), "cluster");
       const up = await capstan(["cluster", "up", "--node", "--dir", dir]);
       assert.equal(up.code, 0, up.stderr);
@@ -159,6 +170,7 @@ if (nodeUnavailable() === undefined) {
       const down = await capstan(["cluster", "down", "--dir", dir]);
       assert.equal(down.code, 0, down.stderr);
       assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(dir), false);
     });
@@ -251,18 +263,4 @@ if (nodeUnavailable() === undefined) {
       );
     });
   });
-}
-
-/** Resolves once Pod default/<name> has Succeeded; fails at once if it Failed. */
-async function succeeded(cp: Parameters<typeof kubectlOk>[0], name: string): Promise<void> {
-  await eventually(
-    async () => {
-      const phase = await kubectlOk(cp, ["get", "pod", name, "-o", "jsonpath={.status.phase}"]);
-      if (phase === "Failed")
-        throw new assert.AssertionError({ message: `Pod default/${name} failed` });
-      if (phase !== "Succeeded")
-        throw new Error(`Pod default/${name} is ${phase || "unscheduled"}`);
-    },
-    { timeoutMs: 60_000, what: `Pod default/${name} Succeeded` },
-  );
 }

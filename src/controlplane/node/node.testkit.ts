@@ -1,8 +1,10 @@
 // What a node has on the host while a Pod runs, and which of it is still there later: the
 // node's teardown tests look for every kind of leftover by its own signal, not by asking
 // the code under test.
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import assert from "node:assert/strict";
 import { eventually, kubectlOk, type TestControlPlane } from "../../testing/index.js";
 import { KUBELET_SYSCTLS } from "./sysctls.js";
 
@@ -82,13 +84,35 @@ export function stillThere(seen: NodeEvidence): NodeEvidence {
   };
 }
 
-// ip_forward too: the bridge plugin would turn it on with a gateway.
-const WATCHED_SYSCTLS = [...KUBELET_SYSCTLS, "net/ipv4/ip_forward"];
+// ip_forward too: the bridge plugin would turn it on with a gateway. And whatever kube-proxy
+// may set: conntrack sizes and timeouts (every netfilter sysctl but the live count),
+// route_localnet, forwarding on all interfaces, the bridge netfilter switches.
+const WATCHED_SYSCTLS = [
+  ...KUBELET_SYSCTLS,
+  "net/ipv4/ip_forward",
+  "net/ipv4/conf/all/forwarding",
+  "net/ipv4/conf/default/forwarding",
+  "net/ipv4/conf/all/route_localnet",
+  "net/bridge/bridge-nf-call-iptables",
+  "net/bridge/bridge-nf-call-ip6tables",
+];
+const NETFILTER = "/proc/sys/net/netfilter";
+const CONNTRACK_HASHSIZE = "/sys/module/nf_conntrack/parameters/hashsize";
 
-export const sysctls = () =>
-  Object.fromEntries(
-    WATCHED_SYSCTLS.map((n) => [n, readFileSync(`/proc/sys/${n}`, "utf8").trim()]),
-  );
+const readIf = (f: string) => (existsSync(f) ? readFileSync(f, "utf8").trim() : "absent");
+
+export const sysctls = () => ({
+  ...Object.fromEntries(WATCHED_SYSCTLS.map((n) => [n, readIf(`/proc/sys/${n}`)])),
+  ...Object.fromEntries(
+    (existsSync(NETFILTER) ? readdirSync(NETFILTER, { withFileTypes: true }) : [])
+      .filter((e) => e.isFile() && e.name !== "nf_conntrack_count")
+      .map((e) => [`net/netfilter/${e.name}`, readIf(path.join(NETFILTER, e.name))]),
+  ),
+  hashsize: readIf(CONNTRACK_HASHSIZE),
+});
+
+/** The host's whole nftables ruleset, as `nft` prints it (the firewall, kube-proxy's tables). */
+export const nftRuleset = () => execFileSync("nft", ["list", "ruleset"], { encoding: "utf8" });
 
 /** Create a Pod that keeps running (so a container, its shim, a veth and mounts exist) and
  * wait until it runs. */
@@ -124,5 +148,19 @@ export async function runSleepingPod(cp: Pick<TestControlPlane, "bin" | "kubecon
         throw new Error(`Pod default/sleeper is ${phase || "not scheduled"}`);
     },
     { timeoutMs: 60_000, what: "Pod default/sleeper Running" },
+  );
+}
+
+/** Resolves once Pod default/<name> has Succeeded; fails at once if it Failed. */
+export async function succeeded(cp: Parameters<typeof kubectlOk>[0], name: string): Promise<void> {
+  await eventually(
+    async () => {
+      const phase = await kubectlOk(cp, ["get", "pod", name, "-o", "jsonpath={.status.phase}"]);
+      if (phase === "Failed")
+        throw new assert.AssertionError({ message: `Pod default/${name} failed` });
+      if (phase !== "Succeeded")
+        throw new Error(`Pod default/${name} is ${phase || "unscheduled"}`);
+    },
+    { timeoutMs: 60_000, what: `Pod default/${name} Succeeded` },
   );
 }

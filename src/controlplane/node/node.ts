@@ -1,13 +1,17 @@
 /**
- * A real node for the local cluster: containerd (with runc and the CNI bridge) and the
- * kubelet, registered as `capstan-node` under its own identity.
+ * A real node for the local cluster: containerd (with runc and the CNI bridge), the kubelet,
+ * registered as `capstan-node` under its own identity, and kube-proxy, so that Services —
+ * the `kubernetes` Service among them — work for Pods.
  *
- * Guarantees: `startNode()` returns once the Node is Ready, the node's images are imported
- * and both processes run. `teardownNode()` — run by the supervisor on stop, by `cluster up`
+ * Guarantees: `prepareNodeHost()` makes the bridge and the firewall before kube-apiserver
+ * starts (it advertises the bridge's address and listens on every address). `startNode()`
+ * returns once the Node is Ready, the node's images are imported, kube-proxy has written its
+ * rules once, and the three processes run. `teardownNode()` — run by the supervisor on stop, by `cluster up`
  * and `cluster down` after a supervisor died, and before every start — leaves nothing behind:
  * no process naming the state directory (kubelet, containerd, shims), no container (every
  * process in the node's cgroups is killed), no mount under the state directory, no bridge or
- * veth, no cgroup; the sysctls the kubelet changed get their recorded values back.
+ * veth, no cgroup, no nftables table of the firewall or kube-proxy; the sysctls the kubelet
+ * changed get their recorded values back.
  * Assumptions: Linux, root (preflight.ts). The record `node.json` is written before the host
  * is touched, so an interrupted start is undone too.
  * Caveat: the state directory is runtime state only: it is deleted on every teardown, and the
@@ -24,6 +28,7 @@ import { kubeconfig } from "../kubeconfig.js";
 import { issueClientCert, type KeyPairPem } from "../pki.js";
 import { freePorts } from "../ports.js";
 import { probe, type ProbeAuth } from "../probe.js";
+import { SERVICE_CIDR } from "../components.js";
 import {
   cniConfig,
   containerdArgs,
@@ -31,10 +36,14 @@ import {
   containerdSocket,
   kubeletArgs,
   kubeletConfig,
+  kubeProxyArgs,
+  kubeProxyConfig,
   nodePath,
   type NodeLayout,
 } from "./config.js";
+import { claimKubeProxyTables, installFirewall } from "./firewall.js";
 import { createBridge, createCgroups, pickBridge } from "./host.js";
+import { kubeProxyPath, kubeProxySynced } from "./proxy.js";
 import { recordSysctls } from "./sysctls.js";
 import { ensureLocalImages, sandboxImage } from "./images.js";
 import { nodeUnavailable } from "./preflight.js";
@@ -42,8 +51,18 @@ import { nodeStateDir, RECORD, teardownNode, type NodeRecord } from "./teardown.
 
 export const NODE_NAME = "capstan-node";
 
+/** The node's host network, made before kube-apiserver starts. */
+export interface NodeHost {
+  id: string;
+  bridge: string;
+  bridgeIp: string;
+  subnet: string;
+  record: NodeRecord;
+}
+
 export interface NodeStart {
   clusterDir: string;
+  host: NodeHost;
   /** Directory of the node's binaries (node/binaries.ts). */
   bin: string;
   server: string;
@@ -51,7 +70,7 @@ export interface NodeStart {
   auth: ProbeAuth;
   deadline: number;
   /** Start a supervised process (cluster.ts's, so the restart policy covers it). */
-  start(name: string, binary: string, args: string[]): Component;
+  start(name: string, binary: string, args: string[], env?: Record<string, string>): Component;
 }
 
 /**
@@ -81,48 +100,69 @@ export async function prepareNodePki(clusterDir: string): Promise<KeyPairPem> {
   return ca;
 }
 
-export async function startNode(o: NodeStart): Promise<void> {
+/**
+ * Undo whatever a previous node of this directory left, then record and make the bridge and
+ * the firewall guarding kube-apiserver's port (`apiserverPort`) and the bridge's range.
+ */
+export async function prepareNodeHost(
+  clusterDir: string,
+  apiserverPort: number,
+): Promise<NodeHost> {
   const why = nodeUnavailable();
   if (why) throw new ControlPlaneError("start", why, { component: "node" });
-  const state = nodeStateDir(o.clusterDir);
+  const state = nodeStateDir(clusterDir);
   await teardownNode(state);
   mkdirSync(path.join(state, "cni", "net.d"), { recursive: true });
   const id = randomBytes(3).toString("hex");
   const net = pickBridge();
-  const [kubelet, kubeletHealthz] = (await freePorts(2)) as [number, number];
+  const record: NodeRecord = {
+    bridge: net.bridge,
+    cgroupRoot: `/capstan-${id}`,
+    network: `capstan-${id}`,
+    firewall: `capstan-${id}`,
+  };
+  writeFileSync(path.join(state, RECORD), JSON.stringify(record, null, 2));
+  installFirewall({ table: record.firewall, ...net, apiserverPort });
+  createBridge(net.bridge, net.bridgeIp);
+  return { id, ...net, record };
+}
+
+export async function startNode(o: NodeStart): Promise<void> {
+  const state = nodeStateDir(o.clusterDir);
+  const { record, ...net } = o.host;
+  const [kubelet, kubeletHealthz, proxyHealthz, proxyMetrics] = (await freePorts(4)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   const l: NodeLayout = {
     state,
     bin: o.bin,
     name: NODE_NAME,
-    ...net,
-    cgroupRoot: `/capstan-${id}`,
-    ports: { kubelet, kubeletHealthz },
+    bridge: net.bridge,
+    bridgeIp: net.bridgeIp,
+    subnet: net.subnet,
+    cgroupRoot: record.cgroupRoot,
+    ports: { kubelet, kubeletHealthz, proxyHealthz, proxyMetrics },
+    serviceCidr: SERVICE_CIDR,
     caFile: path.join(o.clusterDir, "pki", "ca.crt"),
     sandboxImage: await sandboxImage(),
   };
-  const record: NodeRecord = {
-    bridge: l.bridge,
-    cgroupRoot: l.cgroupRoot,
-    network: `capstan-${id}`,
-  };
-  writeFileSync(nodePath(l, RECORD), JSON.stringify(record, null, 2));
   recordSysctls();
   createCgroups(l.cgroupRoot);
-  createBridge(l.bridge, l.bridgeIp);
   const identity = await issueClientCert(o.ca, `CN=system:node:${NODE_NAME}, O=system:nodes`);
+  // The name the bootstrap ClusterRoleBinding system:node-proxier grants kube-proxy's rights to.
+  const proxyIdentity = await issueClientCert(o.ca, "CN=system:kube-proxy");
+  const kc = (user: string, id: KeyPairPem) =>
+    kubeconfig({ server: o.server, caPem: o.ca.cert, user, identity: id });
   const files: [string, string][] = [
     ["containerd.toml", containerdConfig(l)],
     [path.join("cni", "net.d", "10-capstan.conflist"), cniConfig(l, record.network)],
     ["kubelet.yaml", kubeletConfig(l)],
-    [
-      "kubelet.kubeconfig",
-      kubeconfig({
-        server: o.server,
-        caPem: o.ca.cert,
-        user: `system:node:${NODE_NAME}`,
-        identity,
-      }),
-    ],
+    ["kubelet.kubeconfig", kc(`system:node:${NODE_NAME}`, identity)],
+    ["kube-proxy.yaml", kubeProxyConfig(l)],
+    ["kube-proxy.kubeconfig", kc("system:kube-proxy", proxyIdentity)],
   ];
   for (const [name, content] of files) writeFileSync(nodePath(l, name), content, { mode: 0o600 });
 
@@ -138,8 +178,20 @@ export async function startNode(o: NodeStart): Promise<void> {
   );
   await ensureLocalImages(o.clusterDir, state, { ctr, containerdSocket: containerdSocket(l) });
   const kubeletProc = o.start("kubelet", path.join(l.bin, "kubelet"), kubeletArgs(l));
-  await until(`Node ${NODE_NAME} to be Ready`, o.deadline, [containerd, kubeletProc], () =>
+  // kube-proxy polls for its Node once a second: start it once the kubelet has registered.
+  const watched = [containerd, kubeletProc];
+  await until(`Node ${NODE_NAME} to register`, o.deadline, watched, async () => {
+    const r = await probe(`${o.server}/api/v1/nodes/${NODE_NAME}`, o.auth);
+    return r.status === 200;
+  });
+  claimKubeProxyTables(state);
+  const proxy = path.join(l.bin, "kube-proxy");
+  watched.push(o.start("kube-proxy", proxy, kubeProxyArgs(l), { PATH: kubeProxyPath(state) }));
+  await until(`Node ${NODE_NAME} to be Ready`, o.deadline, watched, () =>
     nodeReady(o.server, o.auth),
+  );
+  await until("kube-proxy to write its rules", o.deadline, watched, () =>
+    kubeProxySynced(l.ports.proxyHealthz),
   );
 }
 

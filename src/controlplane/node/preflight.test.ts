@@ -10,6 +10,7 @@ const linuxRoot: HostFacts = {
   filesystems: ["ext4", "overlay", "tmpfs"],
   cgroups: ["cpu", "cpuacct", "cpuset", "memory", "pids", "devices", "freezer", "blkio"],
   ipCommand: true,
+  nftCommand: true,
 };
 
 const oneLine = (s: string | undefined) => {
@@ -19,7 +20,7 @@ const oneLine = (s: string | undefined) => {
 };
 
 describe("node preconditions", () => {
-  test("a Linux host with root, overlayfs, cgroups and iproute2 can run a node", () => {
+  test("a Linux host with root, overlayfs, cgroups, iproute2 and nftables can run a node", () => {
     assert.equal(decideNodeUnavailable(linuxRoot), undefined);
   });
 
@@ -48,6 +49,11 @@ describe("node preconditions", () => {
 
   test("a host without the ip command is told to install iproute2", () => {
     assert.match(oneLine(decideNodeUnavailable({ ...linuxRoot, ipCommand: false })), /iproute2/);
+  });
+
+  test("a host without the nft command is told to install nftables", () => {
+    const why = decideNodeUnavailable({ ...linuxRoot, nftCommand: false });
+    assert.match(oneLine(why), /`nft` command is missing .*install nftables/);
   });
 });
 

@@ -16,6 +16,8 @@ export interface HostFacts {
   cgroups: string[];
   /** The `ip` command (iproute2) runs. */
   ipCommand: boolean;
+  /** The `nft` command (nftables) runs: kube-proxy and the node's firewall need it. */
+  nftCommand: boolean;
 }
 
 /** The cgroup v1 controllers the kubelet needs (or a cgroup v2 host). */
@@ -34,6 +36,10 @@ export function decideNodeUnavailable(f: HostFacts): string | undefined {
     if (lacking.length) return no(`cgroup controllers ${lacking.join(", ")} are not mounted`);
   }
   if (!f.ipCommand) return no("the `ip` command (iproute2) is missing; install iproute2");
+  if (!f.nftCommand)
+    return no(
+      "the `nft` command is missing (kube-proxy and the node's firewall need it); install nftables",
+    );
   return undefined;
 }
 
@@ -61,6 +67,7 @@ export function hostFacts(): HostFacts {
       .map((l) => l.trim().split(/\s+/).pop() ?? ""),
     cgroups: linux ? cgroupControllers() : [],
     ipCommand: linux && spawnSync("ip", ["-V"], { stdio: "ignore" }).status === 0,
+    nftCommand: linux && spawnSync("nft", ["--version"], { stdio: "ignore" }).status === 0,
   };
 }
 

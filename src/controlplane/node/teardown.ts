@@ -13,6 +13,7 @@ import {
   removeHostFiles,
   unmountUnder,
 } from "./host.js";
+import { deleteTable, releaseKubeProxyTables } from "./firewall.js";
 import { otherNodeRuns, restoreSysctls } from "./sysctls.js";
 
 export const RECORD = "node.json";
@@ -24,6 +25,8 @@ export interface NodeRecord {
   bridge: string;
   cgroupRoot: string;
   network: string;
+  /** The `inet` nftables table guarding kube-apiserver's port and the bridge (firewall.ts). */
+  firewall: string;
 }
 
 function readRecord(state: string): NodeRecord | undefined {
@@ -34,18 +37,23 @@ function readRecord(state: string): NodeRecord | undefined {
   }
 }
 
-/** Undo everything a node did on the host, then delete its state directory. Idempotent. */
+/** Undo everything a node did on the host, then delete its state directory. Idempotent.
+ * Run it only once kube-apiserver has stopped: it removes the firewall in front of it. */
 export async function teardownNode(state: string): Promise<void> {
   if (!existsSync(state)) return;
   const record = readRecord(state);
-  // kubelet and containerd first, so that nothing starts a container again; then the shims.
+  // kubelet, kube-proxy and containerd first, so that nothing starts a container or writes
+  // a rule again; then the shims.
   await killProcesses(processesUnder(state), state);
+  releaseKubeProxyTables(state);
   if (record) await removeCgroups(record.cgroupRoot);
   unmountUnder(state);
   if (record) {
     deleteBridge(record.bridge);
     restoreSysctls(otherNodeRuns(record.cgroupRoot));
     removeHostFiles(record.network, state);
+    // Records from before the firewall existed lack it.
+    if (record.firewall) deleteTable("inet", record.firewall);
   }
   rmSync(state, { recursive: true, force: true });
 }
