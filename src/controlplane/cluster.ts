@@ -21,7 +21,7 @@ import {
   file,
   schedulerArgs,
 } from "./components.js";
-import { ControlPlaneError } from "./errors.js";
+import { assertNotCancelled, ControlPlaneError } from "./errors.js";
 import { watchImageHints } from "./node/imagehint.js";
 import { NODE_NAME, prepareNodeHost, prepareNodePki, startNode } from "./node/node.js";
 import { nodeStateDir, teardownNode } from "./node/teardown.js";
@@ -82,9 +82,11 @@ async function until<T>(
   deadline: number,
   watch: Component[],
   attempt: () => Promise<T | undefined>,
+  signal?: AbortSignal,
 ): Promise<T> {
   let lastError: unknown;
   while (Date.now() < deadline) {
+    assertNotCancelled(signal);
     for (const c of watch) c.assertAlive("ready");
     try {
       const v = await attempt();
@@ -97,7 +99,12 @@ async function until<T>(
   throw new ControlPlaneError("ready", `timed out waiting for ${what}`, { cause: lastError });
 }
 
-export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> {
+/** Start the cluster. Aborting `signal` during the start stops and undoes what was started,
+ * and the start rejects. */
+export async function runCluster(
+  opts: ClusterOptions,
+  signal?: AbortSignal,
+): Promise<RunningCluster> {
   const dir = path.resolve(opts.dir);
   const { layout: l, server, auth, resumed, notes } = await prepareClusterDir(dir, opts.bin);
   const etcdUrl = `http://127.0.0.1:${l.ports.etcdClient}`;
@@ -151,11 +158,19 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
       apiserverArgs(l, opts.apiserverExtraArgs, host && { node: { bridgeIp: host.bridgeIp } }),
     );
     // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
-    await until("etcd /health", deadline, [etcd], async () =>
-      (await healthy("etcd")) ? true : undefined,
+    await until(
+      "etcd /health",
+      deadline,
+      [etcd],
+      async () => ((await healthy("etcd")) ? true : undefined),
+      signal,
     );
-    await until("kube-apiserver /readyz", deadline, [etcd, api], async () =>
-      (await healthy("kube-apiserver")) ? true : undefined,
+    await until(
+      "kube-apiserver /readyz",
+      deadline,
+      [etcd, api],
+      async () => ((await healthy("kube-apiserver")) ? true : undefined),
+      signal,
     );
     const watched = [etcd, api];
     const withKcm = opts.controllerManager ?? true;
@@ -172,8 +187,12 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
     const [what, readyPath] = withKcm
       ? ["the default service account", "/api/v1/namespaces/default/serviceaccounts/default"]
       : ["the default namespace", "/api/v1/namespaces/default"];
-    await until(what, deadline, watched, async () =>
-      (await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined,
+    await until(
+      what,
+      deadline,
+      watched,
+      async () => ((await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined),
+      signal,
     );
     if (opts.node && ca && host) {
       await startNode({
@@ -184,6 +203,7 @@ export async function runCluster(opts: ClusterOptions): Promise<RunningCluster> 
         ca,
         auth,
         deadline,
+        signal,
         start: (name, binary, args, env) => start(name, args, binary, env),
       });
       void watchImageHints({

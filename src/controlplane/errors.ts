@@ -51,3 +51,9 @@ export function errorToData(e: unknown): ControlPlaneErrorData {
 export function errorFromData(d: ControlPlaneErrorData): ControlPlaneError {
   return new ControlPlaneError(d.step, d.detail, { component: d.component, logTail: d.logTail });
 }
+
+/** Why a start stops early: its owner went away meanwhile (supervisor.ts aborts it). */
+export function assertNotCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted)
+    throw new ControlPlaneError("start", "cancelled: the control plane's owner went away");
+}

@@ -63,10 +63,14 @@ async function main(): Promise<void> {
   let cluster: RunningCluster | undefined;
   let restarter: Restarter | undefined = undefined; // set once the control plane is ready
   let stopping: Promise<void> | undefined;
+  // A shutdown during the start cancels it: the start undoes what it began (a node's bridge,
+  // firewall and cgroups included), then fails, and main() exits.
+  const starting = new AbortController();
   const shutdown = (keepData = config.keepData ?? false, code = 0) =>
     (stopping ??= (async () => {
       restarter?.stop();
-      await cluster?.stop({ keepData });
+      if (!cluster) return starting.abort();
+      await cluster.stop({ keepData });
       send({ type: "stopped" });
       process.exit(code);
     })());
@@ -100,10 +104,15 @@ async function main(): Promise<void> {
   }
 
   try {
-    cluster = await runCluster(config);
+    cluster = await runCluster(config, starting.signal);
   } catch (e) {
     send({ type: "failed", error: errorToData(e) });
     process.exit(1);
+  }
+  if (starting.signal.aborted) {
+    // Shut down after the start's last check: stop what it started.
+    stopping = undefined;
+    return void shutdown();
   }
   const running = cluster;
   const startedAt = new Date().toISOString();

@@ -11,7 +11,7 @@
 // Elsewhere preflight.test.ts covers the refusal.
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -147,6 +147,46 @@ if (nodeUnavailable() === undefined) {
       assert.deepEqual(sysctls(), before);
       assert.equal(existsSync(cp.dir), false);
     });
+
+    test("after its owner is killed with SIGKILL while the node starts, the supervisor undoes the start", async () => {
+      const before = sysctls();
+      const rulesBefore = nftRuleset();
+      const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-node-start-")), "cluster");
+      const owner = spawn(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const { startControlPlane } = await import(${JSON.stringify(INDEX.href)});
+           await startControlPlane({ node: true, dir: ${JSON.stringify(dir)} });`,
+        ],
+        { stdio: "ignore" },
+      );
+      // The kubelet's log appears once containerd runs and the kubelet is being started.
+      await eventually(async () => assert.ok(existsSync(path.join(dir, "logs", "kubelet.log"))), {
+        timeoutMs: 60_000,
+        what: "the node's start",
+      });
+      const supervisor = processesNaming(`${dir}"`).find((p) => p.includes("supervisor"));
+      assert.ok(supervisor, "the supervisor runs");
+      const seen = nodeEvidence(dir);
+      assert.ok(seen.links.length > 0 && seen.cgroups.length > 0, "the bridge and cgroups exist");
+      assert.notEqual(nftRuleset(), rulesBefore, "the node's firewall exists");
+      owner.kill("SIGKILL");
+      const pid = Number(supervisor.split(" ")[0]);
+      await eventually(
+        async () => assert.equal(alive(pid), false, `supervisor ${pid} still runs`),
+        {
+          timeoutMs: 60_000,
+          what: "the supervisor's exit",
+        },
+      );
+      assert.deepEqual(stillThere(seen), none);
+      assert.equal(nftRuleset(), rulesBefore);
+      assert.deepEqual(sysctls(), before);
+      assert.equal(existsSync(path.join(dir, "node")), false);
+      rmSync(path.dirname(dir), { recursive: true, force: true });
+    });
   });
 
   describe("capstan cluster up --node", () => {
@@ -263,4 +303,19 @@ if (nodeUnavailable() === undefined) {
       );
     });
   });
+}
+
+/** `<pid> <command line>` of every process whose command line contains `text`. */
+function processesNaming(text: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${e}/cmdline`, "utf8").replaceAll("\0", " ");
+      if (cmdline.includes(text)) out.push(`${e} ${cmdline}`);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }

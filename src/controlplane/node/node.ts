@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Component } from "../component.js";
-import { ControlPlaneError } from "../errors.js";
+import { assertNotCancelled, ControlPlaneError } from "../errors.js";
 import { kubeconfig } from "../kubeconfig.js";
 import { issueClientCert, type KeyPairPem } from "../pki.js";
 import { freePorts } from "../ports.js";
@@ -69,6 +69,8 @@ export interface NodeStart {
   ca: KeyPairPem;
   auth: ProbeAuth;
   deadline: number;
+  /** Aborted when the start is to stop early (its owner went away). */
+  signal?: AbortSignal;
   /** Start a supervised process (cluster.ts's, so the restart policy covers it). */
   start(name: string, binary: string, args: string[], env?: Record<string, string>): Component;
 }
@@ -101,8 +103,9 @@ export async function prepareNodePki(clusterDir: string): Promise<KeyPairPem> {
 }
 
 /**
- * Undo whatever a previous node of this directory left, then record and make the bridge and
- * the firewall guarding kube-apiserver's port (`apiserverPort`) and the bridge's range.
+ * Undo whatever a previous node of this directory left, claim kube-proxy's tables, then
+ * record and make the bridge and the firewall guarding kube-apiserver's port
+ * (`apiserverPort`) and the bridge's range.
  */
 export async function prepareNodeHost(
   clusterDir: string,
@@ -113,6 +116,8 @@ export async function prepareNodeHost(
   const state = nodeStateDir(clusterDir);
   await teardownNode(state);
   mkdirSync(path.join(state, "cni", "net.d"), { recursive: true });
+  // Before anything starts: another cluster's node may hold them.
+  claimKubeProxyTables(state);
   const id = randomBytes(3).toString("hex");
   const net = pickBridge();
   const record: NodeRecord = {
@@ -170,7 +175,7 @@ export async function startNode(o: NodeStart): Promise<void> {
   const ctr = path.join(l.bin, "ctr");
   await until(
     "containerd's socket",
-    o.deadline,
+    o,
     [containerd],
     async () =>
       spawnSync(ctr, ["--address", containerdSocket(l), "version"], { stdio: "ignore" }).status ===
@@ -180,17 +185,14 @@ export async function startNode(o: NodeStart): Promise<void> {
   const kubeletProc = o.start("kubelet", path.join(l.bin, "kubelet"), kubeletArgs(l));
   // kube-proxy polls for its Node once a second: start it once the kubelet has registered.
   const watched = [containerd, kubeletProc];
-  await until(`Node ${NODE_NAME} to register`, o.deadline, watched, async () => {
+  await until(`Node ${NODE_NAME} to register`, o, watched, async () => {
     const r = await probe(`${o.server}/api/v1/nodes/${NODE_NAME}`, o.auth);
     return r.status === 200;
   });
-  claimKubeProxyTables(state);
   const proxy = path.join(l.bin, "kube-proxy");
   watched.push(o.start("kube-proxy", proxy, kubeProxyArgs(l), { PATH: kubeProxyPath(state) }));
-  await until(`Node ${NODE_NAME} to be Ready`, o.deadline, watched, () =>
-    nodeReady(o.server, o.auth),
-  );
-  await until("kube-proxy to write its rules", o.deadline, watched, () =>
+  await until(`Node ${NODE_NAME} to be Ready`, o, watched, () => nodeReady(o.server, o.auth));
+  await until("kube-proxy to write its rules", o, watched, () =>
     kubeProxySynced(l.ports.proxyHealthz),
   );
 }
@@ -210,12 +212,13 @@ async function nodeReady(server: string, auth: ProbeAuth): Promise<boolean> {
 
 async function until(
   what: string,
-  deadline: number,
+  { deadline, signal }: Pick<NodeStart, "deadline" | "signal">,
   watch: Component[],
   ok: () => Promise<boolean>,
 ): Promise<void> {
   let last: unknown;
   while (Date.now() < deadline) {
+    assertNotCancelled(signal);
     for (const c of watch) c.assertAlive("ready");
     try {
       if (await ok()) return;

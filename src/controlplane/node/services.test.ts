@@ -14,7 +14,8 @@ import {
   useControlPlane,
   type TestControlPlane,
 } from "../../testing/index.js";
-import { succeeded } from "./node.testkit.js";
+import { startControlPlane } from "../index.js";
+import { nftRuleset, succeeded } from "./node.testkit.js";
 
 const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
@@ -115,6 +116,21 @@ if (nodeUnavailable() === undefined) {
       await create(cp, pod("ping", ask));
       await succeeded(cp, "ping");
       assert.equal(await kubectlOk(cp, ["logs", "ping"]), "pong from pong\n");
+    });
+
+    test("a second local cluster asking for a node meanwhile is refused before anything starts, naming the cluster whose node runs", async () => {
+      const cp = await useControlPlane({ node: true });
+      const rules = nftRuleset();
+      await assert.rejects(startControlPlane({ node: true }), (e: Error) => {
+        assert.match(
+          e.message,
+          /the node of the local cluster in (\S+) runs kube-proxy on this host/,
+        );
+        assert.ok(e.message.includes(`\`capstan cluster down --dir ${cp.dir}\``), e.message);
+        return true;
+      });
+      // The refused start's clean-up left this node's firewall and kube-proxy's tables alone.
+      assert.equal(nftRuleset(), rules);
     });
 
     describe("from another interface than loopback and the pod bridge", () => {
