@@ -75,6 +75,14 @@ describe("how deploy --local reads a rollout", () => {
     });
   });
 
+  test("Pods that are all ready before the Deployment counts them say so", () => {
+    const r = rolloutState(deployment({ ...all, readyReplicas: 1, availableReplicas: 1 }), []);
+    assert.deepEqual(r, {
+      ready: false,
+      line: "1/2 ready; every Pod is ready; the Deployment's status has not caught up yet",
+    });
+  });
+
   test("old replicas still running keep it not ready", () => {
     const r = rolloutState(deployment({ ...all, availableReplicas: 2, replicas: 3 }), []);
     assert.equal(r.ready, false);

@@ -32,8 +32,12 @@ export function rolloutState(d: Deployment, pods: readonly Pod[]): Rollout {
     .filter((p) => !p.metadata?.deletionTimestamp && !podReady(p))
     .map((p) => `${p.metadata?.name}: ${podHoldup(p)}`)
     .sort();
-  const why = !seen ? ["the controller has not seen the new spec yet"] : waiting;
-  return { ready, line: why.length ? `${count}; ${why.join("; ")}` : count };
+  const why = !seen
+    ? ["the controller has not seen the new spec yet"]
+    : waiting.length
+      ? waiting
+      : ["every Pod is ready; the Deployment's status has not caught up yet"];
+  return { ready, line: `${count}; ${why.join("; ")}` };
 }
 
 export const podReady = (p: Pod): boolean =>
