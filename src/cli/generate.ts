@@ -44,7 +44,10 @@ export function writeCrds(crds: readonly CustomResourceDefinition[], dir: string
 }
 
 /** Repeatable, comma-separated namespaces (`-n a -n b`, `--watch-namespace a,b`). */
-const namespaceList = (v: string, acc: string[]) => [...acc, ...v.split(",").map((s) => s.trim())];
+export const namespaceList = (v: string, acc: string[]) => [
+  ...acc,
+  ...v.split(",").map((s) => s.trim()),
+];
 
 /** `out` receives what the command prints, `err` its warnings (tests pass their own). */
 export function registerGenerate(

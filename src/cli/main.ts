@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { registerBuild } from "./build-image.js";
 import { registerCluster } from "./cluster.js";
+import { registerDeploy } from "./deploy-local.js";
 import { registerDev } from "./dev.js";
 import { registerGenerate } from "./generate.js";
 import { registerImage } from "./image.js";
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDev(program);
   registerImage(program);
   registerBuild(program);
+  registerDeploy(program);
   registerTest(program);
   try {
     await program.parseAsync(argv);

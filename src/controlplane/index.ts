@@ -40,6 +40,7 @@ export {
 } from "./images/busybox.js";
 export {
   importImage,
+  tagImage,
   readNodeRuntime,
   NODE_FILE,
   type NodeRuntime,

@@ -11,6 +11,7 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ImageError } from "./errors.js";
+import { parseReference } from "./reference.js";
 
 /** Where the node records its containerd socket and ctr, relative to the cluster directory. */
 export const NODE_FILE = path.join("node", "runtime.json");
@@ -55,22 +56,35 @@ export async function importImage(opts: {
 }): Promise<ImportResult> {
   const tar = path.resolve(opts.tarFile);
   if (!existsSync(tar)) throw new ImageError("import", `${tar}: no such file`);
-  const node = readNodeRuntime(opts.clusterDir);
-  const args = ["-n", "k8s.io", "--address", node.containerdSocket, "images", "import", tar];
+  return ctr(opts.clusterDir, ["images", "import", tar], opts.timeoutMs);
+}
+
+/**
+ * Give an image already in the node a second name (`ctr images tag --force`): a tag that
+ * changes with the content makes a Deployment roll out the new image, which re-importing
+ * under an unchanged name never would. Names are normalised as for the layout.
+ */
+export async function tagImage(opts: {
+  clusterDir: string;
+  from: string;
+  to: string;
+}): Promise<ImportResult> {
+  const [from, to] = [parseReference(opts.from).name, parseReference(opts.to).name];
+  return ctr(opts.clusterDir, ["images", "tag", "--force", from, to]);
+}
+
+function ctr(clusterDir: string, command: string[], timeoutMs = 300_000): Promise<ImportResult> {
+  const node = readNodeRuntime(clusterDir);
+  const args = ["-n", "k8s.io", "--address", node.containerdSocket, ...command];
   return new Promise((resolve, reject) => {
-    execFile(
-      node.ctr,
-      args,
-      { timeout: opts.timeoutMs ?? 300_000, maxBuffer: 16 << 20 },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ output: stdout + stderr });
-        const why = stderr.trim().split("\n").slice(-5).join("\n") || err.message;
-        reject(
-          new ImageError("import", `\`${node.ctr} ${args.join(" ")}\` failed: ${why}`, {
-            cause: err,
-          }),
-        );
-      },
-    );
+    execFile(node.ctr, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      if (!err) return resolve({ output: stdout + stderr });
+      const why = stderr.trim().split("\n").slice(-5).join("\n") || err.message;
+      reject(
+        new ImageError("import", `\`${node.ctr} ${args.join(" ")}\` failed: ${why}`, {
+          cause: err,
+        }),
+      );
+    });
   });
 }

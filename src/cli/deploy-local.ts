@@ -1,0 +1,233 @@
+/**
+ * `capstan deploy --local <module>`: the operator running inside the local cluster, from the
+ * manifests a user ships.
+ *
+ *   1. the local cluster must run and have a node (one line says how to get one otherwise);
+ *   2. `capstan generate deploy` writes the kustomize base into `--out` (as that command does);
+ *   3. `capstan build image` builds the image and imports it into the node; it is also tagged
+ *      `local-<manifest digest>`, so new code is a new image reference and the Deployment rolls;
+ *   4. `<out>/overlays/local/kustomization.yaml` is the base plus one `images:` entry for that
+ *      tag — nothing else differs from what goes to a real cluster;
+ *   5. the control plane's kubectl applies it server-side (`apply -k`);
+ *   6. it waits until the Deployment is Ready, printing a line whenever its state changes.
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Deployment } from "kubernetes-types/apps/v1.js";
+import type { Pod } from "kubernetes-types/core/v1.js";
+import type { Command } from "commander";
+import { stringify } from "yaml";
+import { KubeClient } from "../client/client.js";
+import {
+  clusterStatus,
+  defaultStateDir,
+  nodeUnavailable,
+  tagImage,
+} from "../controlplane/index.js";
+import type { ClusterInfo } from "../controlplane/index.js";
+import { buildImage, type BuiltImage } from "./build-image.js";
+import { generateDeploy, type DeployOptions } from "./deploy.js";
+import { splitImage } from "./deploy-manifests.js";
+import { namespaceList } from "./generate.js";
+import { rolloutState } from "./deploy-rollout.js";
+
+export interface DeployLocalOptions extends Omit<DeployOptions, "image"> {
+  clusterDir: string;
+  /** How long to wait for the Deployment to be Ready. */
+  timeoutMs: number;
+  /** Receives each progress line (no newline). */
+  say?: (line: string) => void;
+}
+
+export interface LocalDeployment {
+  /** The image reference the overlay sets, e.g. `printer-operator:local-1a2b3c4d5e6f`. */
+  image: string;
+  built: BuiltImage;
+  overlay: string;
+  namespace: string;
+  name: string;
+  /** Milliseconds of each step. */
+  ms: { build: number; import: number; apply: number; ready: number };
+}
+
+/** The running local cluster with a node, or an error of one line saying what to do. */
+export async function localClusterWithNode(dir: string): Promise<ClusterInfo> {
+  const st = await clusterStatus(dir);
+  if (st.state !== "running")
+    throw new Error(
+      `no local cluster runs in ${dir} (${st.state}): start one with \`capstan cluster up --node\``,
+    );
+  if (!st.info.node) {
+    const why = nodeUnavailable();
+    throw new Error(
+      `the local cluster in ${dir} has no node to run the operator's Pods: ` +
+        (why ?? "restart it with one: `capstan cluster down`, then `capstan cluster up --node`"),
+    );
+  }
+  return st.info;
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+export async function deployLocal(
+  modulePath: string,
+  o: DeployLocalOptions,
+): Promise<LocalDeployment> {
+  const say = o.say ?? (() => undefined);
+  const cluster = await localClusterWithNode(o.clusterDir);
+  const gen = await generateDeploy(modulePath, o);
+  for (const w of gen.warnings) say(`warning: ${w}`);
+  const { name, namespace } = gen.spec;
+  say(`generated ${path.join(o.out, "base")} for Deployment ${namespace}/${name}`);
+
+  say(`building the image ${gen.spec.image} …`);
+  const built = await buildImage(modulePath, {
+    clusterDir: o.clusterDir,
+    tag: gen.spec.image,
+    import: true,
+  });
+  const { name: repo } = splitImage(gen.spec.image);
+  const digest = built.layout.images[0]!.manifest.replace(/^sha256:/, "");
+  const image = `${repo}:local-${digest.slice(0, 12)}`;
+  await tagImage({ clusterDir: o.clusterDir, from: gen.spec.image, to: image });
+  say(
+    `built ${image}: ${(built.layout.size / 1e6).toFixed(1)} MB in ${secs(built.buildMs)}, ` +
+      `imported into node ${cluster.node} in ${secs(built.importMs ?? 0)}`,
+  );
+
+  const overlay = path.join(o.out, "overlays", "local");
+  mkdirSync(overlay, { recursive: true });
+  writeFileSync(
+    path.join(overlay, "kustomization.yaml"),
+    "# Written by `capstan deploy --local`: the base, with the image built for the local node.\n" +
+      stringify({
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        resources: ["../../base"],
+        images: [{ name: repo, newTag: image.slice(repo.length + 1) }],
+      }),
+  );
+  const t = performance.now();
+  const applied = await kubectl(cluster, [
+    ...["apply", "--server-side", "--force-conflicts", "--field-manager=capstan-deploy"],
+    ...["-k", overlay],
+  ]);
+  const applyMs = performance.now() - t;
+  const objects = applied.split("\n").filter(Boolean).length;
+  say(`applied ${overlay}: ${objects} objects in ${secs(applyMs)}`);
+
+  const readyMs = await waitReady(cluster, namespace, name, o.timeoutMs, say);
+  say(
+    `Deployment ${namespace}/${name} is Ready in ${secs(readyMs)}; ` +
+      `logs: kubectl logs -n ${namespace} deployment/${name}`,
+  );
+  return {
+    image,
+    built,
+    overlay,
+    namespace,
+    name,
+    ms: { build: built.buildMs, import: built.importMs ?? 0, apply: applyMs, ready: readyMs },
+  };
+}
+
+function kubectl(cluster: ClusterInfo, args: string[]): Promise<string> {
+  const bin = path.join(cluster.bin, "kubectl");
+  return new Promise((resolve, reject) =>
+    execFile(
+      bin,
+      ["--kubeconfig", cluster.kubeconfig, ...args],
+      { timeout: 120_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) =>
+        err
+          ? reject(new Error(`kubectl ${args.join(" ")} failed: ${stderr.trim() || err.message}`))
+          : resolve(stdout),
+    ),
+  );
+}
+
+/** Poll the Deployment and its Pods until it is Ready; a line each time its state changes. */
+async function waitReady(
+  cluster: ClusterInfo,
+  namespace: string,
+  name: string,
+  timeoutMs: number,
+  say: (line: string) => void,
+): Promise<number> {
+  const kube = await KubeClient.fromKubeconfig({ path: cluster.kubeconfig });
+  const started = performance.now();
+  let last = "";
+  for (;;) {
+    const d: Deployment = await kube.get({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace,
+      name,
+    });
+    const pods: Pod[] = (
+      await kube.list(
+        { apiVersion: "v1", kind: "Pod", namespace },
+        { labelSelector: d.spec?.selector?.matchLabels ?? {} },
+      )
+    ).items;
+    const r = rolloutState(d, pods);
+    const elapsed = performance.now() - started;
+    if (r.ready) return elapsed;
+    if (r.line !== last) say(`Deployment ${namespace}/${name}: ${(last = r.line)}`);
+    if (elapsed > timeoutMs)
+      throw new Error(
+        `Deployment ${namespace}/${name} is not Ready after ${secs(timeoutMs)}: ${r.line}`,
+      );
+    await sleep(250);
+  }
+}
+
+export function registerDeploy(program: Command): void {
+  program
+    .command("deploy")
+    .description(
+      "build the operator's image, apply its generated kustomize base with that image to the " +
+        "local cluster's node, and wait until the operator's Deployment is Ready",
+    )
+    .argument("<module>", "the operator module, as given to `capstan generate deploy`")
+    .option(
+      "--local",
+      "deploy to the local cluster (the only target: elsewhere, push the image and `kubectl apply -k`)",
+    )
+    .option("--out <dir>", "where the kustomize base and the local overlay are written", "deploy")
+    .option("--name <name>", "name of the objects (default: <operator name>-operator)")
+    .option("--namespace-name <ns>", "the operator's own namespace (default: <name>-system)")
+    .option("--replicas <n>", "Deployment replicas (leader election keeps one active)", Number, 1)
+    .option("--watch-namespace <ns,...>", "namespaces the operator watches", namespaceList, [])
+    .option("-n, --namespace <ns>", "same as --watch-namespace (repeatable)", namespaceList, [])
+    .option("-A, --all-namespaces", "watch every namespace (a ClusterRole)", false)
+    .option("--install-crds", "the operator installs its CRDs", false)
+    .option("--timeout <seconds>", "how long to wait for the Deployment to be Ready", Number, 180)
+    .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
+    .action(
+      async (
+        modulePath: string,
+        o: Omit<DeployOptions, "image"> & {
+          local?: boolean;
+          watchNamespace: string[];
+          timeout: number;
+          clusterDir: string;
+        },
+      ) => {
+        if (!o.local)
+          throw new Error(
+            "capstan deploy needs --local: for another cluster, `capstan generate deploy`, " +
+              "push the image, then `kubectl apply -k`",
+          );
+        const { watchNamespace, local: _, timeout, ...rest } = o;
+        await deployLocal(modulePath, {
+          ...rest,
+          namespace: [...watchNamespace, ...o.namespace],
+          timeoutMs: timeout * 1000,
+          say: (line) => process.stdout.write(`${line}\n`),
+        });
+      },
+    );
+}
