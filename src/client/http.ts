@@ -219,8 +219,22 @@ export class Transport {
         method: o.method,
         headers,
         agent: this.conn.agent,
-        signal: o.signal,
       });
+      // The signal is watched here rather than given to https.request: Node ties it to the
+      // request with end-of-stream tracking (seven listeners added and removed per request),
+      // which cost ~15 % of a bare request's CPU in a local benchmark. One listener, removed
+      // when the request closes (after its response ended, or failed), does the same.
+      const signal = o.signal;
+      if (signal) {
+        const onAbort = () => req.destroy(signal.reason as Error);
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener("abort", onAbort, { once: true });
+          const off = () => signal.removeEventListener("abort", onAbort);
+          req.once("close", off);
+          req.once("error", off);
+        }
+      }
       const timer =
         timeoutMs > 0
           ? setTimeout(
