@@ -227,7 +227,9 @@ export class Controller<T extends ApiObject> {
   }
 
   private refOf(obj: T): NamedRef {
-    return { ...this.spec.for, name: obj.metadata!.name!, namespace: obj.metadata?.namespace };
+    // Fields named, not spread: an object spread per write showed in the benchmark's profile.
+    const { apiVersion, kind } = this.spec.for;
+    return { apiVersion, kind, name: obj.metadata.name!, namespace: obj.metadata.namespace };
   }
 
   private async process(key: string, signal: AbortSignal): Promise<void> {
