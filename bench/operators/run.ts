@@ -38,7 +38,14 @@ import { ensureControllerRuntime, ensureKopf, peersDir } from "./peers.js";
 import { GROUP, installWidgetCrd, isReady, WIDGET, type Widget } from "./widget.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ["capstan", "capstan-get", "controller-runtime", "kopf", "raw"] as const;
+const ALL = [
+  "capstan",
+  "capstan-baseline",
+  "capstan-get",
+  "controller-runtime",
+  "kopf",
+  "raw",
+] as const;
 type Name = (typeof ALL)[number];
 
 const { values } = parseArgs({
@@ -59,6 +66,11 @@ const { values } = parseArgs({
     "capstan-node-flags": { type: "string" },
     /** Where the results go (default bench/results). */
     out: { type: "string" },
+    /**
+     * Another checkout of Capstan, built (its dist/), run as the contender `capstan-baseline`
+     * in the same invocation: a before/after of a runtime change against the same peers.
+     */
+    baseline: { type: "string" },
   },
 });
 const N = Number(values.n ?? (values.quick ? 200 : 1000));
@@ -68,7 +80,11 @@ const RAW_CONCURRENCY = Number(values["raw-concurrency"]);
 const TIMEOUT_MS = 1000 * Number(values["timeout-s"] ?? Math.max(300, N * 0.2));
 /** Repeats per contender, interleaved (the order rotates), medians reported. */
 const REPEAT = Number(values.repeat ?? (N <= 1000 ? 3 : 1));
-const ONLY = (values.only?.split(",").map((s) => s.trim()) ?? [...ALL]) as Name[];
+const ONLY = (values.only?.split(",").map((s) => s.trim()) ??
+  ALL.filter((c) => c !== "capstan-baseline")) as Name[];
+if (values.baseline && !ONLY.includes("capstan-baseline")) ONLY.push("capstan-baseline");
+if (ONLY.includes("capstan-baseline") && !values.baseline)
+  throw new Error("--only capstan-baseline needs --baseline DIR (a built checkout of Capstan)");
 for (const o of ONLY) if (!ALL.includes(o)) throw new Error(`--only: unknown contender ${o}`);
 
 const log = (s: string) => process.stderr.write(s);
@@ -109,7 +125,7 @@ async function prepare(): Promise<void> {
     log: "warn",
   });
   const capstanLauncher =
-    (cached: boolean) =>
+    (cached: boolean, root?: string) =>
     (ns: string, kubeconfig: string): Launch => ({
       cmd: process.execPath,
       args: [
@@ -117,7 +133,9 @@ async function prepare(): Promise<void> {
           ? ["--cpu-prof", `--cpu-prof-dir=${path.join(logDir, "profiles")}`]
           : []),
         ...(values["capstan-node-flags"]?.split(" ").filter(Boolean) ?? []),
-        ...nodeArgs("capstan"),
+        ...(root
+          ? [path.join(path.resolve(root), "dist", "bench", "operators", "capstan.js")]
+          : nodeArgs("capstan")),
       ],
       env: {
         KUBECONFIG: kubeconfig,
@@ -131,6 +149,10 @@ async function prepare(): Promise<void> {
   if (ONLY.includes("capstan")) {
     settings.capstan = capstanSettings(true);
     launchers.capstan = capstanLauncher(true);
+  }
+  if (values.baseline) {
+    settings["capstan-baseline"] = { ...capstanSettings(true), build: values.baseline };
+    launchers["capstan-baseline"] = capstanLauncher(true, values.baseline);
   }
   if (ONLY.includes("capstan-get")) {
     settings["capstan-get"] = capstanSettings(false);
@@ -726,7 +748,7 @@ function section(r: Run): string[] {
     );
   }
   const rows: string[] = [];
-  for (const variant of ["capstan", "capstan-get"] as const) {
+  for (const variant of ["capstan", "capstan-baseline", "capstan-get"] as const) {
     const cap = by[variant];
     if (!cap) continue;
     for (const [peer, target] of [

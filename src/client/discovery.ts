@@ -48,6 +48,12 @@ interface APIResource {
 
 export class Discovery {
   private readonly byGroupVersion = new Map<string, Promise<Map<string, ResourceInfo>>>();
+  /**
+   * The same maps once fetched, read synchronously: every request resolves its kind here,
+   * and awaiting the cached promise (with a `catch` for failures) cost two promises and a
+   * microtask each time.
+   */
+  private readonly fetched = new Map<string, Map<string, ResourceInfo>>();
 
   constructor(private readonly http: Transport) {}
 
@@ -85,6 +91,7 @@ export class Discovery {
           const parent = [...kinds.values()].find((k) => k.resource === r.name.slice(0, slash));
           parent?.subresources.add(r.name.slice(slash + 1));
         }
+        if (this.byGroupVersion.get(apiVersion) === p) this.fetched.set(apiVersion, kinds);
         return kinds;
       })
       .catch((e: unknown) => {
@@ -103,6 +110,8 @@ export class Discovery {
         `an object needs apiVersion and kind (got ${JSON.stringify({ apiVersion, kind })})`,
       );
     }
+    const known = this.fetched.get(apiVersion)?.get(kind);
+    if (known) return known;
     const cached = this.byGroupVersion.get(apiVersion);
     const hit = cached && (await cached.catch(() => undefined))?.get(kind);
     if (hit) return hit;
@@ -164,5 +173,6 @@ export class Discovery {
   /** Forget everything (after CRDs change wholesale). */
   reset(): void {
     this.byGroupVersion.clear();
+    this.fetched.clear();
   }
 }

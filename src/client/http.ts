@@ -146,7 +146,8 @@ export class Transport {
     seen?: { req: InterceptedRequest; layers: readonly Interceptor[] },
   ): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
-      await this.throttle(o.signal);
+      // No await without a rate limit (the default): one fewer microtask per request.
+      if (this.rateLimit) await this.throttle(o.signal);
       const t0 = performance.now();
       const record = (code: number, res?: IncomingMessage) => {
         if (!seen) return;
@@ -236,8 +237,22 @@ export class Transport {
         method: o.method,
         headers,
         agent: this.conn.agent,
-        signal: o.signal,
       });
+      // The signal is watched here rather than given to https.request: Node ties it to the
+      // request with end-of-stream tracking (seven listeners added and removed per request),
+      // which cost ~15 % of a bare request's CPU in a local benchmark. One listener, removed
+      // when the request closes (after its response ended, or failed), does the same.
+      const signal = o.signal;
+      if (signal) {
+        const onAbort = () => req.destroy(signal.reason as Error);
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener("abort", onAbort, { once: true });
+          const off = () => signal.removeEventListener("abort", onAbort);
+          req.once("close", off);
+          req.once("error", off);
+        }
+      }
       const timer =
         timeoutMs > 0
           ? setTimeout(
@@ -284,7 +299,10 @@ export function readAll(res: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on("data", (c: Buffer) => chunks.push(c));
-    res.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    // Most bodies arrive in one chunk: decode it without copying it first.
+    res.on("end", () =>
+      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8")),
+    );
     res.on("error", reject);
   });
 }

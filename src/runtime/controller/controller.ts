@@ -106,7 +106,13 @@ export class Controller<T extends ApiObject> {
       recorder: this.recorder,
       writeStatus: (obj, status) =>
         this.write(
-          { ...spec.for, name: obj.metadata.name!, namespace: obj.metadata.namespace },
+          // Fields named, not spread: an object spread per write showed in the CPU profile.
+          {
+            apiVersion: spec.for.apiVersion,
+            kind: spec.for.kind,
+            name: obj.metadata.name!,
+            namespace: obj.metadata.namespace,
+          },
           { status },
           "status",
         ),

@@ -84,14 +84,31 @@ export interface CacheOptions<T> {
 /** Objects by key, with indexes; frozen when stored. One writer (the informer), read through `reader()`. */
 export class Cache<T extends KubeObjectLike> {
   private readonly items = new Map<string, T>();
-  private readonly indexers: Record<string, Indexer<T>>;
+  /** The indexers with their index, resolved once: `upsert` runs per watch event. */
+  private readonly indexers: [Indexer<T>, Map<string, Set<string>>][] = [];
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private readonly transform: (obj: T) => T;
+  /** One view for every caller: the informer asks for it on every event. */
+  private readonly view: CacheReader<T>;
 
   constructor(opts: CacheOptions<T> = {}) {
-    this.indexers = opts.indexers ?? {};
     this.transform = opts.transform ?? stripManagedFields;
-    for (const name of Object.keys(this.indexers)) this.indexes.set(name, new Map());
+    for (const [name, fn] of Object.entries(opts.indexers ?? {})) {
+      const idx = new Map<string, Set<string>>();
+      this.indexes.set(name, idx);
+      this.indexers.push([fn, idx]);
+    }
+    const items = this.items;
+    const lookup = (index: string, value: string) => this.lookup(index, value);
+    this.view = {
+      get: (key) => items.get(key),
+      list: () => [...items.values()],
+      keys: () => [...items.keys()],
+      byIndex: lookup,
+      get size() {
+        return items.size;
+      },
+    };
   }
 
   /** Store (or replace) an object; returns the previous version. */
@@ -125,17 +142,7 @@ export class Cache<T extends KubeObjectLike> {
 
   /** A read-only view for everyone but the writer. */
   reader(): CacheReader<T> {
-    const items = this.items;
-    const lookup = (index: string, value: string) => this.lookup(index, value);
-    return {
-      get: (key) => items.get(key),
-      list: () => [...items.values()],
-      keys: () => [...items.keys()],
-      byIndex: lookup,
-      get size() {
-        return items.size;
-      },
-    };
+    return this.view;
   }
 
   private lookup(index: string, value: string): T[] {
@@ -145,8 +152,7 @@ export class Cache<T extends KubeObjectLike> {
   }
 
   private index(key: string, obj: T): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
-      const idx = this.indexes.get(name)!;
+    for (const [fn, idx] of this.indexers) {
       for (const v of fn(obj)) {
         let set = idx.get(v);
         if (!set) idx.set(v, (set = new Set()));
@@ -156,8 +162,7 @@ export class Cache<T extends KubeObjectLike> {
   }
 
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of Object.entries(this.indexers)) {
-      const idx = this.indexes.get(name)!;
+    for (const [fn, idx] of this.indexers) {
       for (const v of fn(obj)) {
         const set = idx.get(v);
         set?.delete(key);
