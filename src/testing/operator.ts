@@ -12,7 +12,7 @@ import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
 import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
-import type { WebhookServeOptions } from "../runtime/webhooks/server.js";
+import type { RotationPolicy } from "../runtime/webhooks/rotation.js";
 
 export interface RunningOperator {
   operator: Operator;
@@ -67,7 +67,7 @@ export async function runOperator(
      * Serve the operator's admission handlers on 127.0.0.1 and register them with the
      * cluster (limited to `namespaces` when given); removed again by `stop()`.
      */
-    webhooks?: boolean | WebhookServeOptions;
+    webhooks?: boolean | { policy?: RotationPolicy };
   },
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
@@ -82,17 +82,17 @@ export async function runOperator(
     namespaces: opts.namespaces,
     health: opts.health,
     leaderElection: opts.leaderElection,
-    webhooks:
-      opts.webhooks === true
-        ? {
-            // A name of its own: test files share the cluster and run at once.
-            register: {
-              name: `capstan-test-${randomBytes(4).toString("hex")}`,
-              exclude: [],
-              only: opts.namespaces,
-            },
-          }
-        : opts.webhooks || undefined,
+    webhooks: opts.webhooks
+      ? {
+          // A name of its own: test files share the cluster and run at once.
+          register: {
+            name: `capstan-test-${randomBytes(4).toString("hex")}`,
+            exclude: [],
+            only: opts.namespaces,
+          },
+          policy: opts.webhooks === true ? undefined : opts.webhooks.policy,
+        }
+      : undefined,
     log: opts.captureLogs
       ? pino(
           { level: opts.logLevel ?? "debug" },
