@@ -266,6 +266,11 @@ export class Operator {
     ];
     try {
       if (this.opts.health) await this.serve(this.opts.health);
+      if (this.admissions.length && !this.opts.webhooks)
+        this.log.warn(
+          { kinds: this.admissions.map((a) => a.kind.kind) },
+          "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
+        );
       if (this.admissions.length && this.opts.webhooks)
         this.webhookServer = await WebhookServer.start(
           this.admissions,
