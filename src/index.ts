@@ -66,6 +66,7 @@ export {
   refuseReserved,
   ownerMark,
   type Ledger,
+  deny,
 } from "./runtime/index.js";
 export { isDns1123Label, isDns1123Subdomain } from "./core/names.js";
 export { truncateUtf8, utf8Length } from "./core/text.js";

@@ -52,6 +52,8 @@ export async function dev(spec: string, o: DevOptions): Promise<void> {
     spec,
     "--kubeconfig",
     info.kubeconfig,
+    // The local control plane runs on this machine: it can call the operator's webhooks.
+    "--local-webhooks",
     ...o.namespace.flatMap((n) => ["-n", n]),
   ];
   let child: ChildProcess | undefined;

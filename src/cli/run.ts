@@ -37,6 +37,8 @@ export interface RunOptions {
   leaseDuration?: number;
   renewDeadline?: number;
   retryPeriod?: number;
+  /** Serve admission webhooks on 127.0.0.1 and register them (the local loop). */
+  localWebhooks?: boolean;
 }
 
 /** "15s", "500ms", "2m" or plain milliseconds. */
@@ -103,6 +105,13 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
         namespaces,
         log: log.child({ operator: d.name }),
         health: i === 0 ? health : undefined,
+        webhooks: o.localWebhooks
+          ? {
+              // One name per operator: a restart (capstan dev) replaces what a killed run
+              // left behind instead of adding a configuration that points nowhere.
+              register: { name: `${d.name}-local-webhooks`, exclude: [], only: namespaces },
+            }
+          : undefined,
         leaderElection: o.leaderElect
           ? {
               namespace: o.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? client.namespace,
@@ -210,6 +219,11 @@ export function registerRun(program: Command): void {
       "--retry-period <d>",
       "how often to try to acquire or renew (default 2s)",
       parseDuration,
+    )
+    .option(
+      "--local-webhooks",
+      "serve admission webhooks on 127.0.0.1 and register them with the cluster, which must run on this machine (capstan dev sets it)",
+      false,
     )
     .action((module: string, o: RunOptions) => runModule(module, o));
 }

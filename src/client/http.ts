@@ -147,7 +147,7 @@ export class Transport {
   ): Promise<IncomingMessage> {
     for (let attempt = 1; ; attempt++) {
       // No await without a rate limit (the default): one fewer microtask per request.
-      if (this.rateLimit) await this.throttle(o.signal);
+      if (this.bucket) await this.throttle(o.signal);
       const t0 = performance.now();
       const record = (code: number, res?: IncomingMessage) => {
         if (!seen) return;

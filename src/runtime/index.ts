@@ -113,3 +113,14 @@ export {
   type ClaimOptions,
 } from "./ownership/external.js";
 export { isSubset } from "./ownership/subset.js";
+export {
+  Admission,
+  deny,
+  type Denial,
+  type ValidateHandlers,
+  type MutateHandler,
+  type WebhookOptions,
+  type FailurePolicy,
+} from "./webhooks/admission.js";
+export { WebhookServer, type WebhookServeOptions } from "./webhooks/server.js";
+export { DEFAULT_POLICY as DEFAULT_CERT_POLICY, type RotationPolicy } from "./webhooks/rotation.js";

@@ -2,15 +2,18 @@
  * Run an operator inside a test against the local control plane — what KopfRunner is for
  * kopf — and count the writes it makes, so a test can assert "converged means zero writes".
  */
+import { randomBytes } from "node:crypto";
 import { pino } from "pino";
 import { KubeClient } from "../client/client.js";
 import { isWrite } from "../client/intercept.js";
+import { eventually } from "./eventually.js";
 import { operatorIdle } from "./idle.js";
 import { isOperatorDefinition, type OperatorDefinition } from "../runtime/operator/define.js";
 import { installCrds, type CrdSource } from "../runtime/operator/crds.js";
 import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
+import type { RotationPolicy } from "../runtime/webhooks/rotation.js";
 
 /** An operator running inside a test: its client, write count, logs, and sync and idle signals. */
 export interface RunningOperator {
@@ -68,6 +71,11 @@ export async function runOperator(
     /** Serve /healthz, /readyz, /metrics (`{ port: 0 }`: a free port, see `operator.healthPort`). */
     health?: HealthOptions;
     leaderElection?: LeaderElectionOptions;
+    /**
+     * Serve the operator's admission handlers on 127.0.0.1 and register them with the
+     * cluster (limited to `namespaces` when given); removed again by `stop()`.
+     */
+    webhooks?: boolean | { policy?: RotationPolicy };
   },
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
@@ -83,6 +91,17 @@ export async function runOperator(
     namespaces: opts.namespaces,
     health: opts.health,
     leaderElection: opts.leaderElection,
+    webhooks: opts.webhooks
+      ? {
+          // A name of its own: test files share the cluster and run at once.
+          register: {
+            name: `capstan-test-${randomBytes(4).toString("hex")}`,
+            exclude: [],
+            only: opts.namespaces,
+          },
+          policy: opts.webhooks === true ? undefined : opts.webhooks.policy,
+        }
+      : undefined,
     log: opts.captureLogs
       ? pino(
           { level: opts.logLevel ?? "debug" },
@@ -93,6 +112,14 @@ export async function runOperator(
   await (isOperatorDefinition(def) ? def.setup(operator) : def(operator));
   const abort = new AbortController();
   const running = operator.run({ signal: abort.signal });
+  if (opts.webhooks)
+    // The port is known once the configurations are registered (or the run failed).
+    await Promise.race([
+      running,
+      eventually(async () => {
+        if (operator.webhookPort === undefined) throw new Error("webhooks not served yet");
+      }),
+    ]);
   return {
     operator,
     client,

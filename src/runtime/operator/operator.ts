@@ -42,6 +42,8 @@ import type { KindRef } from "../kind.js";
 import type { WatchTuning } from "../watch/source.js";
 import { logWarnings } from "./warnings.js";
 import type { Chosen, InputFor, ObjectFor } from "../controller/typed.js";
+import { Admission } from "../webhooks/admission.js";
+import { WebhookServer, type WebhookServeOptions } from "../webhooks/server.js";
 
 /** The health endpoint's port and the limits after which /healthz fails. */
 export interface HealthOptions {
@@ -81,6 +83,8 @@ export interface OperatorOptions {
   metrics?: OperatorMetrics;
   /** Watch stream timeouts (default: the client's). */
   watch?: WatchTuning;
+  /** Serve the admission handlers (`op.admission`) and, with `register`, register them. */
+  webhooks?: WebhookServeOptions;
 }
 
 /**
@@ -115,6 +119,8 @@ export class Operator {
   private readonly specs: ControllerSpec<ApiObject>[] = [];
   private readonly access: Access[] = [];
   private readonly handlerSets: Handlers<ApiObject>[] = [];
+  private readonly admissions: Admission<unknown>[] = [];
+  private webhookServer?: WebhookServer;
   readonly controllers: Controller<ApiObject>[] = [];
   readonly metrics: OperatorMetrics;
   private health?: HealthServer;
@@ -166,6 +172,23 @@ export class Operator {
     );
     this.handlerSets.push(h as unknown as Handlers<ApiObject>);
     return h;
+  }
+
+  /** Add admission handlers (validate, mutate) for a kind, typed from its definition. */
+  admission<T extends ApiObject = never, const F extends KindRef = KindRef>(
+    kind: F,
+  ): Admission<Chosen<T, ObjectFor<F>>> {
+    const a = new Admission<Chosen<T, ObjectFor<F>>>({
+      apiVersion: kind.apiVersion,
+      kind: kind.kind,
+    });
+    this.admissions.push(a as Admission<unknown>);
+    return a;
+  }
+
+  /** The admission webhook server's port, once `run` has started it. */
+  get webhookPort(): number | undefined {
+    return this.webhookServer?.port;
   }
 
   /**
@@ -272,16 +295,29 @@ export class Operator {
     ];
     try {
       if (this.opts.health) await this.serve(this.opts.health);
+      if (this.admissions.length && !this.opts.webhooks)
+        this.log.warn(
+          { kinds: this.admissions.map((a) => a.kind.kind) },
+          "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
+        );
+      if (this.admissions.length && this.opts.webhooks)
+        this.webhookServer = await WebhookServer.start(
+          this.admissions,
+          client,
+          this.log,
+          this.opts.webhooks,
+        );
       if (await this.startUp(opts.startup, specs, abort.signal)) {
         const campaign = this.leadership?.elector.run(abort.signal);
-        await Promise.all(
-          this.controllers.map((c) =>
+        await Promise.all([
+          ...(this.webhookServer ? [aborted(abort.signal)] : []),
+          ...this.controllers.map((c) =>
             c.run(abort.signal, {
               drainTimeoutMs: this.opts.drainTimeoutMs,
               gate: this.leadership?.leading,
             }),
           ),
-        );
+        ]);
         await Promise.all(this.handlerSets.map((h) => h.stop()));
         await campaign; // releases the lease once in-flight work is done
       }
@@ -289,6 +325,7 @@ export class Operator {
       process.off("SIGTERM", onSignal);
       process.off("SIGINT", onSignal);
       this.leadership?.unfence();
+      await this.webhookServer?.close();
       for (const dispose of intercepted) dispose();
       await this.activities.cleanUp(this.log);
       await this.health?.close();
@@ -355,4 +392,11 @@ export class Operator {
       throw new RuntimeError("synced", "the Operator is not running: call run() first");
     await Promise.all(this.controllers.map((c) => c.synced));
   }
+}
+
+/** Resolves when `signal` aborts: an operator that only serves webhooks runs until stopped. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) =>
+    signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+  );
 }

@@ -1,0 +1,111 @@
+// A CA rotation while admission requests flow: the new CA joins the caBundle before it signs
+// the serving certificate, and the old one leaves only after, so no request fails.
+import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
+import { after, before, test } from "node:test";
+import { KubeClient } from "../../client/client.js";
+import { defineResource, z } from "../../core/crd/index.js";
+import {
+  runOperator,
+  testNamespace,
+  useControlPlane,
+  type RunningOperator,
+} from "../../testing/index.js";
+import type { RotationPolicy } from "./rotation.js";
+
+const Probe = defineResource({
+  group: "rotation.capstan.test",
+  version: "v1",
+  kind: "Probe",
+  spec: z.object({ n: z.number().int() }),
+});
+
+const S = 1000;
+// Everything in seconds: a CA lives 10 s and is replaced 6 s before it ends, so one
+// rotation (new CA, switch, old CA retired) takes about 8 s.
+const fast: RotationPolicy = {
+  caValidityMs: 10 * S,
+  caRenewBeforeMs: 6 * S,
+  leafValidityMs: 4 * S,
+  leafRenewBeforeMs: 1.5 * S,
+  overlapMs: 2 * S,
+};
+
+let kube: KubeClient;
+let ns: { name: string; dispose(): Promise<void> };
+let op: RunningOperator;
+let calls = 0;
+
+before(async () => {
+  const cp = await useControlPlane();
+  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  ns = await testNamespace(kube, "rot");
+  op = await runOperator(
+    (o) =>
+      void o.admission(Probe).validate({
+        create: () => {
+          calls++;
+        },
+      }),
+    {
+      kubeconfig: cp.kubeconfig,
+      crds: [Probe],
+      namespaces: [ns.name],
+      webhooks: { policy: fast },
+    },
+  );
+});
+
+after(async () => {
+  await op?.stop();
+  await ns?.dispose();
+});
+
+const VWC = {
+  apiVersion: "admissionregistration.k8s.io/v1",
+  kind: "ValidatingWebhookConfiguration",
+} as const;
+
+async function trustedCas(): Promise<string[]> {
+  const port = op.operator.webhookPort!;
+  const { items } = await kube.list(VWC);
+  const ours = items
+    .flatMap(
+      (c) =>
+        (c as { webhooks?: { clientConfig: { url?: string; caBundle: string } }[] }).webhooks ?? [],
+    )
+    .find((w) => w.clientConfig.url?.startsWith(`https://127.0.0.1:${port}/`))!;
+  const pem = Buffer.from(ours.clientConfig.caBundle, "base64").toString();
+  return pem
+    .split(/(?<=-----END CERTIFICATE-----\n)/)
+    .filter(Boolean)
+    .map((c) => new X509Certificate(c).fingerprint256);
+}
+
+test("a CA rotation while requests flow loses no request", async () => {
+  const [first] = await trustedCas();
+  const failures: string[] = [];
+  let sent = 0;
+  let rotatedOut = false;
+  // Traffic until the first CA has left the bundle: new CA, switch, old CA retired.
+  const deadline = Date.now() + 30 * S;
+  while (!rotatedOut && Date.now() < deadline) {
+    for (let i = 0; i < 20; i++) {
+      sent++;
+      await kube
+        .create(
+          {
+            ...Probe.typeRef,
+            metadata: { generateName: "p-", namespace: ns.name },
+            spec: { n: sent },
+          },
+          { dryRun: true },
+        )
+        .catch((e: unknown) => failures.push(e instanceof Error ? e.message : String(e)));
+    }
+    rotatedOut = !(await trustedCas()).includes(first!);
+  }
+  assert.ok(rotatedOut, "the first CA was rotated out within 30 s");
+  assert.deepEqual(failures, []);
+  assert.equal(calls, sent, "every request reached the webhook");
+});

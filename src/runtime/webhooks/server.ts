@@ -1,0 +1,193 @@
+/**
+ * The admission webhook server: HTTPS with certificates from its own CertAuthority, one path
+ * per kind and mode, and — for the local loop (`capstan dev`, `runOperator`) — the
+ * Validating/MutatingWebhookConfigurations registered against the cluster with
+ * `url: https://127.0.0.1:PORT/…` and the CA as `caBundle`: no tunnel, no cert-manager.
+ *
+ * Guarantees: a rotated serving certificate is used for new connections at once
+ * (`setSecureContext`), and a new CA is in the registered `caBundle` before any certificate it
+ * signs is served (rotation.ts). `close()` removes the configurations before the server stops,
+ * so a stopped operator leaves nothing behind that could block writes.
+ */
+import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { KubeClient } from "../../client/client.js";
+import type { Logger } from "../log.js";
+import type { Admission } from "./admission.js";
+import { CertAuthority } from "./authority.js";
+import { configurations, webhookPath, type Target } from "./configuration.js";
+import { review, type AdmissionReview } from "./review.js";
+import type { RotationPolicy } from "./rotation.js";
+
+/** Where and how the admission webhook server serves and registers itself. */
+export interface WebhookServeOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1 (the local loop). */
+  host?: string;
+  /**
+   * Register the configurations pointing at this process (the local loop). `exclude`: the
+   * namespaces never sent (the operator's own); `only`: limit them to these.
+   */
+  register?: { name: string; exclude: string[]; only?: string[] };
+  policy?: RotationPolicy;
+  /** The clock, for tests of rotation. */
+  now?: () => number;
+}
+
+const MAX_BODY = 8 * 1024 * 1024; // an object and its old version, each up to etcd's 1.5 MiB, as JSON
+
+/** The HTTPS server of an operator's admission handlers, with certificates it rotates itself. */
+export class WebhookServer {
+  private timer?: NodeJS.Timeout;
+  private registered: { apiVersion: string; kind: string; name: string }[] = [];
+
+  private constructor(
+    private readonly server: https.Server,
+    private readonly authority: CertAuthority,
+    private readonly targets: Target[],
+    private readonly client: KubeClient,
+    private readonly log: Logger,
+    private readonly opts: WebhookServeOptions,
+  ) {}
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Serve `admissions` and, when asked, register their configurations with the cluster. */
+  static async start(
+    admissions: Admission<unknown>[],
+    client: KubeClient,
+    log: Logger,
+    opts: WebhookServeOptions,
+  ): Promise<WebhookServer> {
+    const host = opts.host ?? "127.0.0.1";
+    const authority = new CertAuthority({
+      name: opts.register?.name ?? "capstan",
+      ips: [host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host],
+      dns: ["localhost"],
+      policy: opts.policy,
+      now: opts.now,
+    });
+    await authority.reconcile();
+    const targets: Target[] = await Promise.all(
+      admissions.map(async (a) => ({
+        admission: a,
+        resource: (await client.locate({ apiVersion: a.kind.apiVersion, kind: a.kind.kind })).info
+          .resource,
+      })),
+    );
+    const routes = new Map<
+      string,
+      { admission: Admission<unknown>; mode: "validate" | "mutate" }
+    >();
+    for (const t of targets)
+      for (const mode of ["validate", "mutate"] as const)
+        routes.set(webhookPath(mode, t.admission.kind.apiVersion, t.resource), {
+          admission: t.admission,
+          mode,
+        });
+    const server = https.createServer(
+      { cert: authority.current.cert, key: authority.current.key },
+      (req, res) => void handle(req, res, routes, log),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, host, () => resolve());
+    });
+    const ws = new WebhookServer(server, authority, targets, client, log, opts);
+    try {
+      await ws.register();
+      await ws.rotate(); // schedules the next look at the certificates
+    } catch (e) {
+      await ws.close();
+      throw e;
+    }
+    log.info(
+      { port: ws.port, kinds: targets.map((t) => t.resource) },
+      "serving admission webhooks",
+    );
+    return ws;
+  }
+
+  /** Re-check the certificates now (the timer does it when something is due). */
+  async rotate(): Promise<void> {
+    clearTimeout(this.timer);
+    const { changed, next } = await this.authority.reconcile();
+    if (changed) {
+      // Bundle first: a new CA must be trusted before a certificate it signs is served.
+      await this.register();
+      const { cert, key } = this.authority.current;
+      this.server.setSecureContext({ cert, key });
+      this.log.info("webhook certificates rotated");
+    }
+    const now = (this.opts.now ?? Date.now)();
+    // setTimeout holds at most ~24.8 days; waking early only re-decides.
+    const delay = Math.min(Math.max(next - now, 1000), 2 ** 31 - 1);
+    this.timer = setTimeout(() => {
+      this.rotate().catch((e: unknown) =>
+        this.log.error({ err: e }, "webhook certificate rotation failed; retrying"),
+      );
+    }, delay);
+    this.timer.unref();
+  }
+
+  private async register(): Promise<void> {
+    const r = this.opts.register;
+    if (!r) return;
+    const objs = configurations(this.targets, {
+      name: r.name,
+      client: { url: `https://127.0.0.1:${this.port}` },
+      caBundle: this.authority.current.caBundle,
+      exclude: r.exclude,
+      only: r.only,
+    });
+    for (const o of objs) await this.client.apply(o, { force: true });
+    this.registered = objs.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: r.name }));
+  }
+
+  /** Remove the registered configurations, then stop serving. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    for (const ref of this.registered)
+      await this.client.delete(ref).catch((e: unknown) => {
+        if ((e as { code?: number }).code !== 404) throw e;
+      });
+    this.registered = [];
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  routes: Map<string, { admission: Admission<unknown>; mode: "validate" | "mutate" }>,
+  log: Logger,
+): Promise<void> {
+  const reply = (code: number, body: unknown) => {
+    res.writeHead(code, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+  };
+  const route = routes.get((req.url ?? "").split("?")[0]!);
+  if (!route) return reply(404, { message: `no webhook at ${req.url}` });
+  if (req.method !== "POST") return reply(405, { message: "POST an AdmissionReview" });
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req as AsyncIterable<Buffer>) {
+      size += c.length;
+      if (size > MAX_BODY) return reply(413, { message: "AdmissionReview too large" });
+      chunks.push(c);
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as AdmissionReview;
+    reply(200, await review(body, route.admission, route.mode));
+  } catch (e) {
+    log.error({ err: e, path: req.url }, "admission webhook: bad request");
+    reply(400, { message: e instanceof Error ? e.message : String(e) });
+  }
+}
