@@ -119,7 +119,16 @@ test("a silent stream is cut by the watchdog and the informer resumes without lo
     await running;
   });
   await inf.synced;
-  await eventually(async () => assert.ok(inf.stats.watchStarts >= 1, "the watch has started"));
+  // The watch is flowing (not merely requested) once a change made after the list arrives
+  // through it: pausing earlier would hold the request itself, which no watchdog times.
+  await kube.create({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "flowing", namespace: ns.name, labels: { stall: "1" } },
+  });
+  await eventually(async () =>
+    assert.ok(inf.reader().get(`${ns.name}/flowing`), "the watch delivers changes"),
+  );
   proxy.pause();
   await kube.create({
     apiVersion: "v1",
