@@ -163,6 +163,11 @@ test("`capstan run` waiting for its CRD is alive, not ready, names the CRD, and 
     );
   });
   assert.equal((await get(port, "/healthz")).code, 200, "alive: probes must not kill it");
+  assert.match(
+    run.log(),
+    /--install-crds.*capstan generate crd \S+ \| kubectl apply -f -/,
+    "the log says both ways to install the CRD",
+  );
   cleanups.push(() =>
     kube.delete({
       apiVersion: "apiextensions.k8s.io/v1",

@@ -140,7 +140,7 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
   const cluster = new Promise<void>((r) => (settle = r));
   cluster.catch(() => undefined); // the first operator reports it
   const first: Startup = (s) => {
-    const waited = waitForCluster(client, resources, o, log, s);
+    const waited = waitForCluster(client, resources, { ...o, spec }, log, s);
     settle(waited);
     return waited;
   };
@@ -157,7 +157,7 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
 async function waitForCluster(
   client: KubeClient,
   resources: readonly (AnyResource & { crd(): CustomResourceDefinition })[],
-  o: RunOptions,
+  o: RunOptions & { spec: string },
   log: Logger,
   s: Parameters<Startup>[0],
 ): Promise<void> {
@@ -175,7 +175,12 @@ async function waitForCluster(
     await installCrds(client, resources, { signal: s.signal });
     return;
   }
-  log.info({ crds: names }, "waiting for the CRDs to be installed");
+  // The first thing a new user meets when the CRDs are missing: say how to install them.
+  log.warn(
+    { crds: names },
+    `waiting for the CRDs ${names.join(", ")} to be installed: run with --install-crds, or ` +
+      `\`capstan generate crd ${o.spec} | kubectl apply -f -\``,
+  );
   for (const [i, r] of resources.entries()) {
     s.waitingFor(`waiting for CRD ${names[i]}`);
     await waitForCrd(client, r, { timeoutMs: 10 * 60_000, signal: s.signal });
