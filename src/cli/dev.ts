@@ -25,6 +25,16 @@ interface DevOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The operator's environment under `capstan dev`: on a terminal, human log lines (unless
+ * CAPSTAN_LOG_FORMAT says otherwise); piped or in CI, the JSON lines `capstan run` writes.
+ */
+export function devEnv(env: NodeJS.ProcessEnv, terminal: boolean): NodeJS.ProcessEnv {
+  return terminal && env.CAPSTAN_LOG_FORMAT === undefined
+    ? { ...env, CAPSTAN_LOG_FORMAT: "pretty" }
+    : env;
+}
+
 const say = (s: string) => process.stderr.write(`[capstan dev] ${s}\n`);
 
 export async function dev(spec: string, o: DevOptions): Promise<void> {
@@ -58,7 +68,10 @@ export async function dev(spec: string, o: DevOptions): Promise<void> {
   ];
   let child: ChildProcess | undefined;
   const launch = () => {
-    child = fork(main, args, { stdio: "inherit" });
+    child = fork(main, args, {
+      stdio: "inherit",
+      env: devEnv(process.env, Boolean(process.stdout.isTTY)),
+    });
   };
   const stopChild = () =>
     new Promise<void>((resolve) => {
