@@ -112,6 +112,9 @@ test("`capstan run` against an unreachable API server keeps running, alive but n
   cleanups.push(dispose);
   const run = await runBeforeTheServer(ns);
   const port = await run.port;
+  await eventually(async () =>
+    assert.match(run.log(), /capstan cluster status/, "the first line says how to check"),
+  );
   // Two waiting lines: it retried after the first refusal instead of giving up.
   const lines = new RegExp(waitingLine(run.apiPort), "g");
   await eventually(async () => assert.ok((run.log().match(lines)?.length ?? 0) >= 2, run.log()), {

@@ -167,6 +167,10 @@ async function waitForCluster(
     log,
     signal: s.signal,
     onUnreachable: (reason) => s.waitingFor(`waiting for the API server ${server} (${reason})`),
+    // A loopback server is most likely the local cluster, stopped: say how to check.
+    hint: /^https?:\/\/(127\.|\[::1\]|localhost)/.test(server)
+      ? "if it is the local cluster, `capstan cluster status` says whether it runs"
+      : undefined,
   });
   if (!resources.length) return;
   const names = resources.map((r) => `${r.plural}.${r.group}`);

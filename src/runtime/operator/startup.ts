@@ -68,6 +68,8 @@ export interface ApiServerWaitOptions {
   attemptTimeoutMs?: number;
   /** Told the reason after each failed attempt (for /readyz). */
   onUnreachable?: (reason: string) => void;
+  /** Added to the first "unreachable" line: what the user can check (the CLI's words). */
+  hint?: string;
 }
 
 export async function waitForApiServer(
@@ -87,7 +89,8 @@ export async function waitForApiServer(
     opts.onUnreachable?.(reason);
     opts.log.warn(
       { server, reason, attempt, retryInMs: delay },
-      `API server ${server} unreachable (${reason}); retrying in ${seconds(delay)}`,
+      `API server ${server} unreachable (${reason}); retrying in ${seconds(delay)}` +
+        (attempt === 1 && opts.hint ? ` (${opts.hint})` : ""),
     );
     await sleep(delay, signal);
   }
