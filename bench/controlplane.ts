@@ -9,7 +9,7 @@
  *
  *   npm run bench:controlplane -- [--runs 7] [--pods 7] [--cold] [--no-node]
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,7 +22,7 @@ import {
 } from "../src/controlplane/index.js";
 import { packageRoot } from "../src/controlplane/paths.js";
 import { barChartSvg } from "./lib/chart.js";
-import { measureNode, nodeMarkdown, median as med } from "./lib/node-figures.js";
+import { coldBuildSeconds, measureNode, median, nodeMarkdown } from "./lib/node-figures.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,11 +33,6 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-
 async function timeStarts(label: string, controllerManager: boolean): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -50,32 +45,12 @@ async function timeStarts(label: string, controllerManager: boolean): Promise<nu
   return out;
 }
 
-async function coldBuild(): Promise<number> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-cold-"));
-  const saved = { ...process.env };
-  Object.assign(process.env, {
-    GOCACHE: path.join(tmp, "gocache"),
-    GOMODCACHE: path.join(tmp, "gomodcache"),
-    CAPSTAN_CACHE_DIR: path.join(tmp, "capstan"),
-  });
-  try {
-    const t0 = performance.now();
-    await ensureBinaries({ progress: (l) => process.stderr.write(`[cold build] ${l}\n`) });
-    return (performance.now() - t0) / 1000;
-  } finally {
-    process.env = saved;
-    // Go marks module files read-only; make them removable first.
-    await import("node:child_process").then(({ spawnSync }) =>
-      spawnSync("chmod", ["-R", "u+w", tmp]),
-    );
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}
-
 await ensureBinaries();
 const full = await timeStarts("full control plane", true);
 const envtest = await timeStarts("etcd + kube-apiserver", false);
-const cold = values.cold ? await coldBuild() : undefined;
+const cold = values.cold
+  ? await coldBuildSeconds("cold build", (progress) => ensureBinaries({ progress }))
+  : undefined;
 const noNodeWhy = values["no-node"] ? "--no-node" : nodeUnavailable();
 const node = noNodeWhy
   ? undefined
@@ -144,7 +119,9 @@ writeFileSync(
         values: [
           median(full),
           median(envtest),
-          ...(node ? [med(node.startToReadyMs.withNode), med(node.podCreateToSucceededMs)] : []),
+          ...(node
+            ? [median(node.startToReadyMs.withNode), median(node.podCreateToSucceededMs)]
+            : []),
         ],
       },
     ],

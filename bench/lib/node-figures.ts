@@ -76,9 +76,12 @@ async function podRuns(cp: ControlPlane, pods: number): Promise<number[]> {
 const rssMB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
 
-/** The node's binaries built from nothing: empty Go module and build caches, a fresh cache. */
-async function coldNodeBuild(): Promise<number> {
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-cold-node-"));
+/** Seconds `build` takes from nothing: empty Go module and build caches, a fresh Capstan cache. */
+export async function coldBuildSeconds(
+  label: string,
+  build: (progress: (l: string) => void) => Promise<unknown>,
+): Promise<number> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-cold-"));
   const saved = { ...process.env };
   Object.assign(process.env, {
     GOCACHE: path.join(tmp, "gocache"),
@@ -87,7 +90,7 @@ async function coldNodeBuild(): Promise<number> {
   });
   try {
     const t0 = performance.now();
-    await ensureNodeBinaries({ progress: (l) => log(`[cold node build] ${l}`) });
+    await build((l) => log(`[${label}] ${l}`));
     return (performance.now() - t0) / 1000;
   } finally {
     process.env = saved;
@@ -124,7 +127,13 @@ export async function measureNode(opts: {
     startToReadyMs: { withoutNode, withNode, nodeShare: median(withNode) - median(withoutNode) },
     podCreateToSucceededMs: pods,
     idleRssMB,
-    ...(opts.cold ? { coldBuildSeconds: await coldNodeBuild() } : {}),
+    ...(opts.cold
+      ? {
+          coldBuildSeconds: await coldBuildSeconds("cold node build", (progress) =>
+            ensureNodeBinaries({ progress }),
+          ),
+        }
+      : {}),
   };
 }
 
