@@ -126,8 +126,12 @@ describe("sandbox (pause) image", () => {
           );
           assert.ok(caught & (1n << 14n), "SIGTERM is not caught yet");
           const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
-          assert.ok(kids, "no sleep yet");
-          return Number(kids.split(" ")[0]);
+          assert.ok(kids, "no child yet");
+          const kid = Number(kids.split(" ")[0]);
+          // A forked child is listed before it execs `sleep`; a TERM sent in that window is
+          // swallowed by the shell's copy of the trap, and the sleep would then outlive it.
+          assert.equal(readFileSync(`/proc/${kid}/comm`, "utf8").trim(), "sleep", "not exec'd yet");
+          return kid;
         },
         { timeoutMs: 5_000, intervalMs: 10 },
       );
