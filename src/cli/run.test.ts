@@ -4,7 +4,7 @@
 // reconciles. A kubeconfig that cannot work still stops it at once, naming the file.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -20,6 +20,7 @@ import {
   useControlPlane,
   type TestControlPlane,
 } from "../testing/index.js";
+import { scratchDir } from "../testing/scratch.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const group = "runstart.capstan.test";
@@ -33,7 +34,7 @@ before(async () => {
   cp = await useControlPlane();
   kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
   await installWidgetCrd(kube, group);
-  fixture = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-runstart-")), "operator.mjs");
+  fixture = path.join(scratchDir("capstan-runstart-"), "operator.mjs");
   const capstan = pathToFileURL(path.join(here, "..", "index.js")).href;
   // Exports its Widget resource, so `capstan run` waits for the CRD (group from the env).
   writeFileSync(
@@ -192,7 +193,7 @@ test("`capstan run` with a kubeconfig file that does not exist exits non-zero na
 });
 
 test("`capstan run` with a kubeconfig that names no usable context exits non-zero naming the file", async () => {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-runstart-")), "kubeconfig");
+  const file = path.join(scratchDir("capstan-runstart-"), "kubeconfig");
   writeFileSync(file, "apiVersion: v1\nkind: Config\ncurrent-context: gone\n");
   const run = capstanRun(["--health-port", "0", "--kubeconfig", file]);
   assert.equal(await run.exited, 1);

@@ -1,8 +1,8 @@
 // Kubeconfig reading and credentials without a cluster: kubectl's merge rules, paths relative
 // to their file, contexts, and exec credential plugins run for real (a small Node script).
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
+import { scratchDir } from "../testing/scratch.js";
 import path from "node:path";
 import { afterEach, beforeEach, test } from "node:test";
 import { credentialFor } from "./auth.js";
@@ -13,7 +13,7 @@ let dir: string;
 let saved: Record<string, string | undefined>;
 const VARS = ["KUBECONFIG", SERVICEACCOUNT_DIR_ENV];
 beforeEach(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "capstan-kc-"));
+  dir = scratchDir("capstan-kc-");
   saved = Object.fromEntries(VARS.map((v) => [v, process.env[v]]));
   for (const v of VARS) delete process.env[v];
 });

@@ -11,11 +11,11 @@
  * For an API server that is not there yet: point a process at `unusedPort()` with
  * `kubeconfigWithServer`, then `startApiProxy(original, { port })` on that port later.
  */
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { parse, stringify } from "yaml";
+import { scratchDir } from "./scratch.js";
 
 /** A proxy in front of the API server that a test controls. */
 export interface ApiProxy {
@@ -39,7 +39,7 @@ export interface ApiProxy {
 export function kubeconfigWithServer(kubeconfigPath: string, server: string): string {
   const kc = parse(readFileSync(kubeconfigPath, "utf8"));
   kc.clusters[0].cluster.server = server;
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-proxy-")), "kubeconfig");
+  const file = path.join(scratchDir("capstan-proxy-"), "kubeconfig");
   writeFileSync(file, stringify(kc), { mode: 0o600 });
   return file;
 }
