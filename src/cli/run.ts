@@ -109,7 +109,12 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
           ? {
               // One name per operator: a restart (capstan dev) replaces what a killed run
               // left behind instead of adding a configuration that points nowhere.
-              register: { name: `${d.name}-local-webhooks`, exclude: [], only: namespaces },
+              register: {
+                name: `${d.name}-local-webhooks`,
+                owner: d.name,
+                exclude: [],
+                only: namespaces,
+              },
             }
           : undefined,
         leaderElection: o.leaderElect
