@@ -9,7 +9,7 @@
  * Pure: `generate deploy` can emit the same objects with a Service in `clientConfig`.
  */
 import type { Admission } from "./admission.js";
-import { operationsOf } from "./admission.js";
+import { validatingOf } from "./admission.js";
 
 export interface Target {
   admission: Admission<unknown>;
@@ -105,9 +105,10 @@ export function configurations(targets: Target[], o: ConfigurationOptions): Webh
       ...(mode === "mutate" ? { reinvocationPolicy: "Never" } : {}),
     };
   };
-  const validating = targets.flatMap((t) =>
-    t.admission.validators.map((v) => webhook("validate", t, operationsOf(v.handlers), v.options)),
-  );
+  const validating = targets.flatMap((t) => {
+    const v = validatingOf(t.admission);
+    return v ? [webhook("validate", t, v.operations, v.options)] : [];
+  });
   const mutating = targets.flatMap((t) =>
     t.admission.mutators.map((m) => webhook("mutate", t, ["CREATE", "UPDATE"], m.options)),
   );
