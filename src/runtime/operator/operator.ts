@@ -313,6 +313,9 @@ export class Operator {
           { kinds: this.admissions.map((a) => a.kind.kind) },
           "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
         );
+      const register = this.opts.webhooks?.register;
+      if (!this.admissions.length && register)
+        await WebhookServer.removeStale(client, this.log, register);
       if (this.admissions.length && this.opts.webhooks)
         this.webhookServer = await WebhookServer.start(
           this.admissions,

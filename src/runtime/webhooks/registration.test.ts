@@ -134,3 +134,51 @@ test("close leaves alone a configuration that replaced the registered one", asyn
     await kube.delete({ ...VWC, name }).catch(() => undefined);
   }
 });
+
+test("the operator's own configuration of a kind it no longer serves is removed on start", async () => {
+  const name = unique("gone");
+  const MWC = {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+  } as const;
+  await kube.create({
+    ...MWC,
+    metadata: { name, labels: { ...MANAGED_BY }, annotations: { [OWNER]: "whreg" } },
+    webhooks: [],
+  });
+  const ws = await serve(name); // validates only: no mutating configuration of its own
+  try {
+    await assert.rejects(kube.get({ ...MWC, name }), NotFoundError);
+  } finally {
+    await ws.close();
+    await kube.delete({ ...MWC, name }).catch(() => undefined);
+  }
+});
+
+test("a foreign configuration of a kind the operator does not serve is left alone", async () => {
+  const name = unique("unserved");
+  const MWC = {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "MutatingWebhookConfiguration",
+  } as const;
+  const theirs = await kube.create({ ...MWC, metadata: { name }, webhooks: [] });
+  const ws = await serve(name);
+  try {
+    await ws.close();
+    const now = await kube.get({ ...MWC, name });
+    assert.equal(now.metadata?.resourceVersion, theirs.metadata?.resourceVersion);
+  } finally {
+    await kube.delete({ ...MWC, name }).catch(() => undefined);
+  }
+});
+
+test("an operator without admission handlers removes the configurations an earlier run left", async () => {
+  const name = unique("nohandlers");
+  await foreign(name, { labels: { ...MANAGED_BY }, annotations: { [OWNER]: "whreg" } });
+  await WebhookServer.removeStale(kube, pino({ level: "silent" }), {
+    name,
+    owner: "whreg",
+    exclude: [],
+  });
+  await assert.rejects(kube.get({ ...VWC, name }), NotFoundError);
+});

@@ -6,7 +6,9 @@
  * - one carrying capstan's `MANAGED_BY` label and this operator's `OWNER` annotation is ours
  *   (a run that was SIGKILLed left it, pointing at a dead port) and is replaced;
  * - any other is refused before anything is written: the error and the log name it and say
- *   why, and it is never changed nor deleted.
+ *   why, and it is never changed nor deleted;
+ * - ours of a kind no longer served (the handlers changed since the killed run) is deleted:
+ *   else a validating one would refuse its kinds until someone removes it by hand.
  *
  * Writes carry the checked object's resourceVersion (or are creates), so a change between
  * the check and the write is a conflict, never an overwrite; removal carries the uid written,
@@ -43,18 +45,12 @@ export class Registration {
     private readonly owner: string,
   ) {}
 
-  /** Create or replace `objs`; throws, changing nothing, if one of their names is taken. */
-  async write(objs: WebhookConfiguration[]): Promise<void> {
-    const current = await Promise.all(
-      objs.map((o) =>
-        this.client
-          .get<{ apiVersion: string; kind: string; name: string }, Stored>(refOf(o))
-          .catch((e: unknown) => {
-            if (e instanceof NotFoundError) return undefined;
-            throw e;
-          }),
-      ),
-    );
+  /**
+   * Create or replace `objs`, all named `name`, and delete our own configuration of a kind
+   * not among them; throws, changing nothing, if a name `objs` need is someone else's.
+   */
+  async write(name: string, objs: WebhookConfiguration[]): Promise<void> {
+    const current = await Promise.all(objs.map((o) => this.get(refOf(o))));
     objs.forEach((o, i) => {
       const why = foreignness(current[i], this.owner);
       if (!why) return;
@@ -65,6 +61,17 @@ export class Registration {
       this.log.error({ kind: o.kind, name: o.metadata.name }, message);
       throw new Error(message);
     });
+    for (const kind of KINDS.filter((k) => !objs.some((o) => o.kind === k))) {
+      const ref = { apiVersion: API_VERSION, kind, name };
+      const c = await this.get(ref);
+      if (!c || foreignness(c, this.owner)) continue;
+      await this.client
+        .delete(ref, { preconditions: { uid: c.metadata?.uid } })
+        .catch((e: unknown) => {
+          if (!(e instanceof NotFoundError || e instanceof ConflictError)) throw e;
+        });
+      this.log.info({ kind, name }, `removed ${kind} ${name} left by an earlier run`);
+    }
     const written: Written[] = [];
     for (const [i, o] of objs.entries()) {
       const rv = current[i]?.metadata?.resourceVersion;
@@ -78,6 +85,13 @@ export class Registration {
       // Kept as written so far: if a later one fails, close() still removes this one.
       this.written = [...written, ...this.written.filter((w) => !written.some((n) => same(n, w)))];
     }
+  }
+
+  private async get(ref: { apiVersion: string; kind: string; name: string }) {
+    return this.client.get<typeof ref, Stored>(ref).catch((e: unknown) => {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    });
   }
 
   /** Delete what was written, unless it was replaced since (its uid changed). */
@@ -97,6 +111,9 @@ export class Registration {
     this.written = [];
   }
 }
+
+const API_VERSION = "admissionregistration.k8s.io/v1";
+const KINDS = ["ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"] as const;
 
 const refOf = (o: WebhookConfiguration) => ({
   apiVersion: o.apiVersion,

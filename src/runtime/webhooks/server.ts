@@ -119,6 +119,18 @@ export class WebhookServer {
     return ws;
   }
 
+  /**
+   * For an operator that has no admission handlers (any more): delete the configurations an
+   * earlier, killed run of it registered under `register.name`, so they block nothing.
+   */
+  static async removeStale(
+    client: KubeClient,
+    log: Logger,
+    register: NonNullable<WebhookServeOptions["register"]>,
+  ): Promise<void> {
+    await new Registration(client, log, register.owner ?? register.name).write(register.name, []);
+  }
+
   /** Re-check the certificates now (the timer does it when something is due). */
   async rotate(): Promise<void> {
     clearTimeout(this.timer);
@@ -152,7 +164,7 @@ export class WebhookServer {
       only: r.only,
       owner: r.owner ?? r.name,
     });
-    await this.registration.write(objs);
+    await this.registration.write(r.name, objs);
   }
 
   /** Remove the registered configurations, then stop serving. */
