@@ -11,8 +11,7 @@
  *
  * A kind's whole schema (`validation: "webhook"`) is checked first, every problem a cause. An
  * update that leaves `spec` as it was is not checked: an object stored before a rule existed
- * must still take label, finalizer and status-free metadata changes (else it could never be
- * deleted once it has a finalizer).
+ * must still take label and finalizer changes (else, with a finalizer, it could never go).
  */
 import { isDeepStrictEqual } from "node:util";
 import { describe } from "../../core/object.js";
