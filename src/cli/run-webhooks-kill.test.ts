@@ -4,7 +4,7 @@
 // takes the configuration over.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -75,6 +75,7 @@ after(async () => {
   await kube?.delete(VWC).catch(() => undefined);
   await tenant?.dispose();
   await own?.dispose();
+  if (fixture) rmSync(path.dirname(fixture), { recursive: true, force: true });
 });
 
 function start() {
