@@ -95,6 +95,12 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
   const namespaces = o.allNamespaces || o.namespace.length === 0 ? undefined : o.namespace;
   const health =
     o.healthPort === undefined || o.healthPort < 0 ? undefined : { port: o.healthPort };
+  const leaseNamespace = o.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? client.namespace;
+  // The operator's own namespace (its Pod's, its Lease's) is never sent to its webhooks: a
+  // run that was killed must not block what the operator needs to come back.
+  const ownNamespaces = [
+    ...new Set([process.env.POD_NAMESPACE, o.leaderElect ? leaseNamespace : undefined]),
+  ].filter((n): n is string => !!n);
   const operators = await Promise.all(
     defs.map(async (d, i) => {
       // One client per operator: leader election fences its client's writes.
@@ -109,12 +115,17 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
           ? {
               // One name per operator: a restart (capstan dev) replaces what a killed run
               // left behind instead of adding a configuration that points nowhere.
-              register: { name: `${d.name}-local-webhooks`, exclude: [], only: namespaces },
+              register: {
+                name: `${d.name}-local-webhooks`,
+                owner: d.name,
+                exclude: ownNamespaces,
+                only: namespaces,
+              },
             }
           : undefined,
         leaderElection: o.leaderElect
           ? {
-              namespace: o.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? client.namespace,
+              namespace: leaseNamespace,
               name: `${o.leaderElectionId ?? defaultLeaseName(spec)}${i ? `-${i}` : ""}`,
               leaseDurationMs: o.leaseDuration,
               renewDeadlineMs: o.renewDeadline,

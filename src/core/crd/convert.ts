@@ -33,8 +33,9 @@ import { mergeUnion } from "./unions.js";
 export function toKubernetesSchema(
   schema: z.ZodType,
   path: string,
+  opts: { validation?: "webhook" } = {},
 ): { schema: JSONSchemaProps; issues: SchemaIssue[] } {
-  const ctx: Ctx = { issues: [], stack: [] };
+  const ctx: Ctx = { issues: [], stack: [], refinementsInWebhook: opts.validation === "webhook" };
   return { schema: convert(schema, path, ctx), issues: ctx.issues };
 }
 

@@ -22,6 +22,7 @@ export { crdsToYaml, type CustomResourceDefinition, type CrdVersion } from "./ma
 export { CrdSchemaError, type FieldProblem, type ProblemCode, type SchemaIssue } from "./errors.js";
 export { pluralize } from "./names.js";
 export { toKubernetesSchema } from "./convert.js";
+export { zodProblems, type ZodValidated } from "./refinements.js";
 export { checkStructural } from "./structural.js";
 export type { JSONSchemaProps, ValidationRule } from "./schema.js";
 export type { SkippedRule } from "./validate.js";

@@ -64,6 +64,8 @@ export interface ResourceNames {
   categories: readonly string[];
   scope: Scope;
   name: string;
+  /** `"webhook"`: refinements are left to the operator's validating webhook. */
+  validation?: "webhook";
 }
 
 export function buildCrd(
@@ -82,7 +84,7 @@ export function buildCrd(
     issues.push({ path: "scope", rule: "scope", message: "must be Namespaced or Cluster" });
   const schemas: Record<string, JSONSchemaProps> = {};
   const versions = plan.map((p) => {
-    const { schema, issues: own } = rootSchema(p);
+    const { schema, issues: own } = rootSchema(p, n.validation);
     issues.push(...own);
     schemas[p.name] = schema;
     return version(p, schema, issues);
@@ -111,10 +113,14 @@ export function buildCrd(
   return { manifest, schemas };
 }
 
-function rootSchema(p: VersionPlan): { schema: JSONSchemaProps; issues: SchemaIssue[] } {
-  const spec = toKubernetesSchema(p.definition.spec, `${p.name}.spec`);
+function rootSchema(
+  p: VersionPlan,
+  validation: ResourceNames["validation"],
+): { schema: JSONSchemaProps; issues: SchemaIssue[] } {
+  const spec = toKubernetesSchema(p.definition.spec, `${p.name}.spec`, { validation });
   const status = p.definition.status
-    ? toKubernetesSchema(p.definition.status, `${p.name}.status`)
+    ? // The webhook sees no status writes (the status subresource): status refinements stay refused.
+      toKubernetesSchema(p.definition.status, `${p.name}.status`)
     : undefined;
   const properties: Record<string, JSONSchemaProps> = { spec: spec.schema };
   if (status) properties.status = status.schema;

@@ -57,6 +57,8 @@ export interface Resource<G extends string, K extends string, V extends Versions
   readonly scope: Scope;
   /** The CRD's name: `${plural}.${group}`. */
   readonly name: string;
+  /** `"webhook"`: the operator's validating webhook runs the whole zod schema (refinements). */
+  readonly validation?: "webhook";
   readonly storageVersion: StorageOf<V>;
   /** The storage version's apiVersion, e.g. `mkramb.com/v1`. */
   readonly apiVersion: `${G}/${StorageOf<V>}`;
@@ -130,6 +132,7 @@ export function defineResource(
     categories: [...(definition.categories ?? [])],
     scope: definition.scope ?? "Namespaced",
     name: `${plural}.${group}`,
+    ...(definition.validation ? { validation: definition.validation } : {}),
   };
   let built: ReturnType<typeof buildCrd> | undefined;
   const crd = () => (built ??= buildCrd(common, plan));

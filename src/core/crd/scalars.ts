@@ -14,6 +14,8 @@ export type Def = any;
 export interface Ctx {
   issues: SchemaIssue[];
   stack: z.ZodType[];
+  /** Refinements are run by the operator's validating webhook: leave them out of the CRD. */
+  refinementsInWebhook?: boolean;
 }
 
 /** zod string formats the API server validates under another name. */
@@ -42,12 +44,12 @@ export function issue(ctx: Ctx, path: string, rule: string, message: string): JS
 export function unsupportedChecks(def: Def, path: string, ctx: Ctx): Record<string, never> {
   for (const c of def.checks ?? []) {
     const kind = c._zod.def.check;
-    if (kind === "custom")
+    if (kind === "custom" && !ctx.refinementsInWebhook)
       issue(
         ctx,
         path,
         "refine",
-        "refinements run only in zod; express the rule with k8s.cel() so the API server enforces it",
+        'refinements run only in zod; express the rule with k8s.cel() so the API server enforces it, or, in spec, give defineResource `validation: "webhook"` so the operator\'s validating webhook runs it',
       );
     else if (kind === "overwrite")
       issue(

@@ -62,6 +62,13 @@ export interface NamesDefinition<G extends string = string, K extends string = s
   categories?: readonly string[];
   /** Default: Namespaced. */
   scope?: Scope;
+  /**
+   * Where what the API server cannot check (zod refinements: `.refine`, `.superRefine`,
+   * `.check`) is enforced. Default: nowhere, so a schema with a refinement is refused when
+   * the CRD is built. `"webhook"`: the CRD carries the rest of the schema and the operator's
+   * validating webhook runs the whole zod schema on creates and updates (docs/webhooks.md).
+   */
+  validation?: "webhook";
 }
 
 export type Versions = Record<string, VersionDefinition>;

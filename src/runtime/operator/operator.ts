@@ -42,7 +42,7 @@ import type { KindRef } from "../kind.js";
 import type { WatchTuning } from "../watch/source.js";
 import { logWarnings } from "./warnings.js";
 import type { Chosen, InputFor, ObjectFor } from "../controller/typed.js";
-import { Admission } from "../webhooks/admission.js";
+import { Admission, schemaCheckOf } from "../webhooks/admission.js";
 import { WebhookServer, type WebhookServeOptions } from "../webhooks/server.js";
 
 /** The health endpoint's port and the limits after which /healthz fails. */
@@ -120,6 +120,8 @@ export class Operator {
   private readonly access: Access[] = [];
   private readonly handlerSets: Handlers<ApiObject>[] = [];
   private readonly admissions: Admission<unknown>[] = [];
+  /** The kinds given to `on`, as given (a `defineResource` result keeps its schema). */
+  private readonly onKinds: KindRef[] = [];
   private webhookServer?: WebhookServer;
   readonly controllers: Controller<ApiObject>[] = [];
   readonly metrics: OperatorMetrics;
@@ -165,6 +167,7 @@ export class Operator {
     opts: string | { name?: string; labels?: MetaMatch } = {},
   ): Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>> {
     const o = typeof opts === "string" ? { name: opts } : opts;
+    this.onKinds.push(kind);
     const h = new Handlers<Chosen<T, ObjectFor<F>>, Chosen<T, InputFor<F>>>(
       kind,
       o.name ?? kind.kind.toLowerCase(),
@@ -178,10 +181,10 @@ export class Operator {
   admission<T extends ApiObject = never, const F extends KindRef = KindRef>(
     kind: F,
   ): Admission<Chosen<T, ObjectFor<F>>> {
-    const a = new Admission<Chosen<T, ObjectFor<F>>>({
-      apiVersion: kind.apiVersion,
-      kind: kind.kind,
-    });
+    const a = new Admission<Chosen<T, ObjectFor<F>>>(
+      { apiVersion: kind.apiVersion, kind: kind.kind },
+      schemaCheckOf(kind),
+    );
     this.admissions.push(a as Admission<unknown>);
     return a;
   }
@@ -293,6 +296,16 @@ export class Operator {
       client.intercept(defaultFieldManager(this.name)),
       client.intercept(logWarnings(this.log)),
     ];
+    // A resource with `validation: "webhook"` has its schema served without a handler.
+    for (const kind of [...this.specs.map((s) => s.for as KindRef), ...this.onKinds]) {
+      const schema = schemaCheckOf(kind);
+      const same = (a: Admission<unknown>) =>
+        a.kind.apiVersion === kind.apiVersion && a.kind.kind === kind.kind;
+      if (schema && !this.admissions.some(same))
+        this.admissions.push(
+          new Admission({ apiVersion: kind.apiVersion, kind: kind.kind }, schema),
+        );
+    }
     try {
       if (this.opts.health) await this.serve(this.opts.health);
       if (this.admissions.length && !this.opts.webhooks)
@@ -300,6 +313,9 @@ export class Operator {
           { kinds: this.admissions.map((a) => a.kind.kind) },
           "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
         );
+      const register = this.opts.webhooks?.register;
+      if (!this.admissions.length && register)
+        await WebhookServer.removeStale(client, this.log, register);
       if (this.admissions.length && this.opts.webhooks)
         this.webhookServer = await WebhookServer.start(
           this.admissions,

@@ -6,7 +6,12 @@
  * A validate handler returns nothing to allow, or `deny(message, field)`; `warn(text)` adds a
  * warning that kubectl prints either way. A mutate handler changes the object it is given (a
  * copy) or returns a new one; Capstan computes the JSON patch.
+ *
+ * A `defineResource` result with `validation: "webhook"` brings its whole zod schema
+ * (`schemaCheckOf`): checked on create and update before any handler, with or without one.
  */
+import { zodProblems, type ZodValidated } from "../../core/crd/index.js";
+import type { Problem } from "../../core/problem.js";
 import type { KindRef } from "../kind.js";
 
 export type Operation = "CREATE" | "UPDATE" | "DELETE";
@@ -82,12 +87,27 @@ export interface Mutator<T> {
   options: WebhookOptions;
 }
 
+/** The problems the kind's whole schema finds with an object (paths from its root). */
+export type SchemaCheck = (object: unknown) => Problem[];
+
+/** The schema check of a kind whose definition asks for `validation: "webhook"`, if it does. */
+export function schemaCheckOf(kind: KindRef): SchemaCheck | undefined {
+  const r = kind as KindRef & Partial<ZodValidated> & { validation?: unknown };
+  if (r.validation !== "webhook" || !r.versions || typeof r.group !== "string") return undefined;
+  const resource = r as KindRef & ZodValidated;
+  return (object) => zodProblems(resource, object);
+}
+
 /** The handlers of one kind; `op.admission(kind)` returns it to register on. */
 export class Admission<T> {
   readonly validators: Validator<T>[] = [];
   readonly mutators: Mutator<T>[] = [];
 
-  constructor(readonly kind: KindRef) {}
+  /** `schema`: the kind's whole schema, checked on create and update (`schemaCheckOf`). */
+  constructor(
+    readonly kind: KindRef,
+    readonly schema?: SchemaCheck,
+  ) {}
 
   /** Validate creates, updates and/or deletes: only the operations given are sent. */
   validate(handlers: ValidateHandlers<T>, options: WebhookOptions = {}): this {
@@ -112,6 +132,18 @@ export class Admission<T> {
     this.mutators.push({ handler, options });
     return this;
   }
+}
+
+/** The kind's validating webhook, if it has one: a handler's operations, create and update for a schema. */
+export function validatingOf(
+  a: Admission<unknown>,
+): { operations: Operation[]; options: WebhookOptions } | undefined {
+  const v = a.validators[0];
+  const ops = new Set<Operation>(v ? operationsOf(v.handlers) : []);
+  if (a.schema) ["CREATE" as const, "UPDATE" as const].forEach((o) => ops.add(o));
+  if (!ops.size) return undefined;
+  const order: Operation[] = ["CREATE", "UPDATE", "DELETE"];
+  return { operations: order.filter((o) => ops.has(o)), options: v?.options ?? {} };
 }
 
 /** The operations a validator is called for, in the API server's words. */

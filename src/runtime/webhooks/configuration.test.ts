@@ -79,3 +79,14 @@ test("a core kind's webhook gets a fully qualified name and the empty group", ()
   assert.equal(w.name, "validate.configmaps.core.k8s.io");
   assert.deepEqual(w.rules[0]!.apiGroups, [""]);
 });
+
+test("a kind validated by its schema alone gets a validating webhook for create and update", () => {
+  const a = new Admission<unknown>({ apiVersion: "example.com/v1", kind: "Cache" }, () => []);
+  const [v] = configurations([{ admission: a, resource: "caches" }], opts);
+  assert.equal(v!.kind, "ValidatingWebhookConfiguration");
+  assert.deepEqual((v!.webhooks[0]!.rules as { operations: string[] }[])[0]!.operations, [
+    "CREATE",
+    "UPDATE",
+  ]);
+  assert.equal(v!.webhooks[0]!.failurePolicy, "Fail");
+});

@@ -9,7 +9,7 @@
  * Pure: `generate deploy` can emit the same objects with a Service in `clientConfig`.
  */
 import type { Admission } from "./admission.js";
-import { operationsOf } from "./admission.js";
+import { validatingOf } from "./admission.js";
 
 export interface Target {
   admission: Admission<unknown>;
@@ -31,16 +31,24 @@ export interface ConfigurationOptions {
   exclude: string[];
   /** Only these namespaces are sent (default: all others). */
   only?: string[];
+  /** The operator the configurations belong to, recorded as the `OWNER` annotation. */
+  owner?: string;
 }
 
 export interface WebhookConfiguration {
   apiVersion: "admissionregistration.k8s.io/v1";
   kind: "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration";
-  metadata: { name: string; labels: Record<string, string> };
+  metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> };
   webhooks: Record<string, unknown>[];
 }
 
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "capstan" };
+/**
+ * The operator a configuration belongs to. An annotation, not a label: an operator's name
+ * may be longer than a label value allows. Two operators of the same name still clash;
+ * the label alone would let any capstan operator take over another's configuration.
+ */
+export const OWNER = "capstan.dev/operator";
 
 /** The path a kind's reviews are posted to, e.g. `/validate/example.com/v1/memcacheds`. */
 export function webhookPath(mode: "validate" | "mutate", apiVersion: string, resource: string) {
@@ -97,16 +105,21 @@ export function configurations(targets: Target[], o: ConfigurationOptions): Webh
       ...(mode === "mutate" ? { reinvocationPolicy: "Never" } : {}),
     };
   };
-  const validating = targets.flatMap((t) =>
-    t.admission.validators.map((v) => webhook("validate", t, operationsOf(v.handlers), v.options)),
-  );
+  const validating = targets.flatMap((t) => {
+    const v = validatingOf(t.admission);
+    return v ? [webhook("validate", t, v.operations, v.options)] : [];
+  });
   const mutating = targets.flatMap((t) =>
     t.admission.mutators.map((m) => webhook("mutate", t, ["CREATE", "UPDATE"], m.options)),
   );
   const config = (kind: WebhookConfiguration["kind"], webhooks: Record<string, unknown>[]) => ({
     apiVersion: "admissionregistration.k8s.io/v1" as const,
     kind,
-    metadata: { name: o.name, labels: { ...MANAGED_BY } },
+    metadata: {
+      name: o.name,
+      labels: { ...MANAGED_BY },
+      ...(o.owner ? { annotations: { [OWNER]: o.owner } } : {}),
+    },
     webhooks,
   });
   return [

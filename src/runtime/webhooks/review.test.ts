@@ -75,3 +75,47 @@ test("warnings are returned with an allowed request", async () => {
     .response!;
   assert.deepEqual(r.warnings, ["heads up"]);
 });
+
+/** The whole schema of a `validation: "webhook"` resource: size must be even. */
+const evenSize = (o: unknown) =>
+  (o as Obj).spec.size % 2
+    ? [{ path: "spec.size", code: "FieldValueInvalid", message: "must be even" }]
+    : [];
+
+test("a schema problem denies a create with a 422 whose cause is the field", async () => {
+  const a = new Admission<Obj>(kind, evenSize);
+  const r = (await review(request("CREATE", obj(3)), a as Admission<unknown>, "validate"))
+    .response!;
+  assert.equal(r.allowed, false);
+  assert.equal(r.status?.message, "spec.size: must be even");
+  assert.deepEqual(r.status?.details?.causes, [
+    { type: "FieldValueInvalid", field: "spec.size", message: "must be even" },
+  ]);
+});
+
+test("several schema problems are all causes, in the API server's message format", async () => {
+  const two = () => [
+    { path: "spec.a", code: "FieldValueInvalid", message: "bad a" },
+    { path: "spec.b", code: "FieldValueInvalid", message: "bad b" },
+  ];
+  const a = new Admission<Obj>(kind, two);
+  const r = (await review(request("CREATE", obj(2)), a as Admission<unknown>, "validate"))
+    .response!;
+  assert.equal(r.status?.message, "[spec.a: bad a, spec.b: bad b]");
+  assert.equal(r.status?.details?.causes.length, 2);
+});
+
+test("an update that leaves spec unchanged is allowed even if the stored spec breaks the schema", async () => {
+  const a = new Admission<Obj>(kind, evenSize);
+  const labelled = { ...obj(3), metadata: { name: "c", labels: { x: "y" } } };
+  const r = (await review(request("UPDATE", labelled, obj(3)), a as Admission<unknown>, "validate"))
+    .response!;
+  assert.equal(r.allowed, true);
+});
+
+test("the schema is checked before the handler, which is not called on a schema problem", async () => {
+  let called = false;
+  const a = new Admission<Obj>(kind, evenSize).validate({ create: () => void (called = true) });
+  await review(request("CREATE", obj(3)), a as Admission<unknown>, "validate");
+  assert.equal(called, false);
+});

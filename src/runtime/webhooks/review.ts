@@ -8,7 +8,12 @@
  * client's `InvalidError.causes`). A handler that throws denies the request with a 500
  * naming the object and the handler: the API server's `failurePolicy` covers only a webhook
  * it cannot reach, so an exception must not silently allow.
+ *
+ * A kind's whole schema (`validation: "webhook"`) is checked first, every problem a cause. An
+ * update that leaves `spec` as it was is not checked: an object stored before a rule existed
+ * must still take label and finalizer changes (else, with a finalizer, it could never go).
  */
+import { isDeepStrictEqual } from "node:util";
 import { describe } from "../../core/object.js";
 import type { Admission, Denial, Operation, RequestInfo } from "./admission.js";
 import { diff } from "./jsonpatch.js";
@@ -96,6 +101,23 @@ export async function review(
       const patch = Buffer.from(JSON.stringify(ops)).toString("base64");
       return answer({ allowed: true, patchType: "JSONPatch", patch });
     }
+    const name = req.name || subject?.metadata?.name;
+    const problems =
+      admission.schema &&
+      (req.operation === "CREATE" ||
+        (req.operation === "UPDATE" &&
+          !isDeepStrictEqual(specOf(req.object), specOf(req.oldObject))))
+        ? admission.schema(req.object)
+        : [];
+    if (problems.length)
+      return answer({
+        allowed: false,
+        status: invalid(
+          problems.map((p) => ({ field: p.path, message: p.message })),
+          req.kind,
+          name,
+        ),
+      });
     const h = admission.validators[0]?.handlers;
     let verdict: void | Denial = undefined;
     if (req.operation === "CREATE" && h?.create)
@@ -105,9 +127,12 @@ export async function review(
     else if (req.operation === "DELETE" && h?.delete)
       verdict = await h.delete({ ...common, old: req.oldObject });
     if (!verdict?.denied) return answer({ allowed: true });
+    const { field, message } = verdict;
     return answer({
       allowed: false,
-      status: denialStatus(verdict, req.kind, req.name || subject?.metadata?.name),
+      status: field
+        ? invalid([{ field, message }], req.kind, name)
+        : { code: 403, message, reason: "Forbidden" },
     });
   } catch (e) {
     const message = `${mode} ${req.operation.toLowerCase()} ${what}: the handler failed: ${
@@ -117,22 +142,27 @@ export async function review(
   }
 }
 
-/** kubectl prints an `Invalid` status as `The Kind "name" is invalid: field: message`. */
-function denialStatus(
-  d: Denial,
+const specOf = (o: unknown) => (o as { spec?: unknown } | undefined)?.spec;
+
+/**
+ * kubectl prints an `Invalid` status as `The Kind "name" is invalid: field: message`; the
+ * API server writes several causes as `[a: …, b: …]`, and so does this.
+ */
+function invalid(
+  causes: { field: string; message: string }[],
   kind: { group: string; kind: string },
   name: string | undefined,
 ): NonNullable<AdmissionResponse["status"]> {
-  if (!d.field) return { code: 403, message: d.message, reason: "Forbidden" };
+  const each = causes.map((c) => `${c.field}: ${c.message}`);
   return {
     code: 422,
-    message: `${d.field}: ${d.message}`,
+    message: each.length === 1 ? each[0]! : `[${each.join(", ")}]`,
     reason: "Invalid",
     details: {
       ...(name ? { name } : {}),
       group: kind.group,
       kind: kind.kind,
-      causes: [{ type: "FieldValueInvalid", field: d.field, message: d.message }],
+      causes: causes.map((c) => ({ type: "FieldValueInvalid", ...c })),
     },
   };
 }

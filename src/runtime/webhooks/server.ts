@@ -7,7 +7,8 @@
  * Guarantees: a rotated serving certificate is used for new connections at once
  * (`setSecureContext`), and a new CA is in the registered `caBundle` before any certificate it
  * signs is served (rotation.ts). `close()` removes the configurations before the server stops,
- * so a stopped operator leaves nothing behind that could block writes.
+ * so a stopped operator leaves nothing behind that could block writes; a configuration of the
+ * same name that is not this operator's is never changed nor removed (registration.ts).
  */
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -17,6 +18,7 @@ import type { Logger } from "../log.js";
 import type { Admission } from "./admission.js";
 import { CertAuthority } from "./authority.js";
 import { configurations, webhookPath, type Target } from "./configuration.js";
+import { Registration } from "./registration.js";
 import { review, type AdmissionReview } from "./review.js";
 import type { RotationPolicy } from "./rotation.js";
 
@@ -28,9 +30,11 @@ export interface WebhookServeOptions {
   host?: string;
   /**
    * Register the configurations pointing at this process (the local loop). `exclude`: the
-   * namespaces never sent (the operator's own); `only`: limit them to these.
+   * namespaces never sent (the operator's own); `only`: limit them to these. `owner` (default
+   * `name`): the operator they belong to; a configuration of that name that is not the
+   * owner's is refused, never changed (registration.ts).
    */
-  register?: { name: string; exclude: string[]; only?: string[] };
+  register?: { name: string; exclude: string[]; only?: string[]; owner?: string };
   policy?: RotationPolicy;
   /** The clock, for tests of rotation. */
   now?: () => number;
@@ -41,16 +45,19 @@ const MAX_BODY = 8 * 1024 * 1024; // an object and its old version, each up to e
 /** The HTTPS server of an operator's admission handlers, with certificates it rotates itself. */
 export class WebhookServer {
   private timer?: NodeJS.Timeout;
-  private registered: { apiVersion: string; kind: string; name: string }[] = [];
+  private readonly registration: Registration;
 
   private constructor(
     private readonly server: https.Server,
     private readonly authority: CertAuthority,
     private readonly targets: Target[],
-    private readonly client: KubeClient,
+    client: KubeClient,
     private readonly log: Logger,
     private readonly opts: WebhookServeOptions,
-  ) {}
+  ) {
+    const r = opts.register;
+    this.registration = new Registration(client, log, r?.owner ?? r?.name ?? "");
+  }
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
@@ -112,6 +119,18 @@ export class WebhookServer {
     return ws;
   }
 
+  /**
+   * For an operator that has no admission handlers (any more): delete the configurations an
+   * earlier, killed run of it registered under `register.name`, so they block nothing.
+   */
+  static async removeStale(
+    client: KubeClient,
+    log: Logger,
+    register: NonNullable<WebhookServeOptions["register"]>,
+  ): Promise<void> {
+    await new Registration(client, log, register.owner ?? register.name).write(register.name, []);
+  }
+
   /** Re-check the certificates now (the timer does it when something is due). */
   async rotate(): Promise<void> {
     clearTimeout(this.timer);
@@ -143,19 +162,15 @@ export class WebhookServer {
       caBundle: this.authority.current.caBundle,
       exclude: r.exclude,
       only: r.only,
+      owner: r.owner ?? r.name,
     });
-    for (const o of objs) await this.client.apply(o, { force: true });
-    this.registered = objs.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: r.name }));
+    await this.registration.write(r.name, objs);
   }
 
   /** Remove the registered configurations, then stop serving. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
-    for (const ref of this.registered)
-      await this.client.delete(ref).catch((e: unknown) => {
-        if ((e as { code?: number }).code !== 404) throw e;
-      });
-    this.registered = [];
+    await this.registration.remove();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
