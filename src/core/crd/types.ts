@@ -10,6 +10,7 @@ import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { z } from "zod";
 import type { KindObject } from "../kinds.js";
 import type { TypeRef } from "../object.js";
+import type { Converters } from "./conversion.js";
 
 export type Scope = "Namespaced" | "Cluster";
 
@@ -72,6 +73,13 @@ export interface MultiVersionDefinition<
   V extends Versions,
 > extends NamesDefinition<G, K> {
   versions: V;
+  /**
+   * Converters between the versions, hub and spoke: for each version other than the storage
+   * version (the hub), `toHub` and `fromHub`, typed from the schemas. With them the CRD uses
+   * a conversion webhook the operator serves; without them conversion is `None` (only
+   * `apiVersion` changes, so the versions' schemas must be the same).
+   */
+  convert?: Converters<G, K, V>;
 }
 
 export interface SingleVersionDefinition<
