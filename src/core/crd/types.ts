@@ -79,7 +79,9 @@ export interface MultiVersionDefinition<
    * a conversion webhook the operator serves; without them conversion is `None` (only
    * `apiVersion` changes, so the versions' schemas must be the same).
    */
-  convert?: Converters<G, K, V>;
+  // NoInfer: the versions alone decide V, so a converter's result is checked against the
+  // settled types (without it, a literal such as "public" widens to string and fails).
+  convert?: NoInfer<Converters<G, K, V>>;
 }
 
 export interface SingleVersionDefinition<
