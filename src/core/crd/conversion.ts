@@ -66,6 +66,7 @@ brand({ ConversionError });
 type Obj = { apiVersion?: string; kind?: string; metadata?: ObjectMeta } & Record<string, unknown>;
 type AnyConverter = { toHub(o: unknown): unknown; fromHub(o: unknown): unknown };
 
+/** What `convertObject` needs of a resource: its hub, converters and validation. */
 export interface ConversionPlan {
   group: string;
   kind: string;

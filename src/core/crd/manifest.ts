@@ -41,6 +41,7 @@ export type ConversionClientConfig = (
   { url: string } | { service: { namespace: string; name: string; path?: string; port?: number } }
 ) & { caBundle?: string };
 
+/** A CRD's `spec.conversion`: `None`, or a webhook with its address and CA. */
 export type CrdConversion =
   | { strategy: "None" }
   | {

@@ -33,6 +33,7 @@ export interface MigratableResource {
   readonly storageVersion: string;
 }
 
+/** What `migrateStorage` did. */
 export interface MigrationResult {
   /** Objects written again at the storage version. */
   rewritten: number;

@@ -27,6 +27,7 @@ export interface ConvertibleResource {
   readonly name: string;
   readonly versionNames: readonly string[];
   readonly conversion: "None" | "Webhook";
+  /** Convert an object of any version to version `to` (`Resource.convert`). */
   convert(obj: never, to: never): unknown;
 }
 
@@ -36,6 +37,7 @@ export function isConvertible(x: unknown): x is ConvertibleResource {
   return typeof r === "object" && r?.conversion === "Webhook" && typeof r.convert === "function";
 }
 
+/** A ConversionReview (apiextensions.k8s.io/v1): the API server's request, our response. */
 export interface ConversionReview {
   apiVersion: string;
   kind: "ConversionReview";
