@@ -339,6 +339,9 @@ export class Operator {
           conversions,
         );
       if (await this.startUp(opts.startup, specs, abort.signal)) {
+        // The start-up step may just have installed the CRDs (`capstan run --install-crds`),
+        // with the manifest's placeholder address: point them here now.
+        await this.webhookServer?.registerConversions();
         const campaign = this.leadership?.elector.run(abort.signal);
         await Promise.all([
           ...(this.webhookServer ? [aborted(abort.signal)] : []),

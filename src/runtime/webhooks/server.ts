@@ -162,7 +162,11 @@ export class WebhookServer {
     this.registered = objs.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: r.name }));
   }
 
-  private async registerConversions(): Promise<void> {
+  /**
+   * Point the CRDs of the served conversions here (also done on start and rotation); the
+   * operator calls it again once its start-up step has installed or found the CRDs.
+   */
+  async registerConversions(): Promise<void> {
     if (!this.conversions.length) return;
     await registerConversions(this.client, this.log, this.conversions, {
       url: this.opts.register ? `https://127.0.0.1:${this.port}` : undefined,
