@@ -90,6 +90,28 @@ test("an object already at the wanted version is returned as it is", () => {
   assert.equal(Widget.convert(old, "v1alpha1"), old);
 });
 
+test("a converter that returns only labels keeps the object's annotations", () => {
+  const Labelled = defineResource({
+    group: "convert.capstan.test",
+    kind: "Labelled",
+    versions: {
+      v1alpha1: { spec: z.object({ n: z.number() }) },
+      v1: { storage: true, spec: z.object({ n: z.number() }) },
+    },
+    convert: {
+      v1alpha1: {
+        toHub: ({ spec }) => ({ metadata: { labels: { converted: "yes" } }, spec }),
+        fromHub: (o) => o,
+      },
+    },
+  });
+  const hub = Labelled.convert(
+    { ...old, apiVersion: "convert.capstan.test/v1alpha1", kind: "Labelled", spec: { n: 1 } },
+    "v1",
+  );
+  assert.deepEqual(hub.metadata, { ...old.metadata, labels: { converted: "yes" } });
+});
+
 test("a converter that throws fails with the object, both versions and the function named", () => {
   const Broken = defineResource({
     group: "convert.capstan.test",

@@ -6,9 +6,9 @@
  * Contract of `convertObject`:
  * - An object already at the wanted version comes back unchanged (the same reference).
  * - A converter gets a copy and returns the object's content at its target version; Capstan
- *   sets `apiVersion` and `kind`, and keeps the input's metadata except `labels` and
- *   `annotations`, which come from the returned `metadata` when there is one: the API server
- *   refuses a conversion that changes any other metadata field.
+ *   sets `apiVersion` and `kind`, and keeps the input's metadata except the `labels` and
+ *   `annotations` the returned `metadata` sets: the API server refuses a conversion that
+ *   changes any other metadata field.
  * - The result is checked against the target version's schema, so a converter that forgets
  *   a required field fails here, naming the field, instead of storing a broken object.
  * - Every failure is a `ConversionError` naming the object (`Kind ns/name`), both versions,
@@ -138,19 +138,18 @@ function versionOf(plan: ConversionPlan, o: Obj, wanted: string): string {
   return v;
 }
 
-/** The input's metadata with the converter's labels and annotations, when it returned metadata. */
+/**
+ * The input's metadata, with the labels and annotations the converter returned where it
+ * returned them (`annotations: {}` removes them all; leaving the key out keeps the input's).
+ */
 function merged(input: ObjectMeta | undefined, out: ObjectMeta | undefined): ObjectMeta {
-  const base = { ...(input ?? {}) };
-  if (!out) return base;
-  delete base.labels;
-  delete base.annotations;
-  return {
-    ...base,
-    ...(out.labels && Object.keys(out.labels).length ? { labels: out.labels } : {}),
-    ...(out.annotations && Object.keys(out.annotations).length
-      ? { annotations: out.annotations }
-      : {}),
-  };
+  const result: ObjectMeta = { ...(input ?? {}) };
+  for (const key of ["labels", "annotations"] as const) {
+    const value = out && key in out ? out[key] : input?.[key];
+    if (value && Object.keys(value).length) result[key] = value;
+    else delete result[key];
+  }
+  return result;
 }
 
 /** The path the API server posts a resource's ConversionReviews to. */
