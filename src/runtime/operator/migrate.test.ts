@@ -93,6 +93,34 @@ test("after switching storage to v1 and migrating, storedVersions is [v1] and ev
   );
 });
 
+test("an object changed or deleted between the list and its rewrite is skipped, not a failure", async () => {
+  for (const name of ["h0", "h1", "h2"])
+    await kube.create({
+      ...After.typeRef,
+      metadata: { name, namespace: ns.name },
+      spec: { size: 1 },
+    });
+  // The API server's answers for h1 changed meanwhile (a stale resourceVersion: Conflict)
+  // and h2 deleted meanwhile (NotFound), made certain by editing those two rewrites.
+  const racing = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  racing.intercept({
+    before(req) {
+      const body = req.body as { metadata: { name: string; resourceVersion?: string } };
+      if (req.verb !== "replace") return;
+      if (body.metadata.name === "h1")
+        return { ...req, body: { ...body, metadata: { ...body.metadata, resourceVersion: "1" } } };
+      if (body.metadata.name === "h2")
+        return {
+          ...req,
+          path: req.path.replace(/h2$/, "gone"),
+          body: { ...body, metadata: { ...body.metadata, name: "gone" } },
+        };
+    },
+  });
+  const result = await migrateStorage(racing, After);
+  assert.deepEqual(result, { rewritten: N + 1, skipped: 2, storedVersions: ["v1"] });
+});
+
 test("the storage version hash is the API server's for a built-in kind", async () => {
   const apps = await kube.http.json<{ resources: { name: string; storageVersionHash?: string }[] }>(
     { method: "GET", path: "/apis/apps/v1", describe: { verb: "discover", object: "apps/v1" } },
