@@ -2,7 +2,13 @@
 // by tsc), the manifest, and `convert` as a pure function.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ConversionError, defineResource, z, type ObjectOf } from "./index.js";
+import {
+  ConversionError,
+  defineResource,
+  withConversionClient,
+  z,
+  type ObjectOf,
+} from "./index.js";
 
 const KEPT = "convert.capstan.test/v1alpha1-color";
 
@@ -206,4 +212,26 @@ test("a converter for the storage version or for no version is refused when the 
       e.message.includes("convert: v1 is the storage version (the hub): it needs no converter") &&
       e.message.includes("convert: v2 is not a version of this resource"),
   );
+});
+
+test("a CRD's conversion webhook can be sent to the operator's Service, at the resource's path", () => {
+  const crd = withConversionClient(Widget.crd(), {
+    service: { namespace: "ops", name: "widget-operator", port: 9443 },
+    caBundle: "PEM",
+  });
+  assert.deepEqual(crd.spec.conversion, {
+    strategy: "Webhook",
+    webhook: {
+      conversionReviewVersions: ["v1"],
+      clientConfig: {
+        service: {
+          namespace: "ops",
+          name: "widget-operator",
+          port: 9443,
+          path: "/convert/convert.capstan.test/widgets",
+        },
+        caBundle: Buffer.from("PEM").toString("base64"),
+      },
+    },
+  });
 });

@@ -18,6 +18,7 @@ import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import { brand } from "../brand.js";
 import { describe } from "../object.js";
 import { formatProblems } from "../problem.js";
+import type { CustomResourceDefinition } from "./manifest.js";
 import type { SafeParseResult } from "./parse.js";
 import type { CustomObject, StorageOf, Versions } from "./types.js";
 
@@ -155,4 +156,29 @@ function merged(input: ObjectMeta | undefined, out: ObjectMeta | undefined): Obj
 /** The path the API server posts a resource's ConversionReviews to. */
 export function conversionPath(group: string, plural: string): string {
   return `/convert/${group}/${plural}`;
+}
+
+/**
+ * A CRD manifest whose conversion webhook is reached at `to`: a Service (in a cluster; the
+ * path is set to the resource's) or a base URL, with the CA bundle (PEM) when given. A
+ * manifest without a conversion webhook comes back unchanged.
+ */
+export function withConversionClient(
+  crd: CustomResourceDefinition,
+  to:
+    | { service: { namespace: string; name: string; port?: number }; caBundle?: string }
+    | { url: string; caBundle?: string },
+): CustomResourceDefinition {
+  const c = crd.spec.conversion;
+  if (c?.strategy !== "Webhook") return crd;
+  const path = conversionPath(crd.spec.group, crd.spec.names.plural);
+  const caBundle = to.caBundle ? { caBundle: Buffer.from(to.caBundle).toString("base64") } : {};
+  const clientConfig =
+    "service" in to
+      ? { service: { ...to.service, path }, ...caBundle }
+      : { url: `${to.url}${path}`, ...caBundle };
+  return {
+    ...crd,
+    spec: { ...crd.spec, conversion: { ...c, webhook: { ...c.webhook, clientConfig } } },
+  };
 }

@@ -32,6 +32,7 @@ export {
   type Converter,
   type Converters,
   type SpokesOf,
+  withConversionClient,
 } from "./conversion.js";
 export { CrdSchemaError, type FieldProblem, type ProblemCode, type SchemaIssue } from "./errors.js";
 export { pluralize } from "./names.js";
