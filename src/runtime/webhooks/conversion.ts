@@ -31,6 +31,13 @@ export interface ConvertibleResource {
   convert(obj: never, to: never): unknown;
 }
 
+/**
+ * The API server converts a whole page of a list in one review, so a review may be far larger
+ * than an AdmissionReview: 64 MiB holds a page of 500 objects of 128 KiB. A larger review is
+ * refused (413) rather than held in memory; list such objects in smaller pages.
+ */
+export const MAX_CONVERSION_BODY = 64 * 1024 * 1024;
+
 /** True for a `defineResource` result that has converters. */
 export function isConvertible(x: unknown): x is ConvertibleResource {
   const r = x as Partial<ConvertibleResource> | null;

@@ -20,6 +20,7 @@ import { configurations, webhookPath, type Target } from "./configuration.js";
 import {
   conversionRoutes,
   convertReview,
+  MAX_CONVERSION_BODY,
   registerConversions,
   type ConversionReview,
   type ConvertibleResource,
@@ -209,7 +210,8 @@ async function handle(
     let size = 0;
     for await (const c of req as AsyncIterable<Buffer>) {
       size += c.length;
-      if (size > MAX_BODY) return reply(413, { message: "AdmissionReview too large" });
+      if (size > (convertible ? MAX_CONVERSION_BODY : MAX_BODY))
+        return reply(413, { message: "review too large" });
       chunks.push(c);
     }
     const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
