@@ -83,6 +83,12 @@ export { createLogger, type Logger } from "./log.js";
 export type { KindRef } from "./kind.js";
 export { listWatch, type ListWatchOptions, type WatchTuning } from "./watch/source.js";
 export { installCrds, waitForCrd, CrdInstallError } from "./operator/crds.js";
+export {
+  migrateStorage,
+  storageVersionHash,
+  type MigratableResource,
+  type MigrationResult,
+} from "./operator/migrate.js";
 export { LeaderElector, NotLeaderError, type LeaseOptions } from "./leader/lease.js";
 export { LeadershipLostError, type LeaderElectionOptions } from "./leader/leadership.js";
 export { OperatorMetrics } from "./operator/metrics.js";
@@ -123,4 +129,11 @@ export {
   type FailurePolicy,
 } from "./webhooks/admission.js";
 export { WebhookServer, type WebhookServeOptions } from "./webhooks/server.js";
+export {
+  convertReview,
+  isConvertible,
+  registerConversions,
+  type ConversionReview,
+  type ConvertibleResource,
+} from "./webhooks/conversion.js";
 export { DEFAULT_POLICY as DEFAULT_CERT_POLICY, type RotationPolicy } from "./webhooks/rotation.js";

@@ -18,7 +18,22 @@ export { z } from "zod";
 export { defineResource, type Resource, type ResourceVersion } from "./resource.js";
 export type { SafeParseResult } from "./parse.js";
 export { k8s, type K8sExtensions } from "./k8s.js";
-export { crdsToYaml, type CustomResourceDefinition, type CrdVersion } from "./manifest.js";
+export {
+  crdsToYaml,
+  type ConversionClientConfig,
+  type CrdConversion,
+  type CustomResourceDefinition,
+  type CrdVersion,
+} from "./manifest.js";
+export {
+  ConversionError,
+  conversionPath,
+  type Converted,
+  type Converter,
+  type Converters,
+  type SpokesOf,
+  withConversionClient,
+} from "./conversion.js";
 export { CrdSchemaError, type FieldProblem, type ProblemCode, type SchemaIssue } from "./errors.js";
 export { pluralize } from "./names.js";
 export { toKubernetesSchema } from "./convert.js";

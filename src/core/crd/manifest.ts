@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import { toKubernetesSchema } from "./convert.js";
 import { CrdSchemaError, type SchemaIssue } from "./errors.js";
 import { checkNames } from "./names.js";
+import { conversionPath } from "./conversion.js";
 import type { JSONSchemaProps } from "./schema.js";
 import { checkStructural } from "./structural.js";
 import type { PrinterColumn, Scope, VersionDefinition } from "./types.js";
@@ -31,9 +32,29 @@ export interface CustomResourceDefinition {
     };
     scope: Scope;
     versions: CrdVersion[];
-    conversion?: { strategy: "None" };
+    conversion?: CrdConversion;
   };
 }
+
+/** Where the API server sends ConversionReviews: a URL (the local loop) or a Service. */
+export type ConversionClientConfig = (
+  { url: string } | { service: { namespace: string; name: string; path?: string; port?: number } }
+) & { caBundle?: string };
+
+/** A CRD's `spec.conversion`: `None`, or a webhook with its address and CA. */
+export type CrdConversion =
+  | { strategy: "None" }
+  | {
+      strategy: "Webhook";
+      webhook: { conversionReviewVersions: ["v1"]; clientConfig: ConversionClientConfig };
+    };
+
+/**
+ * Until an operator sets its own (on start, or `generate deploy` a Service), a webhook
+ * conversion points where nothing trusted answers (no caBundle): reads and writes at a
+ * non-storage version fail instead of converting wrongly.
+ */
+const UNSET_PORT = 9443;
 
 export interface CrdVersion {
   name: string;
@@ -71,6 +92,7 @@ export interface ResourceNames {
 export function buildCrd(
   n: ResourceNames,
   plan: VersionPlan[],
+  conversion?: { converters: string[] },
 ): { manifest: CustomResourceDefinition; schemas: Record<string, JSONSchemaProps> } {
   const issues: SchemaIssue[] = checkNames({ ...n, versions: plan.map((p) => p.name) });
   const storages = plan.filter((p) => p.storage).length;
@@ -80,6 +102,7 @@ export function buildCrd(
       rule: "storage-version",
       message: `exactly one version must have storage: true (found ${storages})`,
     });
+  if (conversion) issues.push(...converterIssues(plan, conversion.converters));
   if (n.scope !== "Namespaced" && n.scope !== "Cluster")
     issues.push({ path: "scope", rule: "scope", message: "must be Namespaced or Cluster" });
   const schemas: Record<string, JSONSchemaProps> = {};
@@ -107,10 +130,42 @@ export function buildCrd(
       names,
       scope: n.scope,
       versions,
-      ...(plan.length > 1 ? { conversion: { strategy: "None" as const } } : {}),
+      ...(conversion
+        ? {
+            conversion: {
+              strategy: "Webhook" as const,
+              webhook: {
+                conversionReviewVersions: ["v1"] as ["v1"],
+                clientConfig: {
+                  url: `https://127.0.0.1:${UNSET_PORT}${conversionPath(n.group, n.plural)}`,
+                },
+              },
+            },
+          }
+        : plan.length > 1
+          ? { conversion: { strategy: "None" as const } }
+          : {}),
     },
   };
   return { manifest, schemas };
+}
+
+/** One converter for each version but the storage version (the hub), and no other. */
+function converterIssues(plan: VersionPlan[], converters: string[]): SchemaIssue[] {
+  const spokes = plan.filter((p) => !p.storage).map((p) => p.name);
+  const issue = (message: string) => ({ path: "convert", rule: "conversion", message });
+  return [
+    ...spokes.filter((s) => !converters.includes(s)).map((s) => issue(`${s} has no converter`)),
+    ...converters
+      .filter((c) => !spokes.includes(c))
+      .map((c) =>
+        issue(
+          plan.some((p) => p.name === c)
+            ? `${c} is the storage version (the hub): it needs no converter`
+            : `${c} is not a version of this resource`,
+        ),
+      ),
+  ];
 }
 
 function rootSchema(

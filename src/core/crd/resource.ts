@@ -12,6 +12,7 @@
  *   throws core's `ValidationError` with the same problems.
  */
 import type { z } from "zod";
+import { convertObject, type ConversionPlan } from "./conversion.js";
 import { buildCrd, type CustomResourceDefinition, type VersionPlan } from "./manifest.js";
 import { pluralize } from "./names.js";
 import { check, unwrap, type SafeParseResult } from "./parse.js";
@@ -82,6 +83,18 @@ export interface Resource<G extends string, K extends string, V extends Versions
   readonly $versions: V;
   /** Type only: the storage version's name. */
   readonly $storage: StorageOf<V>;
+  /**
+   * `Webhook` when the definition has converters (the operator serves them), else `None`.
+   */
+  readonly conversion: "None" | "Webhook";
+  /**
+   * Convert an object of any version to version `to`, through the storage version (the hub);
+   * throws `ConversionError` naming the object, the versions and the converter or field.
+   */
+  convert<const N extends keyof V & string>(
+    obj: AnyObjectOf<Resource<G, K, V>>,
+    to: N,
+  ): CustomObject<G, K, N, V[N]>;
   /** The CustomResourceDefinition manifest (throws `CrdSchemaError`). */
   crd(): CustomResourceDefinition;
   /** Validate an object of any version of this resource. */
@@ -134,8 +147,10 @@ export function defineResource(
     name: `${plural}.${group}`,
     ...(definition.validation ? { validation: definition.validation } : {}),
   };
+  const converters = "versions" in definition ? definition.convert : undefined;
   let built: ReturnType<typeof buildCrd> | undefined;
-  const crd = () => (built ??= buildCrd(common, plan));
+  const crd = () =>
+    (built ??= buildCrd(common, plan, converters && { converters: Object.keys(converters) }));
   const schemaOf = (n: string) => crd().schemas[n]!;
 
   const versionHandles = Object.fromEntries(
@@ -172,8 +187,20 @@ export function defineResource(
         return { schema: schemaOf(n), scale: versions[n]!.scale };
       },
     );
+  const conversion: ConversionPlan = {
+    group,
+    kind,
+    hub: storage,
+    converters: (converters ?? {}) as ConversionPlan["converters"],
+    safeParse: (n, obj) => versionHandles[n]!.safeParse(obj),
+  };
   return {
     ...common,
+    conversion: converters ? "Webhook" : "None",
+    convert: (obj: unknown, to: string) =>
+      converters
+        ? convertObject(conversion, obj, to)
+        : { ...(obj as object), apiVersion: `${group}/${to}` },
     storageVersion: storage,
     apiVersion: `${group}/${storage}`,
     typeRef: { apiVersion: `${group}/${storage}`, kind },

@@ -10,6 +10,7 @@ import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { z } from "zod";
 import type { KindObject } from "../kinds.js";
 import type { TypeRef } from "../object.js";
+import type { Converters } from "./conversion.js";
 
 export type Scope = "Namespaced" | "Cluster";
 
@@ -79,6 +80,15 @@ export interface MultiVersionDefinition<
   V extends Versions,
 > extends NamesDefinition<G, K> {
   versions: V;
+  /**
+   * Converters between the versions, hub and spoke: for each version other than the storage
+   * version (the hub), `toHub` and `fromHub`, typed from the schemas. With them the CRD uses
+   * a conversion webhook the operator serves; without them conversion is `None` (only
+   * `apiVersion` changes, so the versions' schemas must be the same).
+   */
+  // NoInfer: the versions alone decide V, so a converter's result is checked against the
+  // settled types (without it, a literal such as "public" widens to string and fails).
+  convert?: NoInfer<Converters<G, K, V>>;
 }
 
 export interface SingleVersionDefinition<

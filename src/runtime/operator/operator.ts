@@ -44,6 +44,7 @@ import { logWarnings } from "./warnings.js";
 import type { Chosen, InputFor, ObjectFor } from "../controller/typed.js";
 import { Admission, schemaCheckOf } from "../webhooks/admission.js";
 import { WebhookServer, type WebhookServeOptions } from "../webhooks/server.js";
+import { isConvertible, type ConvertibleResource } from "../webhooks/conversion.js";
 
 /** The health endpoint's port and the limits after which /healthz fails. */
 export interface HealthOptions {
@@ -122,6 +123,8 @@ export class Operator {
   private readonly admissions: Admission<unknown>[] = [];
   /** The kinds given to `on`, as given (a `defineResource` result keeps its schema). */
   private readonly onKinds: KindRef[] = [];
+  /** Resources with converters the operator names: it serves their conversion webhook. */
+  private readonly conversions = new Set<ConvertibleResource>();
   private webhookServer?: WebhookServer;
   readonly controllers: Controller<ApiObject>[] = [];
   readonly metrics: OperatorMetrics;
@@ -158,6 +161,7 @@ export class Operator {
     },
   ): this {
     this.specs.push(spec as unknown as ControllerSpec<ApiObject>);
+    this.noteConversion(spec.for);
     return this;
   }
 
@@ -174,6 +178,7 @@ export class Operator {
       o.labels,
     );
     this.handlerSets.push(h as unknown as Handlers<ApiObject>);
+    this.noteConversion(kind);
     return h;
   }
 
@@ -186,7 +191,28 @@ export class Operator {
       schemaCheckOf(kind),
     );
     this.admissions.push(a as Admission<unknown>);
+    this.noteConversion(kind);
     return a;
+  }
+
+  /**
+   * Serve the conversion webhook of a resource defined with converters. A resource the
+   * operator names in `controller`, `on` or `admission` needs no call: it is served anyway.
+   */
+  serveConversion(resource: ConvertibleResource): this {
+    if (!isConvertible(resource)) {
+      const r = resource as { kind: string; group: string };
+      throw new RuntimeError(
+        "serveConversion",
+        `${r.kind} (${r.group}) has no converters: give defineResource a convert for each version but the storage one`,
+      );
+    }
+    this.conversions.add(resource);
+    return this;
+  }
+
+  private noteConversion(kind: unknown): void {
+    if (isConvertible(kind)) this.conversions.add(kind);
   }
 
   /** The admission webhook server's port, once `run` has started it. */
@@ -308,22 +334,30 @@ export class Operator {
     }
     try {
       if (this.opts.health) await this.serve(this.opts.health);
-      if (this.admissions.length && !this.opts.webhooks)
+      const conversions = [...this.conversions];
+      if ((this.admissions.length || conversions.length) && !this.opts.webhooks)
         this.log.warn(
-          { kinds: this.admissions.map((a) => a.kind.kind) },
+          {
+            kinds: this.admissions.map((a) => a.kind.kind),
+            conversions: conversions.map((r) => r.name),
+          },
           "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
         );
       const register = this.opts.webhooks?.register;
       if (!this.admissions.length && register)
         await WebhookServer.removeStale(client, this.log, register);
-      if (this.admissions.length && this.opts.webhooks)
+      if ((this.admissions.length || conversions.length) && this.opts.webhooks)
         this.webhookServer = await WebhookServer.start(
           this.admissions,
           client,
           this.log,
           this.opts.webhooks,
+          conversions,
         );
       if (await this.startUp(opts.startup, specs, abort.signal)) {
+        // The start-up step may just have installed the CRDs (`capstan run --install-crds`),
+        // with the manifest's placeholder address: point them here now.
+        await this.webhookServer?.registerConversions();
         const campaign = this.leadership?.elector.run(abort.signal);
         await Promise.all([
           ...(this.webhookServer ? [aborted(abort.signal)] : []),

@@ -19,6 +19,14 @@ import type { Admission } from "./admission.js";
 import { CertAuthority } from "./authority.js";
 import { configurations, webhookPath, type Target } from "./configuration.js";
 import { Registration } from "./registration.js";
+import {
+  conversionRoutes,
+  convertReview,
+  MAX_CONVERSION_BODY,
+  registerConversions,
+  type ConversionReview,
+  type ConvertibleResource,
+} from "./conversion.js";
 import { review, type AdmissionReview } from "./review.js";
 import type { RotationPolicy } from "./rotation.js";
 
@@ -51,9 +59,10 @@ export class WebhookServer {
     private readonly server: https.Server,
     private readonly authority: CertAuthority,
     private readonly targets: Target[],
-    client: KubeClient,
+    private readonly client: KubeClient,
     private readonly log: Logger,
     private readonly opts: WebhookServeOptions,
+    private readonly conversions: readonly ConvertibleResource[],
   ) {
     const r = opts.register;
     this.registration = new Registration(client, log, r?.owner ?? r?.name ?? "");
@@ -63,12 +72,16 @@ export class WebhookServer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /** Serve `admissions` and, when asked, register their configurations with the cluster. */
+  /**
+   * Serve `admissions` and, when asked, register their configurations with the cluster;
+   * serve the `conversions` and point their CRDs here (conversion.ts).
+   */
   static async start(
     admissions: Admission<unknown>[],
     client: KubeClient,
     log: Logger,
     opts: WebhookServeOptions,
+    conversions: readonly ConvertibleResource[] = [],
   ): Promise<WebhookServer> {
     const host = opts.host ?? "127.0.0.1";
     const authority = new CertAuthority({
@@ -98,15 +111,16 @@ export class WebhookServer {
         });
     const server = https.createServer(
       { cert: authority.current.cert, key: authority.current.key },
-      (req, res) => void handle(req, res, routes, log),
+      (req, res) => void handle(req, res, routes, conversionRoutes(conversions), log),
     );
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(opts.port ?? 0, host, () => resolve());
     });
-    const ws = new WebhookServer(server, authority, targets, client, log, opts);
+    const ws = new WebhookServer(server, authority, targets, client, log, opts, conversions);
     try {
       await ws.register();
+      await ws.registerConversions();
       await ws.rotate(); // schedules the next look at the certificates
     } catch (e) {
       await ws.close();
@@ -138,6 +152,7 @@ export class WebhookServer {
     if (changed) {
       // Bundle first: a new CA must be trusted before a certificate it signs is served.
       await this.register();
+      await this.registerConversions();
       const { cert, key } = this.authority.current;
       this.server.setSecureContext({ cert, key });
       this.log.info("webhook certificates rotated");
@@ -167,6 +182,18 @@ export class WebhookServer {
     await this.registration.write(r.name, objs);
   }
 
+  /**
+   * Point the CRDs of the served conversions here (also done on start and rotation); the
+   * operator calls it again once its start-up step has installed or found the CRDs.
+   */
+  async registerConversions(): Promise<void> {
+    if (!this.conversions.length) return;
+    await registerConversions(this.client, this.log, this.conversions, {
+      url: this.opts.register ? `https://127.0.0.1:${this.port}` : undefined,
+      caBundle: this.authority.current.caBundle,
+    });
+  }
+
   /** Remove the registered configurations, then stop serving. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
@@ -182,6 +209,7 @@ async function handle(
   req: IncomingMessage,
   res: ServerResponse,
   routes: Map<string, { admission: Admission<unknown>; mode: "validate" | "mutate" }>,
+  conversions: Map<string, ConvertibleResource>,
   log: Logger,
 ): Promise<void> {
   const reply = (code: number, body: unknown) => {
@@ -189,18 +217,26 @@ async function handle(
     res.end(JSON.stringify(body));
   };
   const route = routes.get((req.url ?? "").split("?")[0]!);
-  if (!route) return reply(404, { message: `no webhook at ${req.url}` });
+  const convertible = conversions.get((req.url ?? "").split("?")[0]!);
+  if (!route && !convertible) return reply(404, { message: `no webhook at ${req.url}` });
   if (req.method !== "POST") return reply(405, { message: "POST an AdmissionReview" });
   try {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of req as AsyncIterable<Buffer>) {
       size += c.length;
-      if (size > MAX_BODY) return reply(413, { message: "AdmissionReview too large" });
+      if (size > (convertible ? MAX_CONVERSION_BODY : MAX_BODY))
+        return reply(413, { message: "review too large" });
       chunks.push(c);
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as AdmissionReview;
-    reply(200, await review(body, route.admission, route.mode));
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    if (convertible) {
+      const answer = convertReview(body as ConversionReview, convertible);
+      if (answer.response?.result.status === "Failure")
+        log.warn({ path: req.url, reason: answer.response.result.message }, "conversion failed");
+      return reply(200, answer);
+    }
+    reply(200, await review(body as AdmissionReview, route!.admission, route!.mode));
   } catch (e) {
     log.error({ err: e, path: req.url }, "admission webhook: bad request");
     reply(400, { message: e instanceof Error ? e.message : String(e) });
