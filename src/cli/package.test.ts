@@ -3,6 +3,8 @@
 // nothing of the repository's own: no tests, benchmarks, scripts or compiled examples.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { packageRoot } from "../controlplane/paths.js";
@@ -45,4 +47,25 @@ test("npm pack ships every public entry point with its types", async () => {
       assert.ok(files.has(`dist/src/${entry}.${ext}`), `dist/src/${entry}.${ext}`);
   for (const f of ["bin/capstan.js", "controlplane/go.mod", "node/go.sum", "dist/src/cli/main.js"])
     assert.ok(files.has(f), f);
+});
+
+test("the packed type declarations import only Node's built-ins and the package's dependencies", async () => {
+  // A declaration importing a devDependency or an optional peer (@kubernetes/client-node)
+  // breaks the type check of every project that has not installed it.
+  const pkg = JSON.parse(readFileSync(path.join(packageRoot(), "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const allowed = new Set(Object.keys(pkg.dependencies));
+  const stray: string[] = [];
+  for (const f of (await packed()).filter((f) => f.endsWith(".d.ts"))) {
+    const text = readFileSync(path.join(packageRoot(), f), "utf8");
+    for (const m of text.matchAll(/(?:from |import\()"([^".][^"]*)"/g)) {
+      const name = m[1]!
+        .split("/")
+        .slice(0, m[1]!.startsWith("@") ? 2 : 1)
+        .join("/");
+      if (!name.startsWith("node:") && !allowed.has(name)) stray.push(`${f}: ${m[1]}`);
+    }
+  }
+  assert.deepEqual(stray, []);
 });
