@@ -2,23 +2,11 @@
 // types, the CLI, the Go pins the control plane and node are built from, the docs — and
 // nothing of the repository's own: no tests, benchmarks, scripts or compiled examples.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { promisify } from "node:util";
 import { packageRoot } from "../controlplane/paths.js";
-
-const run = promisify(execFile);
-
-const packed = async () => {
-  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
-    cwd: packageRoot(),
-    maxBuffer: 16 << 20,
-  });
-  const [info] = JSON.parse(stdout) as [{ files: { path: string }[] }];
-  return info.files.map((f) => f.path).sort();
-};
+import { packedFiles } from "./project.testkit.js";
 
 const ALLOWED = [
   /^package\.json$/,
@@ -31,7 +19,7 @@ const ALLOWED = [
 ];
 
 test("npm pack ships only the CLI, dist/src without tests, test data or source maps, the Go pins and docs", async () => {
-  const files = await packed();
+  const files = await packedFiles();
   const stray = files.filter(
     (f) =>
       !ALLOWED.some((r) => r.test(f)) ||
@@ -41,7 +29,7 @@ test("npm pack ships only the CLI, dist/src without tests, test data or source m
 });
 
 test("npm pack ships every public entry point with its types", async () => {
-  const files = new Set(await packed());
+  const files = new Set(await packedFiles());
   for (const entry of ["index", "client/index", "controlplane/index", "testing/index"])
     for (const ext of ["js", "d.ts"])
       assert.ok(files.has(`dist/src/${entry}.${ext}`), `dist/src/${entry}.${ext}`);
@@ -57,7 +45,7 @@ test("the packed type declarations import only Node's built-ins and the package'
   };
   const allowed = new Set(Object.keys(pkg.dependencies));
   const stray: string[] = [];
-  for (const f of (await packed()).filter((f) => f.endsWith(".d.ts"))) {
+  for (const f of (await packedFiles()).filter((f) => f.endsWith(".d.ts"))) {
     const text = readFileSync(path.join(packageRoot(), f), "utf8");
     for (const m of text.matchAll(/(?:from |import\()"([^".][^"]*)"/g)) {
       const name = m[1]!
