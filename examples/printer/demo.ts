@@ -4,18 +4,24 @@
  * that replaces the Pod, a hand-made Pod it refuses to touch, and the cascade on delete.
  * Where a node can run (Linux, root) the cluster has one: each Pod runs to Succeeded and
  * `kubectl logs` shows the message byte for byte. Elsewhere one line says why not, and the
- * Pods stay Pending.
+ * Pods stay Pending. On a terminal, waits are one updating line; piped or logged, the output
+ * is plain lines with no control characters.
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { KubeClient } from "capstan/client";
-import { nodeUnavailable, startControlPlane, type ControlPlane } from "capstan/controlplane";
+import {
+  nodeUnavailable,
+  progressOn,
+  startControlPlane,
+  type ControlPlane,
+} from "capstan/controlplane";
 import { Operator, type Condition } from "capstan";
 import { createLogger, installCrds } from "capstan/runtime";
 import printer, { podFor, Printer } from "./operator.js";
 
-const bold = (s: string) => `\x1b[1m${s}\x1b[0m`;
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const say = (s: string) => process.stdout.write(`\n${bold("▸ " + s)}\n`);
 const show = (s: string) => process.stdout.write(s.trimEnd().replace(/^/gm, "  ") + "\n");
 
@@ -188,18 +194,17 @@ try {
   await kube.delete(ref);
   await kube.delete(second);
   const gc0 = Date.now();
+  const progress = progressOn(process.stdout);
   for (;;) {
     const { items } = await kube.list({ apiVersion: "v1", kind: "Pod", namespace: "demo" });
     if (items.length === 0) break;
     if (Date.now() - gc0 > 120_000)
       throw new Error("the Pod was not garbage-collected within 2 minutes");
-    process.stdout.write(
-      `\r  waiting for the collector… ${Math.round((Date.now() - gc0) / 1000)} s`,
-    );
+    progress.status(`  waiting for the collector… ${Math.round((Date.now() - gc0) / 1000)} s`);
     await sleep(1000);
   }
-  show(
-    `\rPods gone ${Math.round((Date.now() - gc0) / 1000)} s after their Printers (a brand-new CRD reaches the collector on its 30 s discovery resync)`,
+  progress.step(
+    `  Pods gone ${Math.round((Date.now() - gc0) / 1000)} s after their Printers (a brand-new CRD reaches the collector on its 30 s discovery resync)`,
   );
   abort.abort();
   await running;

@@ -1,11 +1,13 @@
 // The README's and docs' relative links lead somewhere: every linked file exists in the
 // repository, and every `#anchor` names a heading of the linked Markdown file (GitHub's
-// slugs). Pure: reads files, no cluster.
+// slugs). And they work wherever the README is read — in the npm package too: every link
+// names a file the package ships. Pure: reads files and npm pack's dry run, no cluster.
 import assert from "node:assert/strict";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { packageRoot } from "../controlplane/paths.js";
+import { packedFiles } from "./project.testkit.js";
 
 const root = packageRoot();
 
@@ -70,3 +72,14 @@ for (const file of markdownFiles)
     }
     assert.deepEqual(broken, []);
   });
+
+test("every relative link in README.md and docs/*.md names a file the npm package ships", async () => {
+  const shipped = new Set(await packedFiles());
+  const outside: string[] = [];
+  for (const file of markdownFiles)
+    for (const { target } of relativeLinks(readFileSync(path.join(root, file), "utf8"))) {
+      const rel = path.posix.normalize(path.posix.join(path.posix.dirname(file), target));
+      if (target && !shipped.has(rel)) outside.push(`${file}: ${target}`);
+    }
+  assert.deepEqual(outside, []);
+});

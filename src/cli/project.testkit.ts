@@ -47,3 +47,13 @@ export async function packTarball(dir: string): Promise<string> {
   if (!existsSync(tarball)) throw new Error(`npm pack wrote no ${tarball}:\n${packed}`);
   return tarball;
 }
+
+/** The files `npm pack` would put in the tarball, sorted (the dry run: nothing is written). */
+export async function packedFiles(): Promise<string[]> {
+  const { stdout } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+    cwd: packageRoot(),
+    maxBuffer: 16 << 20,
+  });
+  const [info] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+  return info.files.map((f) => f.path).sort();
+}

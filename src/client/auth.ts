@@ -4,7 +4,8 @@
  * (client.authentication.k8s.io, run without a shell, their answer cached until it
  * expires). `auth-provider` users (OIDC, legacy cloud providers) are handed to
  * @kubernetes/client-node, loaded only then: its refresh logic is the field's reference and
- * too rare a path to be worth its memory in every process.
+ * too rare a path to be worth its memory in every process — or its 57 MB in every install, so
+ * it is an optional peer dependency, and a user who needs it is told how to add it.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -20,7 +21,25 @@ export interface Credential {
   expiresAt?: number;
 }
 
-export async function credentialFor(user: User, cluster: Cluster): Promise<Credential> {
+/** What auth-provider users need of @kubernetes/client-node (typed here, not imported: optional). */
+interface ClientNode {
+  KubeConfig: new () => {
+    loadFromOptions(options: unknown): void;
+  };
+}
+
+export interface AuthDeps {
+  /** Loads @kubernetes/client-node; injected by tests to stand for a machine without it. */
+  loadClientNode?: () => Promise<ClientNode>;
+}
+
+const CLIENT_NODE = "@kubernetes/client-node";
+
+export async function credentialFor(
+  user: User,
+  cluster: Cluster,
+  deps: AuthDeps = {},
+): Promise<Credential> {
   if (user.exec) return execCredential(user.exec, user.name);
   const providerFile =
     user.authProvider?.name === "tokenFile" && user.authProvider.config?.tokenFile;
@@ -33,7 +52,7 @@ export async function credentialFor(user: User, cluster: Cluster): Promise<Crede
         Authorization: `Basic ${Buffer.from(`${user.username}:${user.password ?? ""}`).toString("base64")}`,
       },
     };
-  if (user.authProvider) return viaClientNode(user, cluster);
+  if (user.authProvider) return viaClientNode(user, cluster, deps.loadClientNode);
   return { headers: {} }; // client certificates, or anonymous
 }
 
@@ -112,8 +131,14 @@ async function execCredential(exec: ExecConfig, user: string): Promise<Credentia
   };
 }
 
-async function viaClientNode(user: User, cluster: Cluster): Promise<Credential> {
-  const { KubeConfig } = await import("@kubernetes/client-node");
+async function viaClientNode(
+  user: User,
+  cluster: Cluster,
+  load: () => Promise<ClientNode> = () => import(CLIENT_NODE) as Promise<ClientNode>,
+): Promise<Credential> {
+  const { KubeConfig } = await load().catch((e: unknown) => {
+    throw missing(e) ? authProviderNeedsClientNode(user, e) : e;
+  });
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ ...cluster, skipTLSVerify: cluster.skipTLSVerify ?? false }],
@@ -126,4 +151,18 @@ async function viaClientNode(user: User, cluster: Cluster): Promise<Credential> 
     kc as unknown as { applyAuthorizationHeader(o: unknown): Promise<void> }
   ).applyAuthorizationHeader(o);
   return { headers: o.headers };
+}
+
+/** Node's error for CLIENT_NODE itself not being installed (not for a package it imports). */
+const missing = (e: unknown) =>
+  (e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" &&
+  (e as Error).message.includes(`'${CLIENT_NODE}'`);
+
+function authProviderNeedsClientNode(user: User, cause: unknown): ClientError {
+  return new ClientError(
+    "auth",
+    `user ${user.name}: auth-provider "${user.authProvider?.name}" needs ${CLIENT_NODE}, ` +
+      `an optional dependency of Capstan that is not installed: run \`npm install ${CLIENT_NODE}\``,
+    { cause },
+  );
 }

@@ -13,6 +13,7 @@ import path from "node:path";
 import { ControlPlaneError } from "./errors.js";
 import { downloadModules, goAvailable, goBuild } from "./gobuild.js";
 import { cacheDir, packageRoot } from "./paths.js";
+import { toProgress, type Progress } from "./progress.js";
 
 /** Binary name → Go package that builds it. */
 export const BINARIES = {
@@ -58,7 +59,10 @@ function missing(dir: string): BinaryName[] {
 }
 
 export interface EnsureOptions {
-  /** Called with human-readable progress lines while building. */
+  /**
+   * Called with human-readable progress lines while building. Default: stderr, where a
+   * terminal shows one updating status line and a log a few plain lines.
+   */
   progress?: (line: string) => void;
 }
 
@@ -78,7 +82,7 @@ export async function ensureBinaries(opts: EnsureOptions = {}): Promise<string> 
   const pin = readPin();
   const dir = path.join(cacheDir(), "controlplane", `${pin.kubernetes}-${pin.digest}`);
   if (missing(dir).length === 0) return dir;
-  await build(pin, dir, opts.progress ?? ((l) => process.stderr.write(l + "\n")));
+  await build(pin, dir, toProgress(opts.progress));
   return dir;
 }
 
@@ -98,7 +102,7 @@ export function ldflags(pin: Pin): string {
   ].join(" ");
 }
 
-async function build(pin: Pin, dir: string, progress: (line: string) => void): Promise<void> {
+async function build(pin: Pin, dir: string, progress: Progress): Promise<void> {
   if (!goAvailable()) {
     throw new ControlPlaneError(
       "build",
@@ -114,13 +118,15 @@ async function build(pin: Pin, dir: string, progress: (line: string) => void): P
   mkdirSync(tmp, { recursive: true });
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
-  progress(
+  progress.step(
     `Building the local control plane (Kubernetes ${pin.kubernetes}, etcd ${pin.etcd}) into ${dir}.`,
   );
-  progress("This happens once per pinned version and takes several minutes on a cold machine.");
-  progress("Downloading modules…");
+  progress.step(
+    "This happens once per pinned version and takes several minutes on a cold machine.",
+  );
+  progress.step("Downloading modules…");
   downloadModules(cwd);
-  progress(`Modules ready after ${elapsed()}; compiling.`);
+  progress.step(`Modules ready after ${elapsed()}; compiling.`);
   await goBuild(
     { cwd, packages: Object.values(BINARIES), outDir: tmp, ldflags: ldflags(pin) },
     progress,
@@ -133,5 +139,5 @@ async function build(pin: Pin, dir: string, progress: (line: string) => void): P
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.dirname(dir), { recursive: true });
   renameSync(tmp, dir);
-  progress(`Built the local control plane in ${elapsed()}.`);
+  progress.step(`Built the local control plane in ${elapsed()}.`);
 }

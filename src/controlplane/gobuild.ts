@@ -1,13 +1,14 @@
 /**
  * One `go build` of a wrapper module's packages, with progress: the packages it will compile
  * are counted first (`go list -deps`), then every compiled package is counted from `-v`
- * output, and a line is printed every 15 s. Shared by the control plane's and the node's
+ * output, and a status (progress.ts) is given every 15 s. Shared by the control plane's and the node's
  * binaries (binaries.ts, node/binaries.ts).
  */
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { ControlPlaneError } from "./errors.js";
+import type { Progress } from "./progress.js";
 
 export interface GoBuild {
   /** The wrapper module's directory. */
@@ -59,14 +60,14 @@ function countPackages(b: GoBuild): number | undefined {
 /** Run the build; `elapsed` is the whole build's clock, for the progress lines. */
 export async function goBuild(
   b: GoBuild,
-  progress: (line: string) => void,
+  progress: Progress,
   elapsed: () => string,
 ): Promise<void> {
   const total = countPackages(b);
   let compiled = 0;
   let last = "";
   const ticker = setInterval(() => {
-    progress(
+    progress.status(
       `  … ${compiled}${total ? `/${total}` : ""} packages compiled, ${elapsed()} elapsed (${last})`,
     );
   }, 15_000);

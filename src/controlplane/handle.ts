@@ -45,7 +45,7 @@ export interface StartOptions {
   /** Changes to how crashed components are restarted (DEFAULT_RESTART_POLICY: 5 restarts
    * within 10 min, backoff from 1 s doubling to 30 s). */
   restarts?: Partial<RestartPolicy>;
-  /** Build progress lines (default: stderr). */
+  /** Build progress lines (default: stderr; one updating line on a terminal). */
   progress?: (line: string) => void;
 }
 

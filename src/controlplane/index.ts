@@ -17,6 +17,7 @@ export {
 export { ensureBinaries, readPin, BINARIES, type BinaryName, type Pin } from "./binaries.js";
 export { ensureNodeBinaries, readNodePin, type NodePin } from "./node/binaries.js";
 export { nodeUnavailable } from "./node/preflight.js";
+export { progressOn, type Progress, type ProgressStream } from "./progress.js";
 export { ControlPlaneError, type ControlPlaneStep } from "./errors.js";
 export { DEFAULT_CONTROLLERS, NODE_CONTROLLERS } from "./components.js";
 export { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";

@@ -17,6 +17,7 @@ import { ldflags, moduleDir, readPin } from "../binaries.js";
 import { ControlPlaneError } from "../errors.js";
 import { downloadModules, goAvailable, goBuild, type GoBuild } from "../gobuild.js";
 import { cacheDir, packageRoot } from "../paths.js";
+import { toProgress, type Progress } from "../progress.js";
 
 const CONTAINERD = "github.com/containerd/containerd/v2";
 const CNI = "github.com/containernetworking/plugins/plugins";
@@ -100,23 +101,23 @@ export async function ensureNodeBinaries(
   if (complete(dir)) return dir;
   const why = missingBuildPrerequisite();
   if (why) throw new ControlPlaneError("build", why);
-  await build(pin, dir, opts.progress ?? ((l) => process.stderr.write(l + "\n")));
+  await build(pin, dir, toProgress(opts.progress));
   return dir;
 }
 
-async function build(pin: NodePin, dir: string, progress: (line: string) => void): Promise<void> {
+async function build(pin: NodePin, dir: string, progress: Progress): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(path.join(tmp, "cni"), { recursive: true });
   const started = Date.now();
   const elapsed = () => `${Math.round((Date.now() - started) / 1000)}s`;
-  progress(
+  progress.step(
     `Building the local node (kubelet ${pin.kubernetes}, containerd ${pin.containerd}, ` +
       `runc ${pin.runc}, CNI plugins ${pin.cni}) into ${dir}.`,
   );
-  progress("This happens once per pinned version and takes a few minutes on a cold machine.");
+  progress.step("This happens once per pinned version and takes a few minutes on a cold machine.");
   const node = nodeModuleDir();
-  progress("Downloading modules…");
+  progress.step("Downloading modules…");
   downloadModules(moduleDir());
   downloadModules(node);
   const s = "-s -w";
@@ -167,12 +168,12 @@ async function build(pin: NodePin, dir: string, progress: (line: string) => void
     ],
   ];
   for (const [what, b] of steps) {
-    progress(`Compiling ${what} (${elapsed()} so far)…`);
+    progress.step(`Compiling ${what} (${elapsed()} so far)…`);
     await goBuild(b, progress, elapsed);
   }
   writeFileSync(path.join(tmp, "PIN.json"), JSON.stringify(pin, null, 2));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.dirname(dir), { recursive: true });
   renameSync(tmp, dir);
-  progress(`Built the local node in ${elapsed()}.`);
+  progress.step(`Built the local node in ${elapsed()}.`);
 }

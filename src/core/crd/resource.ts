@@ -5,8 +5,9 @@
  * Contract:
  * - Names are derived (plural, singular, list kind) unless given; scope defaults to Namespaced.
  * - `crd()` builds the manifest on first use and throws `CrdSchemaError` listing every reason
- *   the API server would refuse it; the definition itself never throws for schema problems,
- *   so a module that defines resources can always be imported.
+ *   the API server would refuse it; the definition itself never throws for those, so a module
+ *   that defines resources can always be imported. It throws at once only for a value that is
+ *   not a zod schema where one belongs (tree.ts): no use of such a definition could work.
  * - `safeParse(obj)` validates an object of any served version as the API server would
  *   (pruning, defaults, schema, CEL) and returns the result with defaults applied; `parse`
  *   throws core's `ValidationError` with the same problems.
@@ -16,6 +17,7 @@ import { convertObject, type ConversionPlan } from "./conversion.js";
 import { buildCrd, type CustomResourceDefinition, type VersionPlan } from "./manifest.js";
 import { pluralize } from "./names.js";
 import { check, unwrap, type SafeParseResult } from "./parse.js";
+import { checkSchemaTree } from "./tree.js";
 import type { JSONSchemaProps } from "./schema.js";
 import type {
   AnyObjectOf,
@@ -125,6 +127,7 @@ export function defineResource(
   const { group, kind } = definition;
   const versions: Versions =
     "versions" in definition ? definition.versions : { [definition.version]: single(definition) };
+  checkSchemaTree(kind, versions, !("versions" in definition));
   const names = Object.keys(versions);
   const plural = definition.plural ?? pluralize(kind);
   const storage =
