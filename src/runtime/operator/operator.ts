@@ -111,6 +111,8 @@ export interface Access {
 export interface Declarations {
   controllers: ControllerSpec<ApiObject>[];
   uses: Access[];
+  /** Admission handlers (`op.admission`): generate deploy emits their configurations. */
+  admissions?: Admission<unknown>[];
 }
 
 /** Runs controllers and handler sets on one client: `op.controller(…)`, `op.on(kind)`, `op.uses(…)`, then `run()`. */
@@ -226,6 +228,7 @@ export class Operator {
     return {
       controllers: [...this.specs, ...this.handlerSets.map((h) => h.spec())],
       uses: this.access.map((a) => ({ ...a, verbs: [...a.verbs] })),
+      admissions: [...this.admissions],
     };
   }
 
@@ -300,13 +303,18 @@ export class Operator {
           { kinds: this.admissions.map((a) => a.kind.kind) },
           "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
         );
-      if (this.admissions.length && this.opts.webhooks)
+      if (this.admissions.length && this.opts.webhooks) {
+        // Every replica serves webhooks (the Service sends to all): Ready only once this
+        // one listens with its certificate.
+        this.waiting = "webhook server: loading certificates";
         this.webhookServer = await WebhookServer.start(
           this.admissions,
           client,
           this.log,
           this.opts.webhooks,
         );
+        this.waiting = undefined;
+      }
       if (await this.startUp(opts.startup, specs, abort.signal)) {
         const campaign = this.leadership?.elector.run(abort.signal);
         await Promise.all([
@@ -371,6 +379,8 @@ export class Operator {
           ),
         notReady: () => {
           if (this.waiting) return this.waiting;
+          const cert = this.webhookServer?.certificateProblem();
+          if (cert) return cert;
           // Each cache still listing, with why its last list failed (a CRD not installed).
           const waits = this.controllers.flatMap((c) => c.notReady() ?? []);
           if (waits.length) return `caches not synced yet: ${waits.join("; ")}`;

@@ -9,13 +9,16 @@
  * signs is served (rotation.ts). `close()` removes the configurations before the server stops,
  * so a stopped operator leaves nothing behind that could block writes.
  */
+import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KubeClient } from "../../client/client.js";
 import type { Logger } from "../log.js";
 import type { Admission } from "./admission.js";
-import { CertAuthority } from "./authority.js";
+import type { CertSource } from "./authority.js";
+import { injectCaBundle } from "./ca-bundle.js";
+import { certSource, type CertsOption } from "./cert-source.js";
 import { configurations, webhookPath, type Target } from "./configuration.js";
 import { review, type AdmissionReview } from "./review.js";
 import type { RotationPolicy } from "./rotation.js";
@@ -32,6 +35,15 @@ export interface WebhookServeOptions {
    */
   register?: { name: string; exclude: string[]; only?: string[] };
   policy?: RotationPolicy;
+  /**
+   * Where the certificates come from (cert-source.ts): made in memory (default), kept in a
+   * Secret shared by replicas, or read from files (cert-manager).
+   */
+  certs?: CertsOption;
+  /** Names the serving certificate is for, besides `host` (a Service's DNS names). */
+  dns?: string[];
+  /** Keep `caBundle` current in the configurations of this name (made by generate deploy). */
+  inject?: { name: string };
   /** The clock, for tests of rotation. */
   now?: () => number;
 }
@@ -45,7 +57,7 @@ export class WebhookServer {
 
   private constructor(
     private readonly server: https.Server,
-    private readonly authority: CertAuthority,
+    private readonly authority: CertSource,
     private readonly targets: Target[],
     private readonly client: KubeClient,
     private readonly log: Logger,
@@ -64,14 +76,13 @@ export class WebhookServer {
     opts: WebhookServeOptions,
   ): Promise<WebhookServer> {
     const host = opts.host ?? "127.0.0.1";
-    const authority = new CertAuthority({
-      name: opts.register?.name ?? "capstan",
-      ips: [host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host],
-      dns: ["localhost"],
-      policy: opts.policy,
-      now: opts.now,
-    });
-    await authority.reconcile();
+    const authority = certSource(opts, client, log);
+    try {
+      await authority.reconcile();
+    } catch (e) {
+      authority.close?.();
+      throw e;
+    }
     const targets: Target[] = await Promise.all(
       admissions.map(async (a) => ({
         admission: a,
@@ -100,7 +111,15 @@ export class WebhookServer {
     const ws = new WebhookServer(server, authority, targets, client, log, opts);
     try {
       await ws.register();
+      if (opts.inject) await injectCaBundle(client, opts.inject.name, authority.current.caBundle);
       await ws.rotate(); // schedules the next look at the certificates
+      authority.watch?.(() =>
+        ws
+          .rotate()
+          .catch((e: unknown) =>
+            log.error({ err: e }, "webhook certificates changed but could not be taken up"),
+          ),
+      );
     } catch (e) {
       await ws.close();
       throw e;
@@ -112,6 +131,14 @@ export class WebhookServer {
     return ws;
   }
 
+  /** Why /readyz should fail: the served certificate is expired (files not renewed). */
+  certificateProblem(now = Date.now()): string | undefined {
+    const { validTo } = new X509Certificate(this.authority.current.cert);
+    return Date.parse(validTo) <= now
+      ? `webhook server: its serving certificate expired at ${validTo}`
+      : undefined;
+  }
+
   /** Re-check the certificates now (the timer does it when something is due). */
   async rotate(): Promise<void> {
     clearTimeout(this.timer);
@@ -119,6 +146,8 @@ export class WebhookServer {
     if (changed) {
       // Bundle first: a new CA must be trusted before a certificate it signs is served.
       await this.register();
+      if (this.opts.inject)
+        await injectCaBundle(this.client, this.opts.inject.name, this.authority.current.caBundle);
       const { cert, key } = this.authority.current;
       this.server.setSecureContext({ cert, key });
       this.log.info("webhook certificates rotated");
@@ -151,6 +180,7 @@ export class WebhookServer {
   /** Remove the registered configurations, then stop serving. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    this.authority.close?.();
     for (const ref of this.registered)
       await this.client.delete(ref).catch((e: unknown) => {
         if ((e as { code?: number }).code !== 404) throw e;
