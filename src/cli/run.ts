@@ -21,8 +21,13 @@ import { createLogger, type Logger } from "../runtime/log.js";
 import { Operator, type Startup } from "../runtime/operator/operator.js";
 import { waitForApiServer } from "../runtime/operator/startup.js";
 import { loadModule } from "./load.js";
+import {
+  clusterWebhooks,
+  registerClusterWebhookFlags,
+  type ClusterWebhookFlags,
+} from "./run-cluster-webhooks.js";
 
-export interface RunOptions {
+export interface RunOptions extends ClusterWebhookFlags {
   namespace: string[];
   allNamespaces: boolean;
   kubeconfig?: string;
@@ -95,6 +100,7 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
   const namespaces = o.allNamespaces || o.namespace.length === 0 ? undefined : o.namespace;
   const health =
     o.healthPort === undefined || o.healthPort < 0 ? undefined : { port: o.healthPort };
+  const inCluster = clusterWebhooks(o, process.env.POD_NAMESPACE ?? client.namespace);
   const operators = await Promise.all(
     defs.map(async (d, i) => {
       // One client per operator: leader election fences its client's writes.
@@ -105,13 +111,18 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
         namespaces,
         log: log.child({ operator: d.name }),
         health: i === 0 ? health : undefined,
-        webhooks: o.localWebhooks
-          ? {
-              // One name per operator: a restart (capstan dev) replaces what a killed run
-              // left behind instead of adding a configuration that points nowhere.
-              register: { name: `${d.name}-local-webhooks`, exclude: [], only: namespaces },
-            }
-          : undefined,
+        // One port: the first operator of the module serves the webhooks.
+        webhooks: inCluster
+          ? i === 0
+            ? inCluster
+            : undefined
+          : o.localWebhooks
+            ? {
+                // One name per operator: a restart (capstan dev) replaces what a killed run
+                // left behind instead of adding a configuration that points nowhere.
+                register: { name: `${d.name}-local-webhooks`, exclude: [], only: namespaces },
+              }
+            : undefined,
         leaderElection: o.leaderElect
           ? {
               namespace: o.leaderElectionNamespace ?? process.env.POD_NAMESPACE ?? client.namespace,
@@ -192,7 +203,7 @@ async function waitForCluster(
 }
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command("run")
     .description("run the operator(s) a module exports against the current kubeconfig")
     .argument("<module>", "a .ts/.js file, or a directory with operator.ts or index.ts")
@@ -233,6 +244,6 @@ export function registerRun(program: Command): void {
       "--local-webhooks",
       "serve admission webhooks on 127.0.0.1 and register them with the cluster, which must run on this machine (capstan dev sets it)",
       false,
-    )
-    .action((module: string, o: RunOptions) => runModule(module, o));
+    );
+  registerClusterWebhookFlags(run).action((module: string, o: RunOptions) => runModule(module, o));
 }
