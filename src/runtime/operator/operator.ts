@@ -20,7 +20,7 @@
  * `probe`s on each /healthz.
  */
 import { setMaxListeners } from "node:events";
-import type { KubeClient } from "../../client/client.js";
+import { KubeClient } from "../../client/client.js";
 import { defaultFieldManager } from "../../client/intercept.js";
 import { Controller } from "../controller/controller.js";
 import { RuntimeError } from "../errors.js";
@@ -303,19 +303,22 @@ export class Operator {
           { kinds: this.admissions.map((a) => a.kind.kind) },
           "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
         );
-      if (this.admissions.length && this.opts.webhooks) {
-        // Every replica serves webhooks (the Service sends to all): Ready only once this
-        // one listens with its certificate.
-        this.waiting = "webhook server: loading certificates";
-        this.webhookServer = await WebhookServer.start(
-          this.admissions,
-          client,
-          this.log,
-          this.opts.webhooks,
-        );
-        this.waiting = undefined;
-      }
       if (await this.startUp(opts.startup, specs, abort.signal)) {
+        // After the start-up step: the handlers' kinds must be served (their CRDs installed
+        // or waited for) to be located. Every replica serves webhooks (the Service sends to
+        // all): Ready only once this one listens with its certificate.
+        if (this.admissions.length && this.opts.webhooks) {
+          this.waiting = "webhook server: loading certificates";
+          this.webhookServer = await WebhookServer.start(
+            this.admissions,
+            // Not fenced by leader election: every replica serves, and any may rotate the
+            // certificates (the Secret's resourceVersion keeps one writer per change).
+            new KubeClient(client.conn, { fieldManager: this.name }),
+            this.log,
+            this.opts.webhooks,
+          );
+          this.waiting = undefined;
+        }
         const campaign = this.leadership?.elector.run(abort.signal);
         await Promise.all([
           ...(this.webhookServer ? [aborted(abort.signal)] : []),
@@ -384,7 +387,10 @@ export class Operator {
           // Each cache still listing, with why its last list failed (a CRD not installed).
           const waits = this.controllers.flatMap((c) => c.notReady() ?? []);
           if (waits.length) return `caches not synced yet: ${waits.join("; ")}`;
-          return this.controllers.length ? undefined : "caches not synced yet";
+          // An operator that only serves webhooks is ready once its server is.
+          return this.controllers.length || this.webhookServer
+            ? undefined
+            : "caches not synced yet";
         },
         probes: () => this.activities.probe(this.log),
       },

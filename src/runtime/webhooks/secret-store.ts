@@ -154,8 +154,11 @@ export class SecretCertStore implements CertSource {
             signal: this.abort.signal,
           })) {
             if (ev.type !== "ADDED" && ev.type !== "MODIFIED") continue;
-            const st = ev.object.data?.["tls.crt"];
-            if (st && st !== b64(this.served?.cert ?? "")) onChange();
+            // A new CA joins the bundle before it signs anything: a change of either counts.
+            const d = ev.object.data ?? {};
+            const s = this.served;
+            if (d["tls.crt"] !== b64(s?.cert ?? "") || d["ca.crt"] !== b64(s?.caBundle ?? ""))
+              onChange();
           }
         } catch (e) {
           if (this.abort.signal.aborted) return;

@@ -1,5 +1,6 @@
 /**
- * The admission webhook server: HTTPS with certificates from its own CertAuthority, one path
+ * The admission webhook server: HTTPS with certificates from a CertSource (its own CA in
+ * memory, a Secret shared by replicas, or files: cert-source.ts), one path
  * per kind and mode, and — for the local loop (`capstan dev`, `runOperator`) — the
  * Validating/MutatingWebhookConfigurations registered against the cluster with
  * `url: https://127.0.0.1:PORT/…` and the CA as `caBundle`: no tunnel, no cert-manager.
@@ -16,7 +17,7 @@ import type { AddressInfo } from "node:net";
 import type { KubeClient } from "../../client/client.js";
 import type { Logger } from "../log.js";
 import type { Admission } from "./admission.js";
-import type { CertSource } from "./authority.js";
+import type { CertSource, ServingCerts } from "./authority.js";
 import { injectCaBundle } from "./ca-bundle.js";
 import { certSource, type CertsOption } from "./cert-source.js";
 import { configurations, webhookPath, type Target } from "./configuration.js";
@@ -54,6 +55,8 @@ const MAX_BODY = 8 * 1024 * 1024; // an object and its old version, each up to e
 export class WebhookServer {
   private timer?: NodeJS.Timeout;
   private registered: { apiVersion: string; kind: string; name: string }[] = [];
+  /** The certificates last registered and served. */
+  private published?: ServingCerts;
 
   private constructor(
     private readonly server: https.Server,
@@ -110,9 +113,7 @@ export class WebhookServer {
     });
     const ws = new WebhookServer(server, authority, targets, client, log, opts);
     try {
-      await ws.register();
-      if (opts.inject) await injectCaBundle(client, opts.inject.name, authority.current.caBundle);
-      await ws.rotate(); // schedules the next look at the certificates
+      await ws.rotate(); // publishes the certificates and schedules the next look
       authority.watch?.(() =>
         ws
           .rotate()
@@ -142,25 +143,32 @@ export class WebhookServer {
   /** Re-check the certificates now (the timer does it when something is due). */
   async rotate(): Promise<void> {
     clearTimeout(this.timer);
-    const { changed, next } = await this.authority.reconcile();
-    if (changed) {
-      // Bundle first: a new CA must be trusted before a certificate it signs is served.
-      await this.register();
-      if (this.opts.inject)
-        await injectCaBundle(this.client, this.opts.inject.name, this.authority.current.caBundle);
-      const { cert, key } = this.authority.current;
-      this.server.setSecureContext({ cert, key });
-      this.log.info("webhook certificates rotated");
-    }
     const now = (this.opts.now ?? Date.now)();
-    // setTimeout holds at most ~24.8 days; waking early only re-decides.
-    const delay = Math.min(Math.max(next - now, 1000), 2 ** 31 - 1);
-    this.timer = setTimeout(() => {
-      this.rotate().catch((e: unknown) =>
-        this.log.error({ err: e }, "webhook certificate rotation failed; retrying"),
-      );
-    }, delay);
-    this.timer.unref();
+    let next = now + 10_000; // after a failure: try again soon
+    try {
+      ({ next } = await this.authority.reconcile());
+      const c = this.authority.current;
+      const p = this.published;
+      // Compared with what was served, not `changed`: a source that moved on while
+      // publishing failed must still be published on the next try.
+      if (!p || p.cert !== c.cert || p.key !== c.key || p.caBundle !== c.caBundle) {
+        // Bundle first: a new CA must be trusted before a certificate it signs is served.
+        await this.register();
+        if (this.opts.inject) await injectCaBundle(this.client, this.opts.inject.name, c.caBundle);
+        this.server.setSecureContext({ cert: c.cert, key: c.key });
+        this.published = c;
+        if (p) this.log.info("webhook certificates rotated");
+      }
+    } finally {
+      // setTimeout holds at most ~24.8 days; waking early only re-decides.
+      const delay = Math.min(Math.max(next - now, 1000), 2 ** 31 - 1);
+      this.timer = setTimeout(() => {
+        this.rotate().catch((e: unknown) =>
+          this.log.error({ err: e }, "webhook certificate rotation failed; retrying"),
+        );
+      }, delay);
+      this.timer.unref();
+    }
   }
 
   private async register(): Promise<void> {
