@@ -3,38 +3,17 @@
 // RBAC limited to those names; and that it all applies to the control plane (server-side
 // dry run, then for real to ask the authorizer what the ServiceAccount may do).
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { before, describe, test } from "node:test";
 import { kubectl, testNamespace } from "../testing/index.js";
 import { deployFixture, generateInto, ROOT, type Obj } from "./deploy.testkit.js";
 
 const fx = deployFixture();
 const { tmp, cleanups, rand, docs, render, apply, byKind, dropClusterRbac } = fx;
-let module: string;
+const module = path.join(ROOT, "src", "cli", "testdata", "gatekeeper", "operator.ts");
 
-before(async () => {
-  await fx.ready();
-  const dir = path.join(tmp, "gatekeeper");
-  mkdirSync(dir);
-  module = path.join(dir, "operator.mjs");
-  const capstan = pathToFileURL(path.join(ROOT, "dist", "src", "index.js")).href;
-  writeFileSync(
-    module,
-    `import { defineOperator, defineResource, deny, z } from ${JSON.stringify(capstan)};
-export const Gate = defineResource({
-  group: "gates.capstan.test", version: "v1", kind: "Gate",
-  spec: z.object({ open: z.boolean().optional() }),
-});
-export default defineOperator((op) => {
-  op.admission(Gate)
-    .validate({ create: ({ object }) => (object.spec.open ? undefined : deny("closed", "spec.open")) })
-    .mutate(({ object }) => { object.spec.open ??= false; });
-}, { name: "gatekeeper" });
-`,
-  );
-});
+before(() => fx.ready());
 
 const gen = (o: Parameters<typeof generateInto>[2] = {}) =>
   generateInto(module, path.join(tmp, `out-${rand()}`), o);
