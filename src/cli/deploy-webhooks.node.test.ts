@@ -11,8 +11,6 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { KubeClient } from "../client/index.js";
-import { installCrds } from "../runtime/operator/crds.js";
-import { Gate } from "./testdata/gatekeeper/operator.js";
 import { InvalidError } from "../client/errors.js";
 import {
   eventually,
@@ -47,14 +45,12 @@ if (nodeUnavailable() === undefined) {
     cp = await useControlPlane({ node: true });
     kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
     apps = await testNamespace(kube, "gates");
-    // Installed here: --install-crds writes before leader election lets a replica write.
-    await installCrds(kube, [Gate]);
     try {
       const r = await run(
         process.execPath,
         [
           ...[MAIN, "deploy", "--local", GATEKEEPER, "--cluster-dir", cp.dir, "--out", out],
-          ...["--name", name, "--replicas", "2", "-n", apps.name],
+          ...["--name", name, "--replicas", "2", "--install-crds", "-n", apps.name],
           ...["--timeout", "150"],
         ],
         { timeout: 240_000 },

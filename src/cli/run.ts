@@ -187,7 +187,10 @@ async function waitForCluster(
   const names = resources.map((r) => `${r.plural}.${r.group}`);
   if (o.installCrds) {
     s.waitingFor(`installing CRDs ${names.join(", ")}`);
-    await installCrds(client, resources, { signal: s.signal });
+    // Through a client of its own: leader election fences the operator's client, and the
+    // CRDs are installed before any replica campaigns (a server-side apply, idempotent).
+    const unfenced = new KubeClient(client.conn, { fieldManager: client.fieldManager });
+    await installCrds(unfenced, resources, { signal: s.signal });
     return;
   }
   // The first thing a new user meets when the CRDs are missing: say how to install them.
