@@ -8,7 +8,8 @@
  * was derived for (`DeploySpec.watch`), so the operator never needs more than it is granted.
  *
  * The Deployment runs `capstan run <module>` with leader election, health on a named port
- * (`/healthz`, `/readyz`, `/metrics`), non-root with a read-only root filesystem, no
+ * (`/healthz`, `/readyz`, `/metrics`), the webhook server's port when it has admission
+ * handlers (its /readyz then waits for that server), non-root with a read-only root filesystem, no
  * privilege escalation and no capabilities; `/tmp` is an emptyDir because tsx caches
  * compiled TypeScript there.
  */
@@ -27,6 +28,8 @@ export interface DeploySpec {
   watch: string[] | "all";
   installCrds: boolean;
   healthPort: number;
+  /** The operator has admission handlers: every replica serves them (deploy-webhooks.ts). */
+  webhooks?: { port: number; service: string; secret: string; configuration: string };
 }
 
 type Obj = Record<string, unknown>;
@@ -129,6 +132,14 @@ export function runArgs(s: DeploySpec): string[] {
     String(s.healthPort),
     ...(s.watch === "all" ? ["-A"] : s.watch.flatMap((ns) => ["-n", ns])),
     ...(s.installCrds ? ["--install-crds"] : []),
+    ...(s.webhooks
+      ? [
+          ...["--webhook-port", String(s.webhooks.port)],
+          ...["--webhook-service", s.webhooks.service],
+          ...["--webhook-secret", s.webhooks.secret],
+          ...["--webhook-configuration", s.webhooks.configuration],
+        ]
+      : []),
   ];
 }
 
@@ -174,7 +185,12 @@ export function deploymentObject(s: DeploySpec): Obj {
                 fieldEnv("POD_NAME", "metadata.name"),
                 fieldEnv("POD_NAMESPACE", "metadata.namespace"),
               ],
-              ports: [{ name: "http-health", containerPort: s.healthPort, protocol: "TCP" }],
+              ports: [
+                { name: "http-health", containerPort: s.healthPort, protocol: "TCP" },
+                ...(s.webhooks
+                  ? [{ name: "https-webhook", containerPort: s.webhooks.port, protocol: "TCP" }]
+                  : []),
+              ],
               livenessProbe: {
                 httpGet: { path: "/healthz", port: "http-health" },
                 initialDelaySeconds: 10,

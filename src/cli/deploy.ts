@@ -12,9 +12,11 @@
  * `Operator.declarations()`; RBAC is derived from those (cli/rbac.ts), kinds resolved
  * from the module's `defineResource` exports and the built-in table. Written:
  *
- *   DIR/base/{kustomization,namespace,serviceaccount,rbac,deployment,crds}.yaml
+ *   DIR/base/{kustomization,namespace,serviceaccount,rbac,deployment,webhooks,crds}.yaml
  *   DIR/overlays/example/kustomization.yaml
  *   DIR/Dockerfile, DIR/Dockerfile.dockerignore
+ *
+ * webhooks.yaml only when the module has admission handlers (deploy-webhooks.ts).
  *
  * Output is deterministic (no timestamps, sorted rules), so regenerating diffs cleanly.
  */
@@ -29,6 +31,7 @@ import type { KubeClient } from "../client/client.js";
 import { deriveRbac, type RbacPlan } from "./rbac.js";
 import { kindResolver, type CustomKind } from "./rbac-kinds.js";
 import * as m from "./deploy-manifests.js";
+import { WEBHOOK_PORT, webhookNames, webhookObjects } from "./deploy-webhooks.js";
 import { dockerfile, dockerignore } from "./dockerfile.js";
 import { loadModule } from "./load.js";
 
@@ -73,8 +76,8 @@ const OFFLINE: KubeClient = new Proxy({} as KubeClient, {
 export async function readDeclarations(
   defs: readonly OperatorDefinition[],
   namespaces: string[],
-): Promise<Declarations> {
-  const merged: Declarations = { controllers: [], uses: [] };
+): Promise<Required<Declarations>> {
+  const merged: Required<Declarations> = { controllers: [], uses: [], admissions: [] };
   for (const def of defs) {
     const op = new Operator({
       client: OFFLINE,
@@ -84,6 +87,7 @@ export async function readDeclarations(
     const d = op.declarations();
     merged.controllers.push(...d.controllers);
     merged.uses.push(...d.uses);
+    merged.admissions.push(...(d.admissions ?? []));
   }
   return merged;
 }
@@ -158,7 +162,10 @@ export async function generateDeploy(
   };
   const namespaces = spec.watch === "all" ? [] : spec.watch;
   const decl = await readDeclarations(defs, namespaces);
-  const plan = deriveRbac(decl, kindResolver(resources as unknown as CustomKind[]), {
+  const resolve = kindResolver(resources as unknown as CustomKind[]);
+  if (decl.admissions.length) spec.webhooks = { port: WEBHOOK_PORT, ...webhookNames(base) };
+  const webhooks = webhookObjects(spec, decl.admissions, resolve);
+  const plan = deriveRbac(decl, resolve, {
     operatorNamespace: namespace,
     namespaces,
     crds: crds.length > 0,
@@ -177,6 +184,9 @@ export async function generateDeploy(
     ["base/serviceaccount.yaml", yamlDocs([m.serviceAccountObject(spec)])],
     ["base/rbac.yaml", rbacWarning + yamlDocs(m.rbacObjects(spec, plan))],
     ["base/deployment.yaml", yamlDocs([m.deploymentObject(spec)])],
+    ...(webhooks.length
+      ? ([["base/webhooks.yaml", yamlDocs(webhooks)]] as [string, string][])
+      : []),
     ...(crds.length ? ([["base/crds.yaml", crdsToYaml(crds)]] as [string, string][]) : []),
   ];
   const resourcesList = files.map(([f]) => path.posix.basename(f));
@@ -202,7 +212,24 @@ export async function generateDeploy(
     ),
     write(o.out, "Dockerfile.dockerignore", dockerignore()),
   );
-  return { files: written, plan, spec, warnings: warning ? [warning] : [] };
+  const warnings = [
+    ...(warning ? [warning] : []),
+    ...(spec.webhooks ? ownNamespaceWarning(spec) : []),
+  ];
+  return { files: written, plan, spec, warnings };
+}
+
+/**
+ * The operator's own namespace is left out of its webhooks, so that a stopped operator can
+ * never block the writes it needs to start again (its Pods, Lease, Secret); said when that
+ * is a namespace it watches.
+ */
+function ownNamespaceWarning(s: m.DeploySpec): string[] {
+  if (s.watch === "all" || !s.watch.includes(s.namespace)) return [];
+  return [
+    `Namespace ${s.namespace} is excluded from the webhooks (the operator's own: it must never block itself), ` +
+      `so its admission handlers see nothing there: deploy with --watch-namespace <ns,...> for the namespaces it serves.`,
+  ];
 }
 
 function write(out: string, rel: string, body: string): string {

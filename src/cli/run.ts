@@ -21,8 +21,13 @@ import { createLogger, type Logger } from "../runtime/log.js";
 import { Operator, type Startup } from "../runtime/operator/operator.js";
 import { waitForApiServer } from "../runtime/operator/startup.js";
 import { loadModule } from "./load.js";
+import {
+  clusterWebhooks,
+  registerClusterWebhookFlags,
+  type ClusterWebhookFlags,
+} from "./run-cluster-webhooks.js";
 
-export interface RunOptions {
+export interface RunOptions extends ClusterWebhookFlags {
   namespace: string[];
   allNamespaces: boolean;
   kubeconfig?: string;
@@ -101,6 +106,7 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
   const ownNamespaces = [
     ...new Set([process.env.POD_NAMESPACE, o.leaderElect ? leaseNamespace : undefined]),
   ].filter((n): n is string => !!n);
+  const inCluster = clusterWebhooks(o, process.env.POD_NAMESPACE ?? client.namespace);
   const operators = await Promise.all(
     defs.map(async (d, i) => {
       // One client per operator: leader election fences its client's writes.
@@ -111,18 +117,23 @@ export async function runModule(spec: string, o: RunOptions): Promise<void> {
         namespaces,
         log: log.child({ operator: d.name }),
         health: i === 0 ? health : undefined,
-        webhooks: o.localWebhooks
-          ? {
-              // One name per operator: a restart (capstan dev) replaces what a killed run
-              // left behind instead of adding a configuration that points nowhere.
-              register: {
-                name: `${d.name}-local-webhooks`,
-                owner: d.name,
-                exclude: ownNamespaces,
-                only: namespaces,
-              },
-            }
-          : undefined,
+        // One port: the first operator of the module serves the webhooks.
+        webhooks: inCluster
+          ? i === 0
+            ? inCluster
+            : undefined
+          : o.localWebhooks
+            ? {
+                // One name per operator: a restart (capstan dev) replaces what a killed run
+                // left behind instead of adding a configuration that points nowhere.
+                register: {
+                  name: `${d.name}-local-webhooks`,
+                  owner: d.name,
+                  exclude: ownNamespaces,
+                  only: namespaces,
+                },
+              }
+            : undefined,
         leaderElection: o.leaderElect
           ? {
               namespace: leaseNamespace,
@@ -187,7 +198,10 @@ async function waitForCluster(
   const names = resources.map((r) => `${r.plural}.${r.group}`);
   if (o.installCrds) {
     s.waitingFor(`installing CRDs ${names.join(", ")}`);
-    await installCrds(client, resources, { signal: s.signal });
+    // Through a client of its own: leader election fences the operator's client, and the
+    // CRDs are installed before any replica campaigns (a server-side apply, idempotent).
+    const unfenced = new KubeClient(client.conn, { fieldManager: client.fieldManager });
+    await installCrds(unfenced, resources, { signal: s.signal });
     return;
   }
   // The first thing a new user meets when the CRDs are missing: say how to install them.
@@ -203,7 +217,7 @@ async function waitForCluster(
 }
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command("run")
     .description("run the operator(s) a module exports against the current kubeconfig")
     .argument("<module>", "a .ts/.js file, or a directory with operator.ts or index.ts")
@@ -244,6 +258,6 @@ export function registerRun(program: Command): void {
       "--local-webhooks",
       "serve admission webhooks on 127.0.0.1 and register them with the cluster, which must run on this machine (capstan dev sets it)",
       false,
-    )
-    .action((module: string, o: RunOptions) => runModule(module, o));
+    );
+  registerClusterWebhookFlags(run).action((module: string, o: RunOptions) => runModule(module, o));
 }

@@ -14,6 +14,7 @@ import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
 import type { RotationPolicy } from "../runtime/webhooks/rotation.js";
+import type { CertsOption } from "../runtime/webhooks/cert-source.js";
 
 /** An operator running inside a test: its client, write count, logs, and sync and idle signals. */
 export interface RunningOperator {
@@ -73,9 +74,10 @@ export async function runOperator(
     leaderElection?: LeaderElectionOptions;
     /**
      * Serve the operator's admission handlers on 127.0.0.1 and register them with the
-     * cluster (limited to `namespaces` when given); removed again by `stop()`.
+     * cluster (limited to `namespaces` when given); removed again by `stop()`. `certs`:
+     * keep them in a Secret shared with other instances, or read them from files.
      */
-    webhooks?: boolean | { policy?: RotationPolicy };
+    webhooks?: boolean | { policy?: RotationPolicy; certs?: CertsOption };
   },
 ): Promise<RunningOperator> {
   const client = await KubeClient.fromKubeconfig({ path: opts.kubeconfig });
@@ -100,6 +102,7 @@ export async function runOperator(
             only: opts.namespaces,
           },
           policy: opts.webhooks === true ? undefined : opts.webhooks.policy,
+          certs: opts.webhooks === true ? undefined : opts.webhooks.certs,
         }
       : undefined,
     log: opts.captureLogs

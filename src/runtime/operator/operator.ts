@@ -20,7 +20,7 @@
  * `probe`s on each /healthz.
  */
 import { setMaxListeners } from "node:events";
-import type { KubeClient } from "../../client/client.js";
+import { KubeClient } from "../../client/client.js";
 import { defaultFieldManager } from "../../client/intercept.js";
 import { Controller } from "../controller/controller.js";
 import { RuntimeError } from "../errors.js";
@@ -112,6 +112,8 @@ export interface Access {
 export interface Declarations {
   controllers: ControllerSpec<ApiObject>[];
   uses: Access[];
+  /** Admission handlers (`op.admission`): generate deploy emits their configurations. */
+  admissions?: Admission<unknown>[];
 }
 
 /** Runs controllers and handler sets on one client: `op.controller(…)`, `op.on(kind)`, `op.uses(…)`, then `run()`. */
@@ -255,6 +257,7 @@ export class Operator {
     return {
       controllers: [...this.specs, ...this.handlerSets.map((h) => h.spec())],
       uses: this.access.map((a) => ({ ...a, verbs: [...a.verbs] })),
+      admissions: [...this.admissions],
     };
   }
 
@@ -343,21 +346,28 @@ export class Operator {
           },
           "admission handlers are not served: against a local cluster use `capstan run --local-webhooks` (capstan dev does); in a cluster see docs/webhooks.md",
         );
+      // Not fenced by leader election: every replica serves webhooks, and any may rotate the
+      // certificates (the Secret's resourceVersion keeps one writer per change).
+      const unfenced = new KubeClient(client.conn, { fieldManager: this.name });
       const register = this.opts.webhooks?.register;
       if (!this.admissions.length && register)
-        await WebhookServer.removeStale(client, this.log, register);
-      if ((this.admissions.length || conversions.length) && this.opts.webhooks)
-        this.webhookServer = await WebhookServer.start(
-          this.admissions,
-          client,
-          this.log,
-          this.opts.webhooks,
-          conversions,
-        );
+        await WebhookServer.removeStale(unfenced, this.log, register);
       if (await this.startUp(opts.startup, specs, abort.signal)) {
-        // The start-up step may just have installed the CRDs (`capstan run --install-crds`),
-        // with the manifest's placeholder address: point them here now.
-        await this.webhookServer?.registerConversions();
+        // After the start-up step: the handlers' kinds must be served (their CRDs installed
+        // or waited for) to be located, and a CRD just installed (`--install-crds`) carries
+        // the manifest's placeholder conversion address. Every replica serves webhooks (the
+        // Service sends to all): Ready only once this one listens with its certificate.
+        if ((this.admissions.length || conversions.length) && this.opts.webhooks) {
+          this.waiting = "webhook server: loading certificates";
+          this.webhookServer = await WebhookServer.start(
+            this.admissions,
+            unfenced,
+            this.log,
+            this.opts.webhooks,
+            conversions,
+          );
+          this.waiting = undefined;
+        }
         const campaign = this.leadership?.elector.run(abort.signal);
         await Promise.all([
           ...(this.webhookServer ? [aborted(abort.signal)] : []),
@@ -421,10 +431,15 @@ export class Operator {
           ),
         notReady: () => {
           if (this.waiting) return this.waiting;
+          const cert = this.webhookServer?.certificateProblem();
+          if (cert) return cert;
           // Each cache still listing, with why its last list failed (a CRD not installed).
           const waits = this.controllers.flatMap((c) => c.notReady() ?? []);
           if (waits.length) return `caches not synced yet: ${waits.join("; ")}`;
-          return this.controllers.length ? undefined : "caches not synced yet";
+          // An operator that only serves webhooks is ready once its server is.
+          return this.controllers.length || this.webhookServer
+            ? undefined
+            : "caches not synced yet";
         },
         probes: () => this.activities.probe(this.log),
       },

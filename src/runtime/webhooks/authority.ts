@@ -3,9 +3,9 @@
  * issue the serving certificate, retire a CA) until the state is steady, and says when to
  * look again. The clock is injected so that a test can force a rotation.
  *
- * Caveat: the state lives in this process. Each start makes a new CA, which is right for
- * the local loop (`capstan dev`, tests) where the operator registers its own configurations;
- * keeping it in a Secret shared by replicas is the next step (docs/webhooks.md).
+ * The state lives in this process unless given (`state`) and read back (`state()`): the
+ * local loop makes a new CA per start; secret-store.ts keeps it in a Secret shared by
+ * replicas.
  */
 import type * as CertsModule from "./certs.js";
 import type { CertPem } from "./certs.js";
@@ -18,6 +18,20 @@ export interface ServingCerts {
   key: string;
 }
 
+/**
+ * Where the webhook server's certificates come from: this authority (in memory), a Secret
+ * shared by replicas (secret-store.ts) or files (cert-files.ts). The server calls
+ * `reconcile()` at start, when `next` comes and when `watch` says something changed; on
+ * `changed` it re-registers the bundle, then serves the new certificate.
+ */
+export interface CertSource {
+  readonly current: ServingCerts;
+  reconcile(): Promise<{ changed: boolean; next: number }>;
+  /** Call `onChange` when the certificates changed elsewhere (another replica, a file). */
+  watch?(onChange: () => void): void;
+  close?(): void;
+}
+
 export interface AuthorityOptions {
   /** Shown in the CA's common name. */
   name: string;
@@ -25,12 +39,21 @@ export interface AuthorityOptions {
   dns: string[];
   policy?: RotationPolicy;
   now?: () => number;
+  /** Start from these certificates (read from a Secret) instead of none. */
+  state?: AuthorityState;
+}
+
+/** Every CA and the serving certificate, with keys: what a Secret keeps between replicas. */
+export interface AuthorityState {
+  cas: (CertPem & { since: number })[];
+  /** `issuer`: the index in `cas`; `names`: the SANs it was issued for. */
+  leaf?: CertPem & { since: number; issuer: number; names: string };
 }
 
 type Certs = typeof CertsModule;
 type Ca = CertPem & { since: number };
 
-export class CertAuthority {
+export class CertAuthority implements CertSource {
   private readonly cas: Ca[] = [];
   private leaf?: CertPem & { since: number; issuer: Ca };
   private readonly policy: RotationPolicy;
@@ -41,6 +64,34 @@ export class CertAuthority {
     this.policy = opts.policy ?? DEFAULT_POLICY;
     checkPolicy(this.policy);
     this.now = opts.now ?? Date.now;
+    const st = opts.state;
+    if (st) {
+      this.cas.push(...st.cas.map((c) => ({ ...c })));
+      const issuer = st.leaf && this.cas[st.leaf.issuer];
+      // A leaf issued for other names (another Service) is as good as none.
+      if (st.leaf && issuer && st.leaf.names === this.names()) this.leaf = { ...st.leaf, issuer };
+    }
+  }
+
+  /** The certificates as plain data, to keep (secret-store.ts). */
+  state(): AuthorityState {
+    const leaf = this.leaf;
+    return {
+      cas: this.cas.map((c) => ({ ...c })),
+      leaf: leaf && {
+        cert: leaf.cert,
+        key: leaf.key,
+        notBefore: leaf.notBefore,
+        notAfter: leaf.notAfter,
+        since: leaf.since,
+        issuer: this.cas.indexOf(leaf.issuer),
+        names: this.names(),
+      },
+    };
+  }
+
+  private names(): string {
+    return [...this.opts.ips, ...this.opts.dns].join(",");
   }
 
   /** The certificates to serve and trust; call `reconcile()` first. */

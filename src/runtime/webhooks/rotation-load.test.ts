@@ -4,32 +4,16 @@ import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
 import { after, before, test } from "node:test";
 import { KubeClient } from "../../client/client.js";
-import { defineResource, z } from "../../core/crd/index.js";
 import {
   runOperator,
   testNamespace,
   useControlPlane,
   type RunningOperator,
 } from "../../testing/index.js";
-import type { RotationPolicy } from "./rotation.js";
+import { FAST_POLICY as fast, probeKind, trafficUntil } from "./webhooks.testkit.js";
 
-const Probe = defineResource({
-  group: "rotation.capstan.test",
-  version: "v1",
-  kind: "Probe",
-  spec: z.object({ n: z.number().int() }),
-});
-
+const Probe = probeKind("rotation.capstan.test");
 const S = 1000;
-// Everything in seconds: a CA lives 10 s and is replaced 6 s before it ends, so one
-// rotation (new CA, switch, old CA retired) takes about 8 s.
-const fast: RotationPolicy = {
-  caValidityMs: 10 * S,
-  caRenewBeforeMs: 6 * S,
-  leafValidityMs: 4 * S,
-  leafRenewBeforeMs: 1.5 * S,
-  overlapMs: 2 * S,
-};
 
 let kube: KubeClient;
 let ns: { name: string; dispose(): Promise<void> };
@@ -84,28 +68,14 @@ async function trustedCas(): Promise<string[]> {
 
 test("a CA rotation while requests flow loses no request", async () => {
   const [first] = await trustedCas();
-  const failures: string[] = [];
-  let sent = 0;
-  let rotatedOut = false;
-  // Traffic until the first CA has left the bundle: new CA, switch, old CA retired.
-  const deadline = Date.now() + 30 * S;
-  while (!rotatedOut && Date.now() < deadline) {
-    for (let i = 0; i < 20; i++) {
-      sent++;
-      await kube
-        .create(
-          {
-            ...Probe.typeRef,
-            metadata: { generateName: "p-", namespace: ns.name },
-            spec: { n: sent },
-          },
-          { dryRun: true },
-        )
-        .catch((e: unknown) => failures.push(e instanceof Error ? e.message : String(e)));
-    }
-    rotatedOut = !(await trustedCas()).includes(first!);
-  }
-  assert.ok(rotatedOut, "the first CA was rotated out within 30 s");
+  const { sent, failures, done } = await trafficUntil(
+    kube,
+    Probe,
+    ns.name,
+    async () => !(await trustedCas()).includes(first!),
+    30 * S,
+  );
+  assert.ok(done, "the first CA was rotated out within 30 s");
   assert.deepEqual(failures, []);
   assert.equal(calls, sent, "every request reached the webhook");
 });

@@ -1,5 +1,6 @@
 /**
- * The admission webhook server: HTTPS with certificates from its own CertAuthority, one path
+ * The admission webhook server: HTTPS with certificates from a CertSource (its own CA in
+ * memory, a Secret shared by replicas, or files: cert-source.ts), one path
  * per kind and mode, and — for the local loop (`capstan dev`, `runOperator`) — the
  * Validating/MutatingWebhookConfigurations registered against the cluster with
  * `url: https://127.0.0.1:PORT/…` and the CA as `caBundle`: no tunnel, no cert-manager.
@@ -10,13 +11,16 @@
  * so a stopped operator leaves nothing behind that could block writes; a configuration of the
  * same name that is not this operator's is never changed nor removed (registration.ts).
  */
+import { X509Certificate } from "node:crypto";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { KubeClient } from "../../client/client.js";
 import type { Logger } from "../log.js";
 import type { Admission } from "./admission.js";
-import { CertAuthority } from "./authority.js";
+import type { CertSource, ServingCerts } from "./authority.js";
+import { injectCaBundle } from "./ca-bundle.js";
+import { certSource, type CertsOption } from "./cert-source.js";
 import { configurations, webhookPath, type Target } from "./configuration.js";
 import { Registration } from "./registration.js";
 import {
@@ -44,6 +48,15 @@ export interface WebhookServeOptions {
    */
   register?: { name: string; exclude: string[]; only?: string[]; owner?: string };
   policy?: RotationPolicy;
+  /**
+   * Where the certificates come from (cert-source.ts): made in memory (default), kept in a
+   * Secret shared by replicas, or read from files (cert-manager).
+   */
+  certs?: CertsOption;
+  /** Names the serving certificate is for, besides `host` (a Service's DNS names). */
+  dns?: string[];
+  /** Keep `caBundle` current in the configurations of this name (made by generate deploy). */
+  inject?: { name: string };
   /** The clock, for tests of rotation. */
   now?: () => number;
 }
@@ -54,10 +67,12 @@ const MAX_BODY = 8 * 1024 * 1024; // an object and its old version, each up to e
 export class WebhookServer {
   private timer?: NodeJS.Timeout;
   private readonly registration: Registration;
+  /** The certificates last registered and served. */
+  private published?: ServingCerts;
 
   private constructor(
     private readonly server: https.Server,
-    private readonly authority: CertAuthority,
+    private readonly authority: CertSource,
     private readonly targets: Target[],
     private readonly client: KubeClient,
     private readonly log: Logger,
@@ -84,14 +99,13 @@ export class WebhookServer {
     conversions: readonly ConvertibleResource[] = [],
   ): Promise<WebhookServer> {
     const host = opts.host ?? "127.0.0.1";
-    const authority = new CertAuthority({
-      name: opts.register?.name ?? "capstan",
-      ips: [host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host],
-      dns: ["localhost"],
-      policy: opts.policy,
-      now: opts.now,
-    });
-    await authority.reconcile();
+    const authority = certSource(opts, client, log);
+    try {
+      await authority.reconcile();
+    } catch (e) {
+      authority.close?.();
+      throw e;
+    }
     const targets: Target[] = await Promise.all(
       admissions.map(async (a) => ({
         admission: a,
@@ -119,9 +133,14 @@ export class WebhookServer {
     });
     const ws = new WebhookServer(server, authority, targets, client, log, opts, conversions);
     try {
-      await ws.register();
-      await ws.registerConversions();
-      await ws.rotate(); // schedules the next look at the certificates
+      await ws.rotate(); // publishes the certificates and schedules the next look
+      authority.watch?.(() =>
+        ws
+          .rotate()
+          .catch((e: unknown) =>
+            log.error({ err: e }, "webhook certificates changed but could not be taken up"),
+          ),
+      );
     } catch (e) {
       await ws.close();
       throw e;
@@ -145,27 +164,44 @@ export class WebhookServer {
     await new Registration(client, log, register.owner ?? register.name).write(register.name, []);
   }
 
+  /** Why /readyz should fail: the served certificate is expired (files not renewed). */
+  certificateProblem(now = Date.now()): string | undefined {
+    const { validTo } = new X509Certificate(this.authority.current.cert);
+    return Date.parse(validTo) <= now
+      ? `webhook server: its serving certificate expired at ${validTo}`
+      : undefined;
+  }
+
   /** Re-check the certificates now (the timer does it when something is due). */
   async rotate(): Promise<void> {
     clearTimeout(this.timer);
-    const { changed, next } = await this.authority.reconcile();
-    if (changed) {
-      // Bundle first: a new CA must be trusted before a certificate it signs is served.
-      await this.register();
-      await this.registerConversions();
-      const { cert, key } = this.authority.current;
-      this.server.setSecureContext({ cert, key });
-      this.log.info("webhook certificates rotated");
-    }
     const now = (this.opts.now ?? Date.now)();
-    // setTimeout holds at most ~24.8 days; waking early only re-decides.
-    const delay = Math.min(Math.max(next - now, 1000), 2 ** 31 - 1);
-    this.timer = setTimeout(() => {
-      this.rotate().catch((e: unknown) =>
-        this.log.error({ err: e }, "webhook certificate rotation failed; retrying"),
-      );
-    }, delay);
-    this.timer.unref();
+    let next = now + 10_000; // after a failure: try again soon
+    try {
+      ({ next } = await this.authority.reconcile());
+      const c = this.authority.current;
+      const p = this.published;
+      // Compared with what was served, not `changed`: a source that moved on while
+      // publishing failed must still be published on the next try.
+      if (!p || p.cert !== c.cert || p.key !== c.key || p.caBundle !== c.caBundle) {
+        // Bundle first: a new CA must be trusted before a certificate it signs is served.
+        await this.register();
+        await this.registerConversions();
+        if (this.opts.inject) await injectCaBundle(this.client, this.opts.inject.name, c.caBundle);
+        this.server.setSecureContext({ cert: c.cert, key: c.key });
+        this.published = c;
+        if (p) this.log.info("webhook certificates rotated");
+      }
+    } finally {
+      // setTimeout holds at most ~24.8 days; waking early only re-decides.
+      const delay = Math.min(Math.max(next - now, 1000), 2 ** 31 - 1);
+      this.timer = setTimeout(() => {
+        this.rotate().catch((e: unknown) =>
+          this.log.error({ err: e }, "webhook certificate rotation failed; retrying"),
+        );
+      }, delay);
+      this.timer.unref();
+    }
   }
 
   private async register(): Promise<void> {
@@ -197,6 +233,7 @@ export class WebhookServer {
   /** Remove the registered configurations, then stop serving. */
   async close(): Promise<void> {
     clearTimeout(this.timer);
+    this.authority.close?.();
     await this.registration.remove();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
