@@ -24,6 +24,8 @@ import {
   defaultStateDir,
   hostNode,
   importImage,
+  includedEntries,
+  parseInclusion,
   nodeRuntimeEntries,
   NODE_PATH,
   productionModuleEntries,
@@ -41,6 +43,8 @@ export interface BuildImageOptions {
   tag?: string;
   /** Where to keep the OCI layout tarball (default: a temporary file). */
   out?: string;
+  /** Extra files, `<host path>[:<image path>]` (default image path /usr/local/bin/<name>). */
+  include?: string[];
   /** Import into the cluster's node: true, false, or undefined (when it has a node). */
   import?: boolean;
   clusterDir: string;
@@ -84,6 +88,7 @@ function entrypoint(root: string, selfHosted: boolean): string[] {
 export async function operatorImageSpec(
   modulePath: string,
   tag?: string,
+  include: string[] = [],
 ): Promise<{ spec: ImageSpec; name: string; module: string }> {
   const { defs } = await loadOperatorModule(modulePath);
   const root = projectRoot(modulePath);
@@ -96,6 +101,16 @@ export async function operatorImageSpec(
   const module = path.relative(root, path.resolve(modulePath)).split(path.sep).join("/") || ".";
   const node = await hostNode();
   const user = { ...RUN_AS, name: "operator", home: APP_DIR };
+  const inclusions = include.map(parseInclusion);
+  // Below the modules and the code: included binaries change least often after node.
+  const extra = inclusions.length
+    ? [
+        {
+          entries: await includedEntries(inclusions),
+          createdBy: `capstan build image --include ${inclusions.map((i) => `${i.from}:${i.to}`).join(" ")}`,
+        },
+      ]
+    : [];
   const spec: ImageSpec = {
     names: [name],
     layers: [
@@ -103,6 +118,7 @@ export async function operatorImageSpec(
         entries: nodeRuntimeEntries(node, user),
         createdBy: `capstan build image: node ${node.version} from ${node.binary} and its libraries`,
       },
+      ...extra,
       {
         entries: await productionModuleEntries(root, APP_DIR),
         createdBy: "capstan build image: production node_modules (npm ci --omit=dev)",
@@ -146,7 +162,7 @@ function shouldImport(o: BuildImageOptions): boolean {
 export async function buildImage(modulePath: string, o: BuildImageOptions): Promise<BuiltImage> {
   const started = performance.now();
   const importing = shouldImport(o);
-  const { spec, name, module } = await operatorImageSpec(modulePath, o.tag);
+  const { spec, name, module } = await operatorImageSpec(modulePath, o.tag, o.include);
   // Without --out, an imported tarball is only a means: it goes to a temporary directory.
   const tmp = o.out ? undefined : mkdtempSync(path.join(os.tmpdir(), "capstan-image-"));
   const file = o.out ?? path.join(tmp!, `${name.replace(/[^\w.-]+/g, "_")}.oci.tar`);
@@ -163,6 +179,17 @@ export async function buildImage(modulePath: string, o: BuildImageOptions): Prom
   }
 }
 
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** `--include`, shared with `capstan deploy --local`. */
+export const includeOption = [
+  "--include <host-path[:image-path]>",
+  "put a file into the image, e.g. a static binary the operator runs (default path " +
+    "/usr/local/bin/<name>, on the image's PATH); repeatable",
+  collect,
+  [] as string[],
+] as const;
+
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -178,6 +205,7 @@ export function registerBuild(program: Command): void {
     .argument("<module>", "the operator module, as given to `capstan generate deploy`")
     .option("-t, --tag <image>", "the image's name (default: <operator>-operator:dev)")
     .option("-o, --out <file>", "keep the OCI layout tarball here")
+    .option(...includeOption)
     .option("--import", "import into the node (default: when the local cluster has a node)")
     .option("--no-import", "do not import, only write the tarball")
     .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())

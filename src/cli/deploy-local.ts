@@ -27,7 +27,7 @@ import {
   tagImage,
 } from "../controlplane/index.js";
 import type { ClusterInfo } from "../controlplane/index.js";
-import { buildImage, type BuiltImage } from "./build-image.js";
+import { buildImage, includeOption, type BuiltImage } from "./build-image.js";
 import { generateDeploy, type DeployOptions } from "./deploy.js";
 import { splitImage } from "./deploy-manifests.js";
 import { namespaceList } from "./generate.js";
@@ -35,6 +35,8 @@ import { rolloutState } from "./deploy-rollout.js";
 
 export interface DeployLocalOptions extends Omit<DeployOptions, "image"> {
   clusterDir: string;
+  /** Extra files for the image (`capstan build image --include`). */
+  include?: string[];
   /** How long to wait for the Deployment to be Ready. */
   timeoutMs: number;
   /** Receives each progress line (no newline). */
@@ -86,6 +88,7 @@ export async function deployLocal(
   const built = await buildImage(modulePath, {
     clusterDir: o.clusterDir,
     tag: gen.spec.image,
+    include: o.include,
     import: true,
   });
   const { name: repo } = splitImage(gen.spec.image);
@@ -204,6 +207,7 @@ export function registerDeploy(program: Command): void {
     .option("-n, --namespace <ns>", "same as --watch-namespace (repeatable)", namespaceList, [])
     .option("-A, --all-namespaces", "watch every namespace (a ClusterRole)", false)
     .option("--install-crds", "the operator installs its CRDs", false)
+    .option(...includeOption)
     .option("--timeout <seconds>", "how long to wait for the Deployment to be Ready", Number, 180)
     .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
     .action(
@@ -212,6 +216,7 @@ export function registerDeploy(program: Command): void {
         o: Omit<DeployOptions, "image"> & {
           local?: boolean;
           watchNamespace: string[];
+          include: string[];
           timeout: number;
           clusterDir: string;
         },

@@ -53,5 +53,6 @@ export {
   type HostNode,
   type ImageUser,
 } from "./images/node-runtime.js";
+export { includedEntries, parseInclusion, type Inclusion } from "./images/include.js";
 export { CONTEXT_IGNORES, productionModuleEntries, projectEntries } from "./images/project.js";
 export { ImageError, type ImageStep } from "./images/errors.js";
