@@ -21,6 +21,7 @@ import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import {
+  defaultLayerCache,
   defaultStateDir,
   hostNode,
   importImage,
@@ -45,6 +46,8 @@ export interface BuildImageOptions {
   out?: string;
   /** Extra files, `<host path>[:<image path>]` (default image path /usr/local/bin/<name>). */
   include?: string[];
+  /** Reuse unchanged layers from the per-user layer cache (default true). */
+  cache?: boolean;
   /** Import into the cluster's node: true, false, or undefined (when it has a node). */
   import?: boolean;
   clusterDir: string;
@@ -166,7 +169,8 @@ export async function buildImage(modulePath: string, o: BuildImageOptions): Prom
   // Without --out, an imported tarball is only a means: it goes to a temporary directory.
   const tmp = o.out ? undefined : mkdtempSync(path.join(os.tmpdir(), "capstan-image-"));
   const file = o.out ?? path.join(tmp!, `${name.replace(/[^\w.-]+/g, "_")}.oci.tar`);
-  const layout = await writeOciLayout(file, spec);
+  const layerCache = o.cache === false ? undefined : defaultLayerCache();
+  const layout = await writeOciLayout(file, spec, { layerCache });
   const buildMs = performance.now() - started;
   if (!importing) return { name, module, spec, layout, buildMs };
   const t = performance.now();
@@ -206,6 +210,7 @@ export function registerBuild(program: Command): void {
     .option("-t, --tag <image>", "the image's name (default: <operator>-operator:dev)")
     .option("-o, --out <file>", "keep the OCI layout tarball here")
     .option(...includeOption)
+    .option("--no-cache", "pack every layer again, even those unchanged since the last build")
     .option("--import", "import into the node (default: when the local cluster has a node)")
     .option("--no-import", "do not import, only write the tarball")
     .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
@@ -213,8 +218,11 @@ export function registerBuild(program: Command): void {
       const r = await buildImage(module, o);
       const layers = r.spec.layers?.length ?? 1;
       const kept = r.imported === undefined || o.out ? `, at ${r.layout.file}` : "";
+      const cached = r.layout.cachedLayers
+        ? ` (${r.layout.cachedLayers} unchanged, from the cache)`
+        : "";
       process.stdout.write(
-        `built ${r.name}: ${mb(r.layout.size)} in ${layers} layers, ${secs(r.buildMs)}${kept}\n`,
+        `built ${r.name}: ${mb(r.layout.size)} in ${layers} layers${cached}, ${secs(r.buildMs)}${kept}\n`,
       );
       if (r.imported !== undefined)
         process.stdout.write(`imported into the node in ${secs(r.importMs ?? 0)}\n${r.imported}`);

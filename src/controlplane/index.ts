@@ -29,7 +29,9 @@ export {
   type Layer,
   type ImageConfig,
   type WrittenLayout,
+  type LayoutOptions,
 } from "./images/layout.js";
+export { defaultLayerCache } from "./images/layercache.js";
 export type { LayerEntry } from "./images/tar.js";
 export {
   busyboxImage,
