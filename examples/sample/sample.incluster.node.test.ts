@@ -1,8 +1,9 @@
-// The Sample operator inside the local cluster (`capstan deploy --local`, Linux and root): its
-// generated base, applied with nothing changed but the image, which carries the cluster's own
-// static kubectl (`--include`) because the operator renders with `kubectl kustomize`. The
-// operator runs non-root on a read-only root filesystem, as the generated Deployment asks; a
-// Sample's Deployment becomes Available and follows `count`.
+// The Sample operator inside the local cluster, from nothing (`capstan deploy --local --up`,
+// Linux and root): the command starts a cluster with a node in a fresh directory while it
+// builds the image, which carries the control plane's own static kubectl (`--include`)
+// because the operator renders with `kubectl kustomize`; then applies the generated base,
+// unchanged but for the image. The operator runs non-root on a read-only root filesystem, as
+// the generated Deployment asks; a Sample's Deployment becomes Available and follows `count`.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,12 +14,8 @@ import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import type { Pod } from "kubernetes-types/core/v1.js";
 import { KubeClient } from "capstan/client";
-import {
-  eventually,
-  nodeUnavailable,
-  useControlPlane,
-  type TestControlPlane,
-} from "capstan/testing";
+import { clusterDown, clusterStatus, ensureBinaries } from "capstan/controlplane";
+import { acquireNodeLock, eventually, nodeUnavailable, recordNodeCluster } from "capstan/testing";
 import { Sample } from "./operator.js";
 import { importStandIn } from "./standin.testkit.js";
 
@@ -31,9 +28,10 @@ if (nodeUnavailable() === undefined) {
   const id = `smp-${Math.random().toString(16).slice(2, 8)}`;
   const name = `${id}-operator`; // its namespace is `${id}-system`
   const ns = `${id}-system`;
-  const apps = `${id}-apps`; // the Sample's Pods run as root (nginx), so not under `restricted`
+  // The Sample's Pods run nginx as root, so not in the operator's `restricted` namespace.
+  const apps = "default";
   const out = mkdtempSync(path.join(os.tmpdir(), "capstan-deploy-sample-"));
-  let cp: TestControlPlane;
+  const dir = mkdtempSync(path.join(os.tmpdir(), "capstan-sample-cluster-"));
   let kube: KubeClient;
   let printed = "";
 
@@ -51,29 +49,34 @@ if (nodeUnavailable() === undefined) {
     );
 
   before(async () => {
-    cp = await useControlPlane({ node: true });
-    kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-    await kube.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: apps } });
-    await importStandIn(cp.dir);
+    await acquireNodeLock();
+    recordNodeCluster(dir);
+    const kubectl = path.join(await ensureBinaries(), "kubectl");
     const r = await run(
       process.execPath,
       [
-        ...[MAIN, "deploy", "--local", SAMPLE, "--cluster-dir", cp.dir, "--out", out],
-        ...["--name", name, "-n", apps, "--timeout", "240"],
-        ...["--include", path.join(cp.bin, "kubectl")],
+        ...[MAIN, "deploy", "--local", "--up", SAMPLE, "--cluster-dir", dir, "--out", out],
+        ...["--name", name, "-n", apps, "--include", kubectl, "--timeout", "240"],
       ],
       { timeout: 300_000 },
     );
     printed = r.stdout;
+    const st = await clusterStatus(dir);
+    assert.equal(st.state, "running", `the cluster in ${dir}`);
+    if (st.state !== "running") return;
+    kube = await KubeClient.fromKubeconfig({ path: st.info.kubeconfig });
+    await importStandIn(dir);
   });
   after(async () => {
+    await clusterDown({ dir });
     rmSync(out, { recursive: true, force: true });
-    await kube?.delete({ apiVersion: "v1", kind: "Namespace", name: apps }).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
   });
 
   describe("capstan deploy --local with the Sample", () => {
-    test("the operator Pod is Ready, running as a non-root user on a read-only root filesystem", async (t) => {
+    test("from nothing, it starts the cluster, and the operator Pod is Ready as a non-root user on a read-only root filesystem", async (t) => {
       t.diagnostic(printed.trimEnd());
+      assert.match(printed, /^local cluster started in [\d.]+ s/m);
       assert.match(printed, new RegExp(`^Deployment ${ns}/${name} is Ready in`, "m"));
       const [pod, ...more] = (
         await kube.list(
