@@ -205,7 +205,7 @@ const result = {
 const dir = path.join(packageRoot(), "bench", "results");
 writeFileSync(path.join(dir, "incluster.json"), JSON.stringify(result, null, 2) + "\n");
 const md = [
-  "# The operator inside the local cluster (`capstan deploy --local`, the Printer)",
+  "# The operator inside the local cluster from nothing (`capstan deploy --local --up`, the Printer)",
   "",
   `${result.machine.cpus} CPUs (1-minute load average ${loadAtStart.toFixed(1)} at the start, ` +
     `${result.machine.load1.end.toFixed(1)} at the end), Node ${result.machine.node}, ` +
