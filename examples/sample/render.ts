@@ -11,16 +11,20 @@
  * long names sharing a prefix never render the same object names.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { fileURLToPath } from "node:url";
 import { childName } from "capstan";
 
-// The YAML base lives beside the source; compiled code under dist/ reads it from there too.
-// Compiled to dist/examples/sample/: the kustomize base stays in the source tree.
-const BASE = fileURLToPath(new URL("../../../examples/sample/kustomize", import.meta.url));
+// The YAML base lives beside the source, where the module finds it when run as TypeScript
+// (capstan run, the operator's image); compiled under dist/examples/sample/, it reads it from
+// the source tree.
+const BESIDE = fileURLToPath(new URL("./kustomize", import.meta.url));
+const BASE = existsSync(BESIDE)
+  ? BESIDE
+  : fileURLToPath(new URL("../../../examples/sample/kustomize", import.meta.url));
 
 /**
  * Longest name of a rendered object: the deployment controller names a Deployment's

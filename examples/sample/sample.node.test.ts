@@ -1,33 +1,13 @@
 // The Sample on a cluster with a real node (Linux, root): its Deployment's Pods run, follow
 // `count`, and a deleted Pod is replaced. Registered only where a node can run;
 // sample.test.ts covers everything that needs no node.
-//
-// The kustomize base names `nginx:1.27`, which no registry can supply here: the test imports
-// a stand-in under that name, busybox's httpd on port 80 (`capstan image import` from code),
-// as a user of the local cluster would import the real image.
+// The base's `nginx:1.27` is a stand-in imported into the node (standin.testkit.ts).
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { busyboxImage, importImage, writeOciLayout } from "capstan/controlplane";
 import { eventually, nodeUnavailable, useOperatorFixture } from "capstan/testing";
 import sample, { Sample } from "./operator.js";
-
-/** The base's image, made from busybox; SIGTERM ends it at once (PID 1 would ignore it). */
-async function importStandIn(clusterDir: string) {
-  const tar = path.join(mkdtempSync(path.join(os.tmpdir(), "capstan-sample-img-")), "nginx.tar");
-  const bb = await busyboxImage();
-  await writeOciLayout(tar, {
-    ...bb,
-    names: ["nginx:1.27"],
-    config: {
-      ...bb.config,
-      Entrypoint: ["/bin/sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 & wait"],
-    },
-  });
-  await importImage({ clusterDir, tarFile: tar });
-}
+import { importStandIn } from "./standin.testkit.js";
 
 if (nodeUnavailable() === undefined) {
   const f = useOperatorFixture({ node: true, crds: [Sample], spaces: ["node"], prefix: "sample" });

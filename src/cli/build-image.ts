@@ -21,9 +21,12 @@ import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
 import {
+  defaultLayerCache,
   defaultStateDir,
   hostNode,
   importImage,
+  includedEntries,
+  parseInclusion,
   nodeRuntimeEntries,
   NODE_PATH,
   productionModuleEntries,
@@ -41,6 +44,10 @@ export interface BuildImageOptions {
   tag?: string;
   /** Where to keep the OCI layout tarball (default: a temporary file). */
   out?: string;
+  /** Extra files, `<host path>[:<image path>]` (default image path /usr/local/bin/<name>). */
+  include?: string[];
+  /** Reuse unchanged layers from the per-user layer cache (default true). */
+  cache?: boolean;
   /** Import into the cluster's node: true, false, or undefined (when it has a node). */
   import?: boolean;
   clusterDir: string;
@@ -84,6 +91,7 @@ function entrypoint(root: string, selfHosted: boolean): string[] {
 export async function operatorImageSpec(
   modulePath: string,
   tag?: string,
+  include: string[] = [],
 ): Promise<{ spec: ImageSpec; name: string; module: string }> {
   const { defs } = await loadOperatorModule(modulePath);
   const root = projectRoot(modulePath);
@@ -96,6 +104,16 @@ export async function operatorImageSpec(
   const module = path.relative(root, path.resolve(modulePath)).split(path.sep).join("/") || ".";
   const node = await hostNode();
   const user = { ...RUN_AS, name: "operator", home: APP_DIR };
+  const inclusions = include.map(parseInclusion);
+  // Below the modules and the code: included binaries change least often after node.
+  const extra = inclusions.length
+    ? [
+        {
+          entries: await includedEntries(inclusions),
+          createdBy: `capstan build image --include ${inclusions.map((i) => `${i.from}:${i.to}`).join(" ")}`,
+        },
+      ]
+    : [];
   const spec: ImageSpec = {
     names: [name],
     layers: [
@@ -103,6 +121,7 @@ export async function operatorImageSpec(
         entries: nodeRuntimeEntries(node, user),
         createdBy: `capstan build image: node ${node.version} from ${node.binary} and its libraries`,
       },
+      ...extra,
       {
         entries: await productionModuleEntries(root, APP_DIR),
         createdBy: "capstan build image: production node_modules (npm ci --omit=dev)",
@@ -146,11 +165,12 @@ function shouldImport(o: BuildImageOptions): boolean {
 export async function buildImage(modulePath: string, o: BuildImageOptions): Promise<BuiltImage> {
   const started = performance.now();
   const importing = shouldImport(o);
-  const { spec, name, module } = await operatorImageSpec(modulePath, o.tag);
+  const { spec, name, module } = await operatorImageSpec(modulePath, o.tag, o.include);
   // Without --out, an imported tarball is only a means: it goes to a temporary directory.
   const tmp = o.out ? undefined : mkdtempSync(path.join(os.tmpdir(), "capstan-image-"));
   const file = o.out ?? path.join(tmp!, `${name.replace(/[^\w.-]+/g, "_")}.oci.tar`);
-  const layout = await writeOciLayout(file, spec);
+  const layerCache = o.cache === false ? undefined : defaultLayerCache();
+  const layout = await writeOciLayout(file, spec, { layerCache });
   const buildMs = performance.now() - started;
   if (!importing) return { name, module, spec, layout, buildMs };
   const t = performance.now();
@@ -162,6 +182,17 @@ export async function buildImage(modulePath: string, o: BuildImageOptions): Prom
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+/** `--include`, shared with `capstan deploy --local`. */
+export const includeOption = [
+  "--include <host-path[:image-path]>",
+  "put a file into the image, e.g. a static binary the operator runs (default path " +
+    "/usr/local/bin/<name>, on the image's PATH); repeatable",
+  collect,
+  [] as string[],
+] as const;
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -178,6 +209,8 @@ export function registerBuild(program: Command): void {
     .argument("<module>", "the operator module, as given to `capstan generate deploy`")
     .option("-t, --tag <image>", "the image's name (default: <operator>-operator:dev)")
     .option("-o, --out <file>", "keep the OCI layout tarball here")
+    .option(...includeOption)
+    .option("--no-cache", "pack every layer again, even those unchanged since the last build")
     .option("--import", "import into the node (default: when the local cluster has a node)")
     .option("--no-import", "do not import, only write the tarball")
     .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
@@ -185,8 +218,11 @@ export function registerBuild(program: Command): void {
       const r = await buildImage(module, o);
       const layers = r.spec.layers?.length ?? 1;
       const kept = r.imported === undefined || o.out ? `, at ${r.layout.file}` : "";
+      const cached = r.layout.cachedLayers
+        ? ` (${r.layout.cachedLayers} unchanged, from the cache)`
+        : "";
       process.stdout.write(
-        `built ${r.name}: ${mb(r.layout.size)} in ${layers} layers, ${secs(r.buildMs)}${kept}\n`,
+        `built ${r.name}: ${mb(r.layout.size)} in ${layers} layers${cached}, ${secs(r.buildMs)}${kept}\n`,
       );
       if (r.imported !== undefined)
         process.stdout.write(`imported into the node in ${secs(r.importMs ?? 0)}\n${r.imported}`);

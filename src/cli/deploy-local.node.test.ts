@@ -1,7 +1,8 @@
 // `capstan deploy --local` on a cluster with a real node (Linux, root): the Printer example's
 // generated base, applied with nothing changed but the image, runs the operator in-cluster —
 // its Pods Ready, working as its ServiceAccount through the `kubernetes` Service, one of two
-// replicas leading, and the other taking over when the leader's Pod is deleted.
+// replicas leading, the leader's container restarted after SIGKILL with nothing processed twice,
+// and the other replica taking over when the leader's Pod is deleted.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ import {
   useControlPlane,
   type TestControlPlane,
 } from "../testing/index.js";
+import { readNodeRuntime } from "../controlplane/index.js";
 import { podReady } from "./deploy-rollout.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -50,6 +52,20 @@ if (nodeUnavailable() === undefined) {
   const holder = async () =>
     ((await kube.get({ ...LEASE, namespace: ns, name: "printer-leader" })) as Obj).spec
       .holderIdentity as string | undefined;
+  const operatorPod = (pname: string): Promise<Pod> =>
+    kube.get({ apiVersion: "v1", kind: "Pod", namespace: ns, name: pname });
+  /** The host PID of a container's main process, as the node's containerd reports its task. */
+  const hostPid = async (containerID: string): Promise<number> => {
+    const id = containerID.replace(/^containerd:\/\//, "");
+    const node = readNodeRuntime(cp.dir);
+    const { stdout } = await run(node.ctr, [
+      ...["-n", "k8s.io", "--address", node.containerdSocket, "tasks", "ls"],
+    ]);
+    const line = stdout.split("\n").find((l) => l.startsWith(`${id} `));
+    const pid = Number(line?.trim().split(/\s+/)[1]);
+    assert.ok(pid > 1, `containerd has a running task for container ${id}:\n${stdout}`);
+    return pid;
+  };
   const printer = (pname: string, message: string) =>
     kube.create({ ...PRINTER_KIND, metadata: { name: pname, namespace: ns }, spec: { message } });
   const printerPod = async (pname: string): Promise<string> =>
@@ -168,6 +184,68 @@ if (nodeUnavailable() === undefined) {
         );
       } finally {
         await kube.patch(role, { rules }, { type: "merge" });
+      }
+    });
+
+    test("SIGKILL of the leader's process restarts its container, and each Printer created around the kill gets exactly one Pod that prints once", async (t) => {
+      const leader = await eventually(
+        async () => {
+          const pods = await operatorPods();
+          const h = await holder();
+          assert.equal(pods.filter(podReady).length, 2, "two Ready replicas");
+          assert.ok(
+            pods.some((p) => p.metadata!.name === h),
+            `a replica holds the Lease (${h})`,
+          );
+          return h!;
+        },
+        { timeoutMs: 60_000, what: "two Ready replicas, one leading" },
+      );
+      const before = (await operatorPod(leader)).status!.containerStatuses![0]!;
+      const pid = await hostPid(before.containerID!);
+      const messages = {
+        "around-kill": "created just before the kill",
+        "while-down": "created while the leader is down",
+      };
+      await printer("around-kill", messages["around-kill"]);
+      process.kill(pid, "SIGKILL");
+      await printer("while-down", messages["while-down"]);
+      const restarted = await eventually(
+        async () => {
+          const p = await operatorPod(leader);
+          assert.equal(
+            p.status?.containerStatuses?.[0]?.restartCount,
+            1,
+            `Pod ${ns}/${leader} restarted`,
+          );
+          assert.ok(podReady(p), `Pod ${ns}/${leader} is Ready again`);
+          return p;
+        },
+        { timeoutMs: 90_000, what: `the container of Pod ${ns}/${leader} restarted and Ready` },
+      );
+      t.diagnostic(
+        `restarted at ${restarted.status!.containerStatuses![0]!.state?.running?.startedAt}`,
+      );
+      const next = await holder();
+      t.diagnostic(`Lease held by ${next} (the killed leader was ${leader})`);
+      assert.ok(
+        (await operatorPods()).some((p) => p.metadata!.name === next),
+        `the Lease is held by a replica`,
+      );
+      for (const [pname, message] of Object.entries(messages)) {
+        const pod = await printerPod(pname);
+        const owned = (
+          await kube.list({ apiVersion: "v1", kind: "Pod", namespace: ns })
+        ).items.filter((p) =>
+          p.metadata?.ownerReferences?.some((o) => o.kind === "Printer" && o.name === pname),
+        );
+        assert.deepEqual(
+          owned.map((p) => p.metadata!.name),
+          [pod],
+          `one Pod for Printer ${ns}/${pname}`,
+        );
+        assert.equal(owned[0]!.status?.containerStatuses?.[0]?.restartCount, 0, "it ran once");
+        assert.equal(await kubectlOk(cp, ["logs", "-n", ns, pod]), `${message}\n`, "printed once");
       }
     });
 

@@ -2,9 +2,11 @@
  * `capstan deploy --local <module>`: the operator running inside the local cluster, from the
  * manifests a user ships.
  *
- *   1. the local cluster must run and have a node (one line says how to get one otherwise);
+ *   1. the local cluster must run and have a node (one line says how to get one otherwise) —
+ *      or, with `--up`, it is started (with a node) while the next two steps run;
  *   2. `capstan generate deploy` writes the kustomize base into `--out` (as that command does);
- *   3. `capstan build image` builds the image and imports it into the node; it is also tagged
+ *   3. `capstan build image` builds the image (reusing unchanged layers from its cache), and
+ *      once the cluster is ready imports it into the node; it is also tagged
  *      `local-<manifest digest>`, so new code is a new image reference and the Deployment rolls;
  *   4. `<out>/overlays/local/kustomization.yaml` is the base plus one `images:` entry for that
  *      tag — nothing else differs from what goes to a real cluster;
@@ -12,7 +14,8 @@
  *   6. it waits until the Deployment is Ready, printing a line whenever its state changes.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Deployment } from "kubernetes-types/apps/v1.js";
@@ -22,12 +25,15 @@ import { stringify } from "yaml";
 import { KubeClient } from "../client/client.js";
 import {
   clusterStatus,
+  clusterUp,
   defaultStateDir,
+  importImage,
+  NODE_FILE,
   nodeUnavailable,
   tagImage,
 } from "../controlplane/index.js";
 import type { ClusterInfo } from "../controlplane/index.js";
-import { buildImage, type BuiltImage } from "./build-image.js";
+import { buildImage, includeOption, type BuiltImage } from "./build-image.js";
 import { generateDeploy, type DeployOptions } from "./deploy.js";
 import { splitImage } from "./deploy-manifests.js";
 import { namespaceList } from "./generate.js";
@@ -35,6 +41,10 @@ import { rolloutState } from "./deploy-rollout.js";
 
 export interface DeployLocalOptions extends Omit<DeployOptions, "image"> {
   clusterDir: string;
+  /** Start the local cluster with a node if none runs, building the image meanwhile. */
+  up?: boolean;
+  /** Extra files for the image (`capstan build image --include`). */
+  include?: string[];
   /** How long to wait for the Deployment to be Ready. */
   timeoutMs: number;
   /** Receives each progress line (no newline). */
@@ -48,8 +58,8 @@ export interface LocalDeployment {
   overlay: string;
   namespace: string;
   name: string;
-  /** Milliseconds of each step. */
-  ms: { build: number; import: number; apply: number; ready: number };
+  /** Milliseconds of each step; `cluster`: from the start until the cluster was ready. */
+  ms: { cluster: number; build: number; import: number; apply: number; ready: number };
 }
 
 /** The running local cluster with a node, or an error of one line saying what to do. */
@@ -76,25 +86,50 @@ export async function deployLocal(
   o: DeployLocalOptions,
 ): Promise<LocalDeployment> {
   const say = o.say ?? (() => undefined);
-  const cluster = await localClusterWithNode(o.clusterDir);
+  const started = performance.now();
+  // Without --up, a missing cluster is reported before anything is built.
+  const clusterReady = o.up ? startCluster(o.clusterDir, say) : localClusterWithNode(o.clusterDir);
+  if (!o.up) await clusterReady;
+  clusterReady.catch(() => undefined); // awaited once the image is built
+  const clusterAt = clusterReady.then(
+    () => performance.now(),
+    () => performance.now(),
+  );
   const gen = await generateDeploy(modulePath, o);
   for (const w of gen.warnings) say(`warning: ${w}`);
   const { name, namespace } = gen.spec;
   say(`generated ${path.join(o.out, "base")} for Deployment ${namespace}/${name}`);
 
   say(`building the image ${gen.spec.image} …`);
-  const built = await buildImage(modulePath, {
-    clusterDir: o.clusterDir,
-    tag: gen.spec.image,
-    import: true,
-  });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-deploy-image-"));
+  let built: BuiltImage;
+  let cluster!: ClusterInfo;
+  let clusterMs!: number;
+  let importMs: number;
+  try {
+    built = await buildImage(modulePath, {
+      clusterDir: o.clusterDir,
+      tag: gen.spec.image,
+      include: o.include,
+      import: false,
+      out: path.join(tmp, "image.oci.tar"),
+    });
+    const tarFile = built.layout.file;
+    const early = o.up ? await importEarly(o.clusterDir, tarFile, clusterReady) : undefined;
+    cluster = await clusterReady;
+    clusterMs = (await clusterAt) - started;
+    importMs = early ?? (await timed(() => importImage({ clusterDir: o.clusterDir, tarFile })));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   const { name: repo } = splitImage(gen.spec.image);
   const digest = built.layout.images[0]!.manifest.replace(/^sha256:/, "");
   const image = `${repo}:local-${digest.slice(0, 12)}`;
   await tagImage({ clusterDir: o.clusterDir, from: gen.spec.image, to: image });
+  const cached = built.layout.cachedLayers ? ` (${built.layout.cachedLayers} layers cached)` : "";
   say(
-    `built ${image}: ${(built.layout.size / 1e6).toFixed(1)} MB in ${secs(built.buildMs)}, ` +
-      `imported into node ${cluster.node} in ${secs(built.importMs ?? 0)}`,
+    `built ${image}: ${(built.layout.size / 1e6).toFixed(1)} MB in ${secs(built.buildMs)}${cached}, ` +
+      `imported into node ${cluster.node} in ${secs(importMs)}`,
   );
 
   const overlay = path.join(o.out, "overlays", "local");
@@ -129,8 +164,53 @@ export async function deployLocal(
     overlay,
     namespace,
     name,
-    ms: { build: built.buildMs, import: built.importMs ?? 0, apply: applyMs, ready: readyMs },
+    ms: {
+      cluster: clusterMs,
+      build: built.buildMs,
+      import: importMs,
+      apply: applyMs,
+      ready: readyMs,
+    },
   };
+}
+
+/** `capstan cluster up --node` in `dir` (or the cluster already running there), then check it. */
+async function startCluster(dir: string, say: (line: string) => void): Promise<ClusterInfo> {
+  const t = performance.now();
+  const r = await clusterUp({ dir, node: true });
+  if (r.outcome !== "running")
+    say(`local cluster ${r.outcome} in ${secs(performance.now() - t)} at ${r.info.server}`);
+  return localClusterWithNode(dir);
+}
+
+/** Milliseconds `f` took. */
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+}
+
+/**
+ * Import while the cluster is still starting: the node's containerd runs (and records itself
+ * in `node/runtime.json`) seconds before the kubelet registers and kube-proxy writes its
+ * rules. Returns how long the import took, or undefined when it could not start before the
+ * cluster was ready, or failed (say, on a runtime file an earlier node left): the caller then
+ * imports into the ready cluster.
+ */
+async function importEarly(
+  dir: string,
+  tarFile: string,
+  clusterReady: Promise<unknown>,
+): Promise<number | undefined> {
+  let ready = false;
+  const settled = clusterReady.then(
+    () => (ready = true),
+    () => (ready = true),
+  );
+  while (!ready && !existsSync(path.join(dir, NODE_FILE)))
+    await Promise.race([sleep(100), settled]);
+  if (ready) return undefined;
+  return timed(() => importImage({ clusterDir: dir, tarFile })).catch(() => undefined);
 }
 
 function kubectl(cluster: ClusterInfo, args: string[]): Promise<string> {
@@ -204,6 +284,11 @@ export function registerDeploy(program: Command): void {
     .option("-n, --namespace <ns>", "same as --watch-namespace (repeatable)", namespaceList, [])
     .option("-A, --all-namespaces", "watch every namespace (a ClusterRole)", false)
     .option("--install-crds", "the operator installs its CRDs", false)
+    .option(...includeOption)
+    .option(
+      "--up",
+      "start the local cluster with a node (`capstan cluster up --node`) if none runs, building the image meanwhile",
+    )
     .option("--timeout <seconds>", "how long to wait for the Deployment to be Ready", Number, 180)
     .option("--cluster-dir <path>", "state directory of the local control plane", defaultStateDir())
     .action(
@@ -212,6 +297,8 @@ export function registerDeploy(program: Command): void {
         o: Omit<DeployOptions, "image"> & {
           local?: boolean;
           watchNamespace: string[];
+          include: string[];
+          up?: boolean;
           timeout: number;
           clusterDir: string;
         },

@@ -65,7 +65,7 @@ for (const example of ["mysql", "mongo"]) {
         g.grants.includes(`Role ${own} secrets get,list,watch,create,patch`),
         g.grants.join("\n"),
       );
-      assert.ok(g.grants.includes(`Role ${own} leases get,create,update`));
+      assert.ok(g.grants.includes(`Role ${own} leases get,watch,create,update`));
       assert.deepEqual(g.args.slice(g.args.indexOf("-n")), ["-n", own]);
       assert.ok(!g.args.includes("-A"));
       assert.deepEqual(g.warnings, []);
@@ -87,7 +87,7 @@ for (const example of ["mysql", "mongo"]) {
         !lines.some((l) => / (a|b) leases /.test(l)),
         "no Lease rule in watched namespaces",
       );
-      assert.ok(lines.includes(`Role ${own} leases get,create,update`));
+      assert.ok(lines.includes(`Role ${own} leases get,watch,create,update`));
       assert.ok(
         !lines.some((l) => l.startsWith("ClusterRole") && !l.includes("customresourcedefinitions")),
       );

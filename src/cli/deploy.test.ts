@@ -176,7 +176,7 @@ describe("generate deploy", () => {
           {
             apiGroups: ["coordination.k8s.io"],
             resources: ["leases"],
-            verbs: ["get", "create", "update"],
+            verbs: ["get", "watch", "create", "update"],
           },
         ],
       ],

@@ -43,7 +43,7 @@ describe("derived RBAC", () => {
       "cluster events.k8s.io events create,patch",
       "cluster example.com widgets get,list,watch,patch",
       "cluster example.com widgets/status patch",
-      "ops coordination.k8s.io leases get,create,update",
+      "ops coordination.k8s.io leases get,watch,create,update",
     ]);
   });
 
@@ -69,7 +69,7 @@ describe("derived RBAC", () => {
     ]);
     assert.deepEqual(plan.namespaced.b, plan.namespaced.a);
     assert.deepEqual(lines({ cluster: [], namespaced: { ops: plan.namespaced.ops! } }), [
-      "ops coordination.k8s.io leases get,create,update",
+      "ops coordination.k8s.io leases get,watch,create,update",
     ]);
   });
 

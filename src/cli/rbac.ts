@@ -191,7 +191,8 @@ export function deriveRbac(decl: Declarations, resolve: KindResolver, opts: Rbac
       [opts.operatorNamespace],
       "coordination.k8s.io",
       "leases",
-      ["get", "create", "update"],
+      // watch: standbys take a released lease at once (runtime/leader/lease.ts).
+      ["get", "watch", "create", "update"],
       "leader election",
     );
 

@@ -23,7 +23,14 @@ import {
 } from "./components.js";
 import { assertNotCancelled, ControlPlaneError } from "./errors.js";
 import { watchImageHints } from "./node/imagehint.js";
-import { NODE_NAME, prepareNodeHost, prepareNodePki, startNode } from "./node/node.js";
+import {
+  NODE_NAME,
+  prepareNodeHost,
+  prepareNodePki,
+  startNodeAgents,
+  startNodeRuntime,
+  type NodeStart,
+} from "./node/node.js";
 import { nodeStateDir, teardownNode } from "./node/teardown.js";
 import { probe, probeHttp } from "./probe.js";
 
@@ -158,6 +165,23 @@ export async function runCluster(
       "kube-apiserver",
       apiserverArgs(l, opts.apiserverExtraArgs, host && { node: { bridgeIp: host.bridgeIp } }),
     );
+    const nodeStart: NodeStart | undefined =
+      opts.node && ca && host
+        ? {
+            clusterDir: dir,
+            host,
+            bin: opts.node.bin,
+            server,
+            ca,
+            auth,
+            deadline,
+            signal,
+            start: (name, binary, args, env) => start(name, args, binary, env),
+          }
+        : undefined;
+    // containerd and the node's images need no API server: they start meanwhile.
+    const nodeRuntime = nodeStart && startNodeRuntime(nodeStart);
+    nodeRuntime?.catch(() => undefined); // awaited below
     // kube-apiserver retries etcd by itself; probing etcd here only sharpens the error.
     await until(
       "etcd /health",
@@ -195,18 +219,8 @@ export async function runCluster(
       async () => ((await probe(`${server}${readyPath}`, auth)).status === 200 ? true : undefined),
       signal,
     );
-    if (opts.node && ca && host) {
-      await startNode({
-        clusterDir: dir,
-        host,
-        bin: opts.node.bin,
-        server,
-        ca,
-        auth,
-        deadline,
-        signal,
-        start: (name, binary, args, env) => start(name, args, binary, env),
-      });
+    if (nodeStart && nodeRuntime) {
+      await startNodeAgents(nodeStart, await nodeRuntime);
       void watchImageHints({
         kubeconfig: file(l, "kubeconfig"),
         node: NODE_NAME,

@@ -30,7 +30,9 @@ export {
   type Layer,
   type ImageConfig,
   type WrittenLayout,
+  type LayoutOptions,
 } from "./images/layout.js";
+export { defaultLayerCache } from "./images/layercache.js";
 export type { LayerEntry } from "./images/tar.js";
 export {
   busyboxImage,
@@ -54,5 +56,6 @@ export {
   type HostNode,
   type ImageUser,
 } from "./images/node-runtime.js";
+export { includedEntries, parseInclusion, type Inclusion } from "./images/include.js";
 export { CONTEXT_IGNORES, productionModuleEntries, projectEntries } from "./images/project.js";
 export { ImageError, type ImageStep } from "./images/errors.js";

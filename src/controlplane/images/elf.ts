@@ -3,6 +3,7 @@
  * be statically linked (no PT_INTERP program header, so no dynamic loader and no shared
  * libraries to copy) and built for the machine the image says it is for.
  */
+import { open } from "node:fs/promises";
 
 export interface ElfFacts {
   /** No program interpreter: runs without a loader or shared libraries. */
@@ -43,4 +44,16 @@ export function elfFacts(bytes: Buffer): ElfFacts | undefined {
     if (u32(at) === PT_INTERP) interp = true;
   }
   return { static: !interp, machine: u16(0x12) };
+}
+
+/** The start of a file, where an ELF header and its program headers are. */
+export async function elfHead(file: string): Promise<Buffer> {
+  const f = await open(file);
+  try {
+    const buf = Buffer.alloc(64 << 10);
+    const { bytesRead } = await f.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await f.close();
+  }
 }

@@ -1,6 +1,6 @@
 /** The one error class of the images module: which step failed, and why. */
 
-export type ImageStep = "layout" | "busybox" | "import" | "runtime" | "project";
+export type ImageStep = "layout" | "busybox" | "import" | "runtime" | "project" | "include";
 
 /** A failure to make or import an image, naming the step. */
 export class ImageError extends Error {

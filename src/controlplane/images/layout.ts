@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { ImageError } from "./errors.js";
 import { parseReference } from "./reference.js";
+import { cachedLayer, layerKey, storeLayer } from "./layercache.js";
 import { tarBytes, writeTar, type LayerEntry } from "./tar.js";
 
 export const MEDIA_TYPES = {
@@ -70,6 +71,14 @@ export interface WrittenLayout {
   /** The full names in the index, each with the digest of its manifest. */
   images: { name: string; manifest: string }[];
   size: number;
+  /** How many layers came from the layer cache (with `layerCache`), not packed again. */
+  cachedLayers: number;
+}
+
+/** How to write a layout. */
+export interface LayoutOptions {
+  /** A directory of built layers to reuse and fill (layercache.ts); none: pack every layer. */
+  layerCache?: string;
 }
 
 // Node's process.arch → OCI/Go GOARCH (Node says ppc64 for little-endian ppc64 on Linux).
@@ -111,37 +120,58 @@ const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 
 /** The layout as tar bytes: every image's layers, config and manifest, and the index. */
 export async function ociLayout(images: ImageSpec | ImageSpec[]): Promise<Buffer> {
-  return tarBytes(layoutEntries(await build(Array.isArray(images) ? images : [images])));
+  return tarBytes(layoutEntries(await build(Array.isArray(images) ? images : [images], {})));
 }
 
 /** Write the layout tarball to `file`, streamed (see ociLayout), and say what it names. */
 export async function writeOciLayout(
   file: string,
   images: ImageSpec | ImageSpec[],
+  opts: LayoutOptions = {},
 ): Promise<WrittenLayout> {
-  const built = await build(Array.isArray(images) ? images : [images]);
+  const built = await build(Array.isArray(images) ? images : [images], opts);
   await writeTar(file, layoutEntries(built));
   const images_ = built.index.map((d) => ({
     name: d.annotations?.["io.containerd.image.name"] ?? "",
     manifest: d.digest,
   }));
-  return { file, images: images_, size: (await stat(file)).size };
+  const size = (await stat(file)).size;
+  return { file, images: images_, size, cachedLayers: built.cachedLayers };
 }
 
+type Blob = Buffer | { fromFile: string };
+
 interface Built {
-  blobs: Map<string, Buffer>;
+  blobs: Map<string, Blob>;
   index: Descriptor[];
+  cachedLayers: number;
 }
 
 const ONE_LAYER = "capstan (OCI layout written from a file list)";
 
-async function build(images: ImageSpec[]): Promise<Built> {
+async function build(images: ImageSpec[], opts: LayoutOptions): Promise<Built> {
   const platform = hostPlatform();
-  const blobs = new Map<string, Buffer>();
+  const blobs = new Map<string, Blob>();
+  let cachedLayers = 0;
   const add = (mediaType: string, bytes: Buffer): Descriptor => {
     const digest = sha256(bytes);
     blobs.set(digest, bytes);
     return { mediaType, digest, size: bytes.length };
+  };
+  const layer = async (entries: LayerEntry[]): Promise<Descriptor> => {
+    const cache = opts.layerCache;
+    if (!cache) return add(MEDIA_TYPES.layer, await tarBytes(entries));
+    const key = await layerKey(entries);
+    const hit = await cachedLayer(cache, key);
+    if (hit) {
+      cachedLayers++;
+      blobs.set(hit.digest, { fromFile: hit.file });
+      return { mediaType: MEDIA_TYPES.layer, digest: hit.digest, size: hit.size };
+    }
+    const bytes = await tarBytes(entries);
+    const d = add(MEDIA_TYPES.layer, bytes);
+    await storeLayer(cache, key, bytes, d.digest);
+    return d;
   };
   const index: Descriptor[] = [];
   const seen = new Set<string>();
@@ -150,7 +180,7 @@ async function build(images: ImageSpec[]): Promise<Built> {
       throw new ImageError("layout", "an image needs at least one name to be imported by");
     const specs = image.layers ?? [{ entries: image.entries, createdBy: ONE_LAYER }];
     const layers: Descriptor[] = [];
-    for (const l of specs) layers.push(add(MEDIA_TYPES.layer, await tarBytes(l.entries)));
+    for (const l of specs) layers.push(await layer(l.entries));
     const config = add(
       MEDIA_TYPES.config,
       json({
@@ -180,7 +210,7 @@ async function build(images: ImageSpec[]): Promise<Built> {
       });
     }
   }
-  return { blobs, index };
+  return { blobs, index, cachedLayers };
 }
 
 /** The files of the layout tarball itself. */

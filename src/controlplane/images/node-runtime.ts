@@ -12,9 +12,9 @@
  * architecture and its libc (glibc); a statically linked node needs no libraries at all.
  */
 import { execFile } from "node:child_process";
-import { open, realpath } from "node:fs/promises";
+import { realpath } from "node:fs/promises";
 import { promisify } from "node:util";
-import { elfFacts, ELF_MACHINES } from "./elf.js";
+import { elfFacts, elfHead, ELF_MACHINES } from "./elf.js";
 import { ImageError } from "./errors.js";
 import { hostPlatform } from "./layout.js";
 import type { LayerEntry } from "./tar.js";
@@ -53,18 +53,6 @@ export interface HostNode {
   version: string;
   /** Shared libraries, at the paths the loader resolves them by. */
   libraries: string[];
-}
-
-/** The start of an ELF file, where its header and program headers are. */
-async function elfHead(file: string): Promise<Buffer> {
-  const f = await open(file);
-  try {
-    const buf = Buffer.alloc(64 << 10);
-    const { bytesRead } = await f.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await f.close();
-  }
 }
 
 /** The host's node (default: the one running this process) and the libraries it loads. */

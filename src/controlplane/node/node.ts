@@ -4,9 +4,11 @@
  * the `kubernetes` Service among them — work for Pods.
  *
  * Guarantees: `prepareNodeHost()` makes the bridge and the firewall before kube-apiserver
- * starts (it advertises the bridge's address and listens on every address). `startNode()`
- * returns once the Node is Ready, the node's images are imported, kube-proxy has written its
- * rules once, and the three processes run. `teardownNode()` — run by the supervisor on stop, by `cluster up`
+ * starts (it advertises the bridge's address and listens on every address).
+ * `startNodeRuntime()` needs no API server (the cluster runs it alongside kube-apiserver's
+ * start) and returns once containerd runs and the node's images are imported;
+ * `startNodeAgents()` then returns once the Node is Ready, kube-proxy has written its rules
+ * once, and the three processes run. `teardownNode()` — run by the supervisor on stop, by `cluster up`
  * and `cluster down` after a supervisor died, and before every start — leaves nothing behind:
  * no process naming the state directory (kubelet, containerd, shims), no container (every
  * process in the node's cgroups is killed), no mount under the state directory, no bridge or
@@ -132,7 +134,17 @@ export async function prepareNodeHost(
   return { id, ...net, record };
 }
 
-export async function startNode(o: NodeStart): Promise<void> {
+/** The node's runtime, started: what the kubelet and kube-proxy start on. */
+export interface NodeRuntimeStarted {
+  layout: NodeLayout;
+  containerd: Component;
+}
+
+/**
+ * containerd and the node's own images: nothing here needs kube-apiserver, so the cluster
+ * starts it alongside the control plane, and an image can be imported while the rest starts.
+ */
+export async function startNodeRuntime(o: NodeStart): Promise<NodeRuntimeStarted> {
   const state = nodeStateDir(o.clusterDir);
   const { record, ...net } = o.host;
   const [kubelet, kubeletHealthz, proxyHealthz, proxyMetrics] = (await freePorts(4)) as [
@@ -182,6 +194,13 @@ export async function startNode(o: NodeStart): Promise<void> {
       0,
   );
   await ensureLocalImages(o.clusterDir, state, { ctr, containerdSocket: containerdSocket(l) });
+  return { layout: l, containerd };
+}
+
+/** The kubelet, then kube-proxy once the Node registered: these need kube-apiserver. */
+export async function startNodeAgents(o: NodeStart, rt: NodeRuntimeStarted): Promise<void> {
+  const { layout: l, containerd } = rt;
+  const state = l.state;
   const kubeletProc = o.start("kubelet", path.join(l.bin, "kubelet"), kubeletArgs(l));
   // kube-proxy polls for its Node once a second: start it once the kubelet has registered.
   const watched = [containerd, kubeletProc];

@@ -1,7 +1,8 @@
 // Leader election between real operator processes (`capstan run --leader-elect`) on the local
 // control plane: exactly one replica reconciles; a clean stop hands over at once (the lease
-// is released); a killed leader is replaced once its lease expires; a leader paused past its
-// lease wakes up and writes nothing. Each replica marks what it handled with its identity.
+// is released, and a standby watching the Lease takes it without waiting for its retry); a
+// killed leader is replaced once its lease expires; a leader paused past its lease wakes up
+// and writes nothing. Each replica marks what it handled with its identity.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { KubeClient } from "../../client/client.js";
+import { KubeClient } from "../../client/client.js";
 import {
   eventually,
   operatorFixture,
@@ -17,6 +18,7 @@ import {
   type TestControlPlane,
 } from "../../testing/index.js";
 import type { ApiObject } from "../index.js";
+import { LeaderElector } from "./lease.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const group = "leader.capstan.test";
@@ -225,5 +227,51 @@ test(
     assert.equal(await handledBy(ns, "slow"), "b", "a's late write never reached the server");
     b.kill("SIGTERM");
     await b.exited;
+  },
+);
+
+test(
+  "a standby takes a released lease at once, though its next retry is a minute away: it watches the Lease",
+  { timeout: 120_000 },
+  async (t) => {
+    const { name: ns, dispose } = await testNamespace(kube, "lw");
+    cleanups.push(dispose);
+    const lease = (identity: string, client: KubeClient, onStarted?: () => void) =>
+      new LeaderElector(client, {
+        namespace: ns,
+        name: "watched",
+        identity,
+        ...{ leaseDurationMs: 180_000, renewDeadlineMs: 120_000, retryPeriodMs: 60_000 },
+        onStarted,
+      });
+    const stopA = new AbortController();
+    const a = lease("a", await KubeClient.fromKubeconfig({ path: cp.kubeconfig }));
+    const campaignA = a.run(stopA.signal);
+    await eventually(async () => assert.ok(a.isLeader(), "a leads"));
+
+    const bClient = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+    let reads = 0;
+    bClient.intercept({
+      after: (req, res) => void (req.verb === "get" && res.code === 200 && reads++),
+    });
+    let ledAt: number | undefined;
+    const b = lease("b", bClient, () => (ledAt = performance.now()));
+    const stopB = new AbortController();
+    const campaignB = b.run(stopB.signal);
+    cleanups.push(async () => {
+      stopB.abort();
+      await campaignB;
+    });
+    // b has read the Lease a holds: its next retry is 60 s away.
+    await eventually(async () => assert.equal(reads, 1, "b read the Lease once"));
+    assert.equal(b.isLeader(), false);
+
+    const released = performance.now();
+    stopA.abort();
+    await campaignA;
+    await eventually(async () => assert.ok(ledAt !== undefined, "b leads"), { timeoutMs: 30_000 });
+    t.diagnostic(`released → b leads: ${Math.round(ledAt! - released)} ms (retry period 60 s)`);
+    assert.equal(reads, 2, "b took it on the read the release triggered, not on a retry");
+    assert.ok(b.isLeader());
   },
 );

@@ -14,13 +14,16 @@
  *   `renewDeadline`, even if this process was paused (SIGSTOP, GC, a frozen VM) and never
  *   noticed losing the lease; writes are fenced on it (see `fence`). Because renewDeadline <
  *   leaseDuration, the old leader stops writing before anyone else may acquire.
- * - On `release()` (clean shutdown) the lease is given up at once, so a standby takes over
- *   on its next retry (≈ retryPeriod) instead of waiting for expiry.
+ * - On `release()` (clean shutdown) the lease is given up at once, and a standby takes it
+ *   within milliseconds: every candidate watches its Lease and tries at once when it sees
+ *   the holder cleared (or the Lease deleted), not on its next retry. The retry period stays
+ *   the fallback — for an expired lease (a killed holder writes nothing to watch), and
+ *   whenever the watch is down or forbidden.
  * Assumptions: clocks on candidates advance at similar rates (expiry is judged by the local
  *   time at which a lease change was observed, as client-go does, not by comparing clocks).
  */
 import type { KubeClient } from "../../client/client.js";
-import { NotFoundError } from "../../client/errors.js";
+import { ForbiddenError, NotFoundError } from "../../client/errors.js";
 import type { NamedRef } from "../kind.js";
 import { sleep } from "../sleep.js";
 import { brand } from "../../core/brand.js";
@@ -65,6 +68,9 @@ export class LeaderElector {
   private readonly duration: number;
   private readonly deadline: number;
   private readonly retry: number;
+  /** Set when the watch saw the Lease released; consumed by the next pause. */
+  private released = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly client: KubeClient,
@@ -90,6 +96,7 @@ export class LeaderElector {
     // `leading` is what we last announced; `isLeader()` is judged by the clock, so a process
     // that wakes from a pause finds it already false and must still announce the loss.
     let leading = false;
+    const watching = this.watchReleases(signal);
     while (!signal.aborted) {
       await this.tick().catch(() => undefined);
       const isLeader = this.isLeader();
@@ -101,9 +108,44 @@ export class LeaderElector {
         if (this.state.role === "leader") this.state = { role: "follower", observedAt: 0 };
         this.opts.onStopped?.();
       }
-      await sleep(this.retry, signal);
+      await this.pause(signal);
     }
     await this.release(leading);
+    await watching;
+  }
+
+  /** Wait one retry period, or less when the Lease is seen released meanwhile. */
+  private async pause(signal: AbortSignal): Promise<void> {
+    if (this.released) {
+      this.released = false;
+      return;
+    }
+    const woken = new AbortController();
+    this.wake = () => woken.abort();
+    await sleep(this.retry, AbortSignal.any([signal, woken.signal]));
+    this.wake = undefined;
+    this.released = false;
+  }
+
+  /**
+   * Watch the Lease and cut the current pause short when it is released (holder cleared)
+   * or deleted. Reconnects on its own; a watch that is forbidden (an RBAC rule without
+   * `watch`) is given up, leaving the retry period to find the release.
+   */
+  private async watchReleases(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        for await (const ev of this.client.watch<NamedRef, LeaseObject>(this.ref(), { signal })) {
+          const free = ev.type === "DELETED" || !ev.object.spec?.holderIdentity;
+          if (ev.type === "BOOKMARK" || !free || this.state.role !== "follower") continue;
+          this.released = true;
+          this.wake?.();
+        }
+      } catch (e) {
+        if (e instanceof ForbiddenError) return;
+      }
+      await sleep(this.retry, signal);
+    }
   }
 
   private ref() {
