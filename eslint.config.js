@@ -10,6 +10,17 @@ const SRC = path.resolve("src");
 // (cli, testing) must not import each other either.
 const LAYERS = { core: 0, client: 1, runtime: 2, controlplane: 3, testing: 4, cli: 4 };
 
+// Inside the runtime: its parts, each usable alone, never import the wiring that builds the
+// control loop from them (controller uses ownership, not the other way round); a shared type
+// goes down into the part or into a module of the runtime's own (object.ts, kind.ts).
+const RUNTIME_PARTS = new Set(["watch", "queue", "leader", "finalizer", "status", "ownership"]);
+const RUNTIME_WIRING = new Set(["controller", "handlers", "operator"]);
+
+function runtimeFolderOf(file) {
+  const parts = path.relative(path.join(SRC, "runtime"), file).split(path.sep);
+  return parts.length > 1 && parts[0] !== ".." ? parts[0] : undefined;
+}
+
 function layerOf(file) {
   const rel = path.relative(SRC, file);
   if (rel.startsWith("..")) return undefined;
@@ -18,7 +29,14 @@ function layerOf(file) {
 }
 
 const layersRule = {
-  meta: { type: "problem", schema: [], messages: { upward: "{{from}} must not import {{to}}" } },
+  meta: {
+    type: "problem",
+    schema: [],
+    messages: {
+      upward: "{{from}} must not import {{to}}",
+      wiring: "{{from}} must not import {{to}}: the runtime's parts stand below the wiring",
+    },
+  },
   create(context) {
     const from = layerOf(context.filename);
     // Tests (and *.testkit.ts, what several test files share) are not part of the shipped
@@ -28,7 +46,17 @@ const layersRule = {
     const check = (node) => {
       const spec = node.source?.value;
       if (typeof spec !== "string" || !spec.startsWith(".")) return;
-      const to = layerOf(path.resolve(path.dirname(context.filename), spec));
+      const target = path.resolve(path.dirname(context.filename), spec);
+      const to = layerOf(target);
+      if (to === "runtime" && from === "runtime") {
+        const [a, b] = [runtimeFolderOf(context.filename), runtimeFolderOf(target)];
+        if (RUNTIME_PARTS.has(a) && RUNTIME_WIRING.has(b))
+          context.report({
+            node,
+            messageId: "wiring",
+            data: { from: `src/runtime/${a}`, to: `src/runtime/${b}` },
+          });
+      }
       if (to === undefined || to === from) return;
       if (from === "root") return; // the root module re-exports the public surface
       const ok = to !== "root" && LAYERS[to] < LAYERS[from];

@@ -10,9 +10,13 @@ import { deepEqual } from "../handlers/diff.js";
 import type { EventInput } from "../status/events.js";
 import type { Logger } from "../log.js";
 import type { KindRef } from "../kind.js";
+import type { ApiObject } from "../object.js";
 import type { QueueOptions } from "../queue/queue.js";
 import type { OwnedObject, StatusPatch } from "./typed.js";
 import type { Watch } from "./watches.js";
+
+// Part of the contract with reconcile functions; defined below both controller and ownership.
+export type { ApiObject } from "../object.js";
 
 /** What a reconcile asks for next: nothing (`done()`) or another run after a delay (`requeueAfter(ms)`). */
 export type ReconcileResult = { action: "done" } | { action: "requeue"; afterMs: number };
@@ -22,35 +26,6 @@ export const RECONCILED = "Reconciled";
 export const done = (): ReconcileResult => ({ action: "done" });
 /** Reconcile again after `ms`, even if nothing changes. */
 export const requeueAfter = (ms: number): ReconcileResult => ({ action: "requeue", afterMs: ms });
-
-/**
- * An object as the API server returns it: `metadata` is always there. (`KubeObject`, from
- * `capstan/client`, is any object, `metadata` optional, as in kubernetes-types.)
- */
-export interface ApiObject {
-  apiVersion?: string;
-  kind?: string;
-  /** Always present on objects from the API server. */
-  metadata: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    generation?: number;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-    ownerReferences?: {
-      apiVersion: string;
-      kind: string;
-      name: string;
-      uid: string;
-      controller?: boolean;
-    }[];
-  };
-  status?: unknown;
-}
 
 /**
  * `T` is the object as read; `I` the object as written (a custom resource's input type,

@@ -7,7 +7,7 @@
  */
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { KindRegistry } from "../../core/kinds.js";
-import type { ApiObject } from "./reconcile.js";
+import type { ApiObject } from "../object.js";
 
 /** What the API server returns always has metadata; kubernetes-types marks it optional. */
 type Live<T> = T & { metadata: ObjectMeta };

@@ -23,7 +23,7 @@ import { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
 import { kindRefOf, type KindRef } from "../kind.js";
 import type { Sources } from "../watch/source.js";
-import type { ApiObject } from "./reconcile.js";
+import type { ApiObject } from "../object.js";
 
 /** A primary object to re-queue: its name, and its namespace when the kind is namespaced. */
 export interface ObjectKey {

@@ -24,7 +24,7 @@ import type { KubeClient } from "../../client/client.js";
 import { brand } from "../../core/brand.js";
 import { TemporaryError } from "../errors.js";
 import { ownerReference, type OwnerReference } from "./owner.js";
-import type { ApiObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../object.js";
 import { isSubset, normalizeForCompare } from "./subset.js";
 
 export interface Child extends ApiObject {

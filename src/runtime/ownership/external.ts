@@ -20,7 +20,7 @@
  */
 import { PermanentError } from "../errors.js";
 import { OwnershipConflictError } from "./children.js";
-import type { ApiObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../object.js";
 
 /** Where ownership of outside resources is recorded, in the outside system itself (a table, a collection). */
 export interface Ledger {

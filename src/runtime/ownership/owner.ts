@@ -2,7 +2,7 @@
  * Owner references: how a child says which object it belongs to, so the garbage collector
  * deletes it with its owner and the controller that `owns` its kind hears about it.
  */
-import type { ApiObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../object.js";
 
 /** An entry of `metadata.ownerReferences`. */
 export interface OwnerReference {

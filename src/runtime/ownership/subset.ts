@@ -4,7 +4,7 @@
  * metadata of its own, so equality is too strict: every field of the desired object must be
  * in the live one with the same value, lists element by element.
  */
-import type { ApiObject } from "../controller/reconcile.js";
+import type { ApiObject } from "../object.js";
 
 /** True when every field of `want` is in `have` with the same value (lists element-wise). */
 export function isSubset(want: unknown, have: unknown): boolean {
