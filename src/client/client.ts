@@ -8,44 +8,32 @@
  *
  * Kinds are mapped to resources by discovery (cached; refreshed once for an unknown kind).
  * A namespaced kind without a namespace uses the kubeconfig context's namespace, as kubectl
- * does; `allNamespaces: true` lists or watches across all of them.
+ * does; `allNamespaces: true` lists or watches across all of them. The verbs' options are
+ * in options.ts; the longer operations (logs, wait, scale) in ops.ts.
  */
 import { checkName, checkNamespace } from "../core/names.js";
 import { describe, type KubeObject, type ObjectRef, type TypeRef } from "../core/object.js";
-import { selectorString, type Selector } from "../core/selectors.js";
-import { connect, loadKubeConfig, type ConfigOptions, type Connection } from "./config.js";
+import { selectorString } from "../core/selectors.js";
+import { connect, loadKubeConfig, type Connection } from "./config.js";
 import { inClusterConfig, type KubeconfigData } from "./kubeconfig.js";
 import { Discovery, type ResourceInfo } from "./discovery.js";
 import { ClientError } from "./errors.js";
-import { Transport, type RateLimit, type RequestOptions } from "./http.js";
+import { Transport, type RequestOptions } from "./http.js";
 import { defaultFieldManager, type Interceptor } from "./intercept.js";
 import type { ObjectOf } from "./kinds.js";
 import { resourcePath } from "./paths.js";
 import { podLogs, scaleTo, waitFor, type LogOptions } from "./ops.js";
-import { watchStream, type WatchEvent, type WatchState } from "./watch.js";
+import { watchStream, type WatchEvent } from "./watch.js";
 import { unrecoverable, watcher } from "./watcher.js";
-
-export interface ClientOptions extends ConfigOptions {
-  /** Client-side rate limit; off by default. */
-  rateLimit?: RateLimit;
-  /** Field manager of every create, update, patch and apply that names none; default "capstan". */
-  fieldManager?: string;
-}
-
-export interface ListOptions {
-  labelSelector?: Selector;
-  fieldSelector?: Selector;
-  /** Page size; pages are followed automatically. */
-  limit?: number;
-  allNamespaces?: boolean;
-  signal?: AbortSignal;
-  /**
-   * Only metadata: the server answers with PartialObjectMetadata (no spec, data or status),
-   * for watchers that only need owner references and labels — a cache of Secrets or
-   * ConfigMaps without their payloads.
-   */
-  metadataOnly?: boolean;
-}
+import type {
+  ClientOptions,
+  DeleteOptions,
+  ListOptions,
+  ListResult,
+  PatchType,
+  WatchOptions,
+  WriteOptions,
+} from "./options.js";
 
 /** Accept headers asking for PartialObjectMetadata(List) instead of full objects. */
 const METADATA_ONLY =
@@ -53,45 +41,11 @@ const METADATA_ONLY =
 const METADATA_ONLY_WATCH =
   "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
 
-export interface ListResult<T> {
-  items: T[];
-  resourceVersion: string;
-}
-
-export interface WriteOptions {
-  dryRun?: boolean;
-  fieldManager?: string;
-  subresource?: "status" | "scale";
-  signal?: AbortSignal;
-}
-
-export type PatchType = "merge" | "strategic" | "json";
 const PATCH_CONTENT: Record<PatchType, string> = {
   merge: "application/merge-patch+json",
   strategic: "application/strategic-merge-patch+json",
   json: "application/json-patch+json",
 };
-
-export interface DeleteOptions {
-  propagationPolicy?: "Foreground" | "Background" | "Orphan";
-  gracePeriodSeconds?: number;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: boolean;
-  signal?: AbortSignal;
-}
-
-export interface WatchOptions extends Omit<ListOptions, "limit"> {
-  resourceVersion?: string;
-  /** Server-side timeout of one stream (default 290 s, as kube-rs). */
-  timeoutSeconds?: number;
-  /** Cut a stream silent for this long (default: timeoutSeconds + 30 s). */
-  inactivityMs?: number;
-  allowWatchBookmarks?: boolean;
-  /** Streaming list: the current state as ADDED events, then an initial-events-end bookmark. */
-  sendInitialEvents?: boolean;
-  /** Watch stream state, updated in place (resourceVersion, initialEventsEnded). */
-  state?: WatchState;
-}
 
 type Named = ObjectRef & { name: string };
 

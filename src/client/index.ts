@@ -1,16 +1,16 @@
 /**
  * `capstan/client`: typed, kubectl-familiar access to any Kubernetes resource. See docs/client.md.
  */
-export {
-  KubeClient,
-  type ClientOptions,
-  type ListOptions,
-  type ListResult,
-  type WriteOptions,
-  type DeleteOptions,
-  type WatchOptions,
-  type PatchType,
-} from "./client.js";
+export { KubeClient } from "./client.js";
+export type {
+  ClientOptions,
+  ListOptions,
+  ListResult,
+  WriteOptions,
+  DeleteOptions,
+  WatchOptions,
+  PatchType,
+} from "./options.js";
 export type { KindMap, ObjectOf } from "./kinds.js";
 export {
   isWrite,
