@@ -1,6 +1,6 @@
-// The MongoUser's admission webhooks (admission.ts) on the real control plane, served by the
-// operator through the local loop: what kubectl and the client see, and a defaulted username
-// that the operator then creates on FerretDB.
+// The MongoUser's admission and conversion webhooks (admission.ts, resources.ts) on the real
+// control plane, served by the operator through the local loop: what kubectl and the client
+// see, a defaulted username and an object written at v2 that the operator creates on FerretDB.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { ObjectOf } from "capstan";
@@ -91,6 +91,31 @@ describe("MongoUser admission", () => {
       r.stderr,
       /spec\.passwordSecretRef\.name: names the admin Secret mongo-admin \(spec\.adminSecretRef\)/,
     );
+  });
+
+  test("a MongoUser written at v2 reads at v1 with the same user, back at v2 as written, and the operator creates that user", async () => {
+    const user = { name: "ivan", database: "app" };
+    const v2 = { apiVersion: "mkramb.com/v2", kind: MongoUser.kind, namespace: ns, name: "ivan" };
+    // The operator points the CRD at its conversion webhook when it starts: the API server
+    // takes that up a moment later.
+    await eventually(() =>
+      h.kube.create({
+        apiVersion: v2.apiVersion,
+        kind: v2.kind,
+        metadata: { name: "ivan", namespace: ns },
+        spec: { user, adminSecretRef: { name: "mongo-admin" } },
+      }),
+    );
+    const v1 = await getMu("ivan");
+    assert.equal(v1.spec.username, "ivan");
+    assert.equal(v1.spec.database, "app");
+    const back = (await h.kube.get(v2)) as { spec: Record<string, unknown> };
+    assert.deepEqual(back.spec, { user, adminSecretRef: { name: "mongo-admin" }, roles: [] });
+    const pw = await eventually(async () => {
+      const s = await h.kube.get({ ...SECRET, namespace: ns, name: "ivan-mongo" });
+      return Buffer.from(s.data!.password!, "base64").toString();
+    });
+    await eventually(async () => assert.ok(await canLogin(h.fdb, "ivan", pw, "app")));
   });
 
   test("a plaintext password is accepted with a warning in kubectl's output", async () => {
