@@ -96,6 +96,20 @@ describe("generate deploy with admission handlers", () => {
     assert.equal(secret!.data, undefined);
   });
 
+  test("with a validate handler only, the operator may still get the mutating configuration of its name, which it looks up", async () => {
+    const validator = path.join(ROOT, "src", "cli", "testdata", "validator", "operator.ts");
+    const { out } = await generateInto(validator, path.join(tmp, `out-${rand()}`));
+    const objs = read(out, "webhooks.yaml");
+    assert.deepEqual(
+      objs.filter((o) => o.kind.endsWith("WebhookConfiguration")).map((o) => o.kind),
+      ["ValidatingWebhookConfiguration"],
+    );
+    assert.deepEqual(byKind(objs, "ClusterRole")[0]!.rules[0].resources, [
+      "mutatingwebhookconfigurations",
+      "validatingwebhookconfigurations",
+    ]);
+  });
+
   test("an operator that watches its own namespace is warned that its webhooks never see it", async () => {
     const { warnings } = await gen();
     assert.match(warnings.join("\n"), /gatekeeper-system is excluded from the webhooks/);

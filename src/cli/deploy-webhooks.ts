@@ -122,9 +122,9 @@ export function webhookObjects(
           ? [
               {
                 apiGroups: ["admissionregistration.k8s.io"],
-                resources: configs
-                  .map((c) => c.kind.toLowerCase().replace(/configuration$/, "configurations"))
-                  .sort(),
+                // Both kinds even when it has one: the operator looks both up by name
+                // (ca-bundle.ts), and a denied get fails where a missing one is skipped.
+                resources: ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
                 resourceNames: [n.configuration],
                 verbs: ["get", "update", "patch"],
               },
