@@ -71,24 +71,51 @@ interface Names {
   roles: readonly string[];
 }
 
+/** The reserved-name rules, one per field, each throwing as `refuseReserved` does. */
+function reservedRules(owner: Owner, names: Names, adminUser: string | undefined) {
+  const { username, database, roles } = names;
+  const power = database === "admin" ? [...POWER_ROLES, ...ADMIN_DB_ROLES] : POWER_ROLES;
+  return {
+    "spec.username": () =>
+      refuseReserved(owner, username, {
+        describe: `MongoDB user ${database}.${username}`,
+        field: "spec.username",
+        reserved: adminUser ? [...RESERVED_USERS, adminUser] : RESERVED_USERS,
+      }),
+    "spec.database": () =>
+      refuseReserved(owner, database, {
+        describe: `the authentication database ${database}`,
+        field: "spec.database",
+        reserved: RESERVED_DATABASES,
+      }),
+    "spec.roles": () => {
+      const role = roles.find((r) => power.some((p) => p.toLowerCase() === r.toLowerCase()));
+      if (role !== undefined)
+        throw new PermanentError(
+          `${owner.kind} ${owner.metadata.namespace}/${owner.metadata.name}: spec.roles "${role}" is refused: on database ${database} it reaches other databases or the cluster, which a MongoUser's user never gets`,
+          { reason: "Reserved" },
+        );
+    },
+  };
+}
+
 /** Refuse (PermanentError, reason `Reserved`) a name or role that is never a MongoUser's. */
 export function refuseReservedNames(owner: Owner, names: Names, adminUser: string | undefined) {
-  const { username, database, roles } = names;
-  refuseReserved(owner, username, {
-    describe: `MongoDB user ${database}.${username}`,
-    field: "spec.username",
-    reserved: adminUser ? [...RESERVED_USERS, adminUser] : RESERVED_USERS,
-  });
-  refuseReserved(owner, database, {
-    describe: `the authentication database ${database}`,
-    field: "spec.database",
-    reserved: RESERVED_DATABASES,
-  });
-  const power = database === "admin" ? [...POWER_ROLES, ...ADMIN_DB_ROLES] : POWER_ROLES;
-  const role = roles.find((r) => power.some((p) => p.toLowerCase() === r.toLowerCase()));
-  if (role !== undefined)
-    throw new PermanentError(
-      `${owner.kind} ${owner.metadata.namespace}/${owner.metadata.name}: spec.roles "${role}" is refused: on database ${database} it reaches other databases or the cluster, which a MongoUser's user never gets`,
-      { reason: "Reserved" },
-    );
+  for (const rule of Object.values(reservedRules(owner, names, adminUser))) rule();
+}
+
+/**
+ * The first reserved name or role, as its field and the operator's message (without the
+ * object and the field, which admission shows itself); the admin Secret's own user is left to the
+ * operator, which reads the Secret.
+ */
+export function reservedProblem(owner: Owner, names: Names) {
+  for (const [field, rule] of Object.entries(reservedRules(owner, names, undefined)))
+    try {
+      rule();
+    } catch (e) {
+      if (!(e instanceof PermanentError)) throw e;
+      return { field, message: e.message.replace(/^[^:]*: /, "").replace(`${field} `, "") };
+    }
+  return undefined;
 }

@@ -27,8 +27,15 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Start FerretDB and the operator over `count` namespaces (the operator's watch is fixed). */
-export async function startHarness(prefix: string, count: number): Promise<Harness> {
+/**
+ * Start FerretDB and the operator over `count` namespaces (the operator's watch is fixed);
+ * with `webhooks`, its admission webhooks are served and registered for those namespaces.
+ */
+export async function startHarness(
+  prefix: string,
+  count: number,
+  opts: { webhooks?: boolean } = {},
+): Promise<Harness> {
   const cp = await useControlPlane();
   const kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
   const fdb = await startFerretDB();
@@ -41,6 +48,7 @@ export async function startHarness(prefix: string, count: number): Promise<Harne
     kubeconfig: cp.kubeconfig,
     namespaces: spaces.map((s) => s.name),
     captureLogs: true,
+    webhooks: opts.webhooks,
   });
   let next = 0;
   return {

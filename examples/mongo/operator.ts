@@ -16,6 +16,10 @@
  * - Servers that cannot apply roles (FerretDB v1 answers "not implemented") get the user
  *   without roles and the status says so: `RolesApplied=False`, reason NotSupported.
  * Assumption: `spec.username` and `spec.database` are immutable (the schema says so).
+ *
+ * Admission (admission.ts): `spec.username` defaults to the object's name, and the reserved
+ * names are refused when an object is written, where a webhook is served; this controller
+ * does not rely on it and checks them again.
  */
 import { MongoClient, MongoServerError, type MongoClientOptions } from "mongodb";
 import { truncateUtf8 } from "capstan";
@@ -34,6 +38,7 @@ import {
   type Condition,
   type ReconcileContext,
 } from "capstan";
+import { mongoUserAdmission } from "./admission.js";
 import { mongoLedger, refuseReservedNames } from "./ledger.js";
 import { passwordOf, readSecret, SECRET, who, type Mu, type Password } from "./password.js";
 import { MongoUser } from "./resources.js";
@@ -232,8 +237,9 @@ function secretsNamed(mu: MongoUserObject): string[] {
 }
 
 export default defineOperator(
-  (op) =>
-    void op.controller({
+  (op) => {
+    mongoUserAdmission(op);
+    op.controller({
       name: "mongouser",
       for: MongoUser,
       owns: [SECRET],
@@ -243,7 +249,8 @@ export default defineOperator(
       watches: [{ kind: SECRET, map: referencedBy("secrets") }],
       reconcile,
       cleanup,
-    }),
+    });
+  },
   { name: "mongouser" },
 );
 

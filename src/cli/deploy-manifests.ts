@@ -28,8 +28,11 @@ export interface DeploySpec {
   watch: string[] | "all";
   installCrds: boolean;
   healthPort: number;
-  /** The operator has admission handlers: every replica serves them (deploy-webhooks.ts). */
-  webhooks?: { port: number; service: string; secret: string; configuration: string };
+  /**
+   * The operator has admission handlers or conversions: every replica serves them
+   * (deploy-webhooks.ts); `configuration` only with admission handlers.
+   */
+  webhooks?: { port: number; service: string; secret: string; configuration?: string };
 }
 
 type Obj = Record<string, unknown>;
@@ -137,7 +140,9 @@ export function runArgs(s: DeploySpec): string[] {
           ...["--webhook-port", String(s.webhooks.port)],
           ...["--webhook-service", s.webhooks.service],
           ...["--webhook-secret", s.webhooks.secret],
-          ...["--webhook-configuration", s.webhooks.configuration],
+          ...(s.webhooks.configuration
+            ? ["--webhook-configuration", s.webhooks.configuration]
+            : []),
         ]
       : []),
   ];

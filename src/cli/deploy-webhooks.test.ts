@@ -96,6 +96,20 @@ describe("generate deploy with admission handlers", () => {
     assert.equal(secret!.data, undefined);
   });
 
+  test("with a validate handler only, the operator may still get the mutating configuration of its name, which it looks up", async () => {
+    const validator = path.join(ROOT, "src", "cli", "testdata", "validator", "operator.ts");
+    const { out } = await generateInto(validator, path.join(tmp, `out-${rand()}`));
+    const objs = read(out, "webhooks.yaml");
+    assert.deepEqual(
+      objs.filter((o) => o.kind.endsWith("WebhookConfiguration")).map((o) => o.kind),
+      ["ValidatingWebhookConfiguration"],
+    );
+    assert.deepEqual(byKind(objs, "ClusterRole")[0]!.rules[0].resources, [
+      "mutatingwebhookconfigurations",
+      "validatingwebhookconfigurations",
+    ]);
+  });
+
   test("an operator that watches its own namespace is warned that its webhooks never see it", async () => {
     const { warnings } = await gen();
     assert.match(warnings.join("\n"), /gatekeeper-system is excluded from the webhooks/);
@@ -139,5 +153,92 @@ describe("generate deploy with admission handlers", () => {
     assert.equal(await can("update", `secrets/${name}-webhook-certs`, "-n", ns.name), "yes");
     assert.equal(await can("get", "secrets/other", "-n", ns.name), "no");
     assert.equal(await can("list", "secrets", "-n", ns.name), "no");
+  });
+});
+
+describe("generate deploy with conversions and no admission handlers", () => {
+  const versions = path.join(ROOT, "examples", "versions", "operator.ts");
+  const genV = (o: Parameters<typeof generateInto>[2] = {}) =>
+    generateInto(versions, path.join(tmp, `out-${rand()}`), { name: "versions-operator", ...o });
+
+  test("the webhook server gets its Service, port and Secret, with no webhook configurations", async () => {
+    const { out, warnings } = await genV({ namespace: ["apps"] });
+    const objs = read(out, "webhooks.yaml");
+    assert.deepEqual(objs.map((o) => o.kind).sort(), [
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "Role",
+      "RoleBinding",
+      "Secret",
+      "Service",
+    ]);
+    const args = read(out, "deployment.yaml")[0]!.spec.template.spec.containers[0].args.join(" ");
+    assert.match(args, /--webhook-port 9443 --webhook-service versions-operator-webhook/);
+    assert.match(args, /--webhook-secret versions-operator-webhook-certs/);
+    assert.doesNotMatch(args, /--webhook-configuration/);
+    assert.doesNotMatch(warnings.join("\n"), /excluded from the webhooks/);
+  });
+
+  test("the CRD it converts sends conversion reviews to the Service at its path, without a caBundle", async () => {
+    const { out } = await genV();
+    const [crd] = read(out, "crds.yaml");
+    assert.deepEqual(crd!.spec.conversion.webhook.clientConfig, {
+      service: {
+        namespace: "versions-system",
+        name: "versions-operator-webhook",
+        port: 443,
+        path: "/convert/storage.example.com/buckets",
+      },
+    });
+  });
+
+  test("the RBAC grants get and patch on exactly the CRDs it converts", async () => {
+    const { out } = await genV();
+    const [cluster] = byKind(read(out, "webhooks.yaml"), "ClusterRole");
+    assert.deepEqual(cluster!.rules, [
+      {
+        apiGroups: ["apiextensions.k8s.io"],
+        resources: ["customresourcedefinitions"],
+        resourceNames: ["buckets.storage.example.com"],
+        verbs: ["get", "patch"],
+      },
+    ]);
+  });
+
+  test("the base with its CRD applies to the control plane with a server-side dry run", async () => {
+    const ns = await testNamespace(fx.kube, "deploy-conv-dry");
+    cleanups.push(() => ns.dispose());
+    const { out } = await genV({ name: `dry-${rand()}`, namespaceName: ns.name });
+    const applied = await apply(await render(path.join(out, "base")), ["--dry-run=server"]);
+    assert.match(
+      applied,
+      /customresourcedefinition\.apiextensions\.k8s\.io\/buckets\.storage\.example\.com serverside-applied \(server dry run\)/,
+    );
+    assert.match(applied, /service\/dry-\w+-webhook serverside-applied/);
+  });
+
+  test("applied, the ServiceAccount may get and patch the CRDs it converts and no others", async () => {
+    const ns = await testNamespace(fx.kube, "deploy-conv-rbac");
+    const name = `rbac-${rand()}`;
+    cleanups.push(() => ns.dispose(), dropClusterRbac(name), dropClusterRbac(`${name}-webhooks`));
+    const { out } = await genV({ name, namespaceName: ns.name });
+    const objs = read(out, "webhooks.yaml");
+    await apply([
+      ...read(out, "serviceaccount.yaml"),
+      ...["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"].flatMap((k) =>
+        byKind(objs, k),
+      ),
+    ]);
+    const as = `--as=system:serviceaccount:${ns.name}:${name}`;
+    const can = async (...a: string[]) =>
+      (await kubectl(fx.cp, ["auth", "can-i", ...a, as])).stdout.trim();
+    const crd = "customresourcedefinitions";
+    assert.equal(await can("get", `${crd}/buckets.storage.example.com`), "yes");
+    assert.equal(await can("patch", `${crd}/buckets.storage.example.com`), "yes");
+    assert.equal(await can("patch", `${crd}/gates.gates.capstan.test`), "no");
+    assert.equal(await can("update", `${crd}/buckets.storage.example.com`), "no");
+    assert.equal(await can("list", crd), "no");
+    assert.equal(await can("get", `validatingwebhookconfigurations/${name}`), "no");
+    assert.equal(await can("update", `secrets/${name}-webhook-certs`, "-n", ns.name), "yes");
   });
 });

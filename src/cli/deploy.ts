@@ -16,7 +16,8 @@
  *   DIR/overlays/example/kustomization.yaml
  *   DIR/Dockerfile, DIR/Dockerfile.dockerignore
  *
- * webhooks.yaml only when the module has admission handlers (deploy-webhooks.ts).
+ * webhooks.yaml only when the module has admission handlers or conversions it serves
+ * (deploy-webhooks.ts); the CRDs of those conversions point at its Service.
  *
  * Output is deterministic (no timestamps, sorted rules), so regenerating diffs cleanly.
  */
@@ -31,7 +32,7 @@ import type { KubeClient } from "../client/client.js";
 import { deriveRbac, type RbacPlan } from "./rbac.js";
 import { kindResolver, type CustomKind } from "./rbac-kinds.js";
 import * as m from "./deploy-manifests.js";
-import { WEBHOOK_PORT, webhookNames, webhookObjects } from "./deploy-webhooks.js";
+import * as w from "./deploy-webhooks.js";
 import { dockerfile, dockerignore } from "./dockerfile.js";
 import { loadModule } from "./load.js";
 
@@ -125,9 +126,6 @@ export async function generateDeploy(
 ): Promise<GeneratedDeploy> {
   const { mod, defs } = await loadOperatorModule(modulePath);
   const resources = [...new Set(Object.values(mod).filter(isResource))];
-  const crds: CustomResourceDefinition[] = resources
-    .map((r) => r.crd())
-    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 
   const root = projectRoot(modulePath);
   const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
@@ -163,8 +161,21 @@ export async function generateDeploy(
   const namespaces = spec.watch === "all" ? [] : spec.watch;
   const decl = await readDeclarations(defs, namespaces);
   const resolve = kindResolver(resources as unknown as CustomKind[]);
-  if (decl.admissions.length) spec.webhooks = { port: WEBHOOK_PORT, ...webhookNames(base) };
-  const webhooks = webhookObjects(spec, decl.admissions, resolve);
+  const named = [...decl.controllers.map((c) => c.for), ...decl.admissions.map((a) => a.kind)];
+  const converted = new Set(w.servedConversions(resources, named).map((r) => r.name));
+  if (decl.admissions.length || converted.size) {
+    const { configuration, ...names } = w.webhookNames(base);
+    spec.webhooks = {
+      port: w.WEBHOOK_PORT,
+      ...names,
+      ...(decl.admissions.length ? { configuration } : {}),
+    };
+  }
+  const webhooks = w.webhookObjects(spec, decl.admissions, resolve, [...converted].sort());
+  const crds: CustomResourceDefinition[] = resources
+    .map((r) => r.crd())
+    .map((crd) => (converted.has(crd.metadata.name) ? w.conversionClientOf(spec, crd) : crd))
+    .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const plan = deriveRbac(decl, resolve, {
     operatorNamespace: namespace,
     namespaces,
@@ -214,7 +225,7 @@ export async function generateDeploy(
   );
   const warnings = [
     ...(warning ? [warning] : []),
-    ...(spec.webhooks ? ownNamespaceWarning(spec) : []),
+    ...(spec.webhooks?.configuration ? ownNamespaceWarning(spec) : []),
   ];
   return { files: written, plan, spec, warnings };
 }

@@ -7,6 +7,7 @@
  * named `--webhook-configuration`.
  */
 import type { Command } from "commander";
+import { withConversionClient, type CustomResourceDefinition } from "../core/crd/index.js";
 import type { WebhookServeOptions } from "../runtime/webhooks/server.js";
 
 export interface ClusterWebhookFlags {
@@ -38,6 +39,20 @@ export function clusterWebhooks(
       : { secret: { namespace, name: o.webhookSecret! } },
     inject: o.webhookConfiguration ? { name: o.webhookConfiguration } : undefined,
   };
+}
+
+/**
+ * The CRD manifest `--install-crds` applies: with `--webhook-service`, a conversion webhook
+ * goes to that Service (as `generate deploy` writes it), so installing never puts back the
+ * definition's placeholder address; the operator then keeps only its `caBundle` current.
+ */
+export function crdToInstall(
+  crd: CustomResourceDefinition,
+  o: ClusterWebhookFlags,
+  namespace: string,
+): CustomResourceDefinition {
+  if (o.webhookPort === undefined || !o.webhookService) return crd;
+  return withConversionClient(crd, { service: { namespace, name: o.webhookService, port: 443 } });
 }
 
 function port(v: string): number {

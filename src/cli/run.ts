@@ -23,6 +23,7 @@ import { waitForApiServer } from "../runtime/operator/startup.js";
 import { loadModule } from "./load.js";
 import {
   clusterWebhooks,
+  crdToInstall,
   registerClusterWebhookFlags,
   type ClusterWebhookFlags,
 } from "./run-cluster-webhooks.js";
@@ -201,7 +202,9 @@ async function waitForCluster(
     // Through a client of its own: leader election fences the operator's client, and the
     // CRDs are installed before any replica campaigns (a server-side apply, idempotent).
     const unfenced = new KubeClient(client.conn, { fieldManager: client.fieldManager });
-    await installCrds(unfenced, resources, { signal: s.signal });
+    const namespace = process.env.POD_NAMESPACE ?? client.namespace;
+    const manifests = resources.map((r) => crdToInstall(r.crd(), o, namespace));
+    await installCrds(unfenced, manifests, { signal: s.signal });
     return;
   }
   // The first thing a new user meets when the CRDs are missing: say how to install them.
