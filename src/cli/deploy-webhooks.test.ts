@@ -208,11 +208,17 @@ describe("generate deploy with conversions and no admission handlers", () => {
   test("the base with its CRD applies to the control plane with a server-side dry run", async () => {
     const ns = await testNamespace(fx.kube, "deploy-conv-dry");
     cleanups.push(() => ns.dispose());
-    const { out } = await genV({ name: `dry-${rand()}`, namespaceName: ns.name });
+    // Its own group: examples/versions' tests leave the Bucket CRD pointed at a URL, and the
+    // API server refuses a URL and a Service together (docs/webhooks.md, "not done yet").
+    const dial = path.join(ROOT, "src", "cli", "testdata", "converter", "operator.ts");
+    const { out } = await generateInto(dial, path.join(tmp, `out-${rand()}`), {
+      name: `dry-${rand()}`,
+      namespaceName: ns.name,
+    });
     const applied = await apply(await render(path.join(out, "base")), ["--dry-run=server"]);
     assert.match(
       applied,
-      /customresourcedefinition\.apiextensions\.k8s\.io\/buckets\.storage\.example\.com serverside-applied \(server dry run\)/,
+      /customresourcedefinition\.apiextensions\.k8s\.io\/dials\.converter\.capstan\.test serverside-applied \(server dry run\)/,
     );
     assert.match(applied, /service\/dry-\w+-webhook serverside-applied/);
   });
