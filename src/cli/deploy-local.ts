@@ -23,6 +23,7 @@ import type { Pod } from "kubernetes-types/core/v1.js";
 import type { Command } from "commander";
 import { stringify } from "yaml";
 import { KubeClient } from "../client/client.js";
+import { replaceLoopbackConversionUrls, serviceConvertedCrds } from "./crd-address.js";
 import {
   clusterStatus,
   clusterUp,
@@ -145,6 +146,14 @@ export async function deployLocal(
       }),
   );
   const t = performance.now();
+  const crds = path.join(o.out, "base", "crds.yaml");
+  if (existsSync(crds)) {
+    const kube = await KubeClient.fromKubeconfig({ path: cluster.kubeconfig });
+    for (const crd of await replaceLoopbackConversionUrls(kube, serviceConvertedCrds(crds)))
+      say(
+        `CustomResourceDefinition ${crd}: its conversions go to the Service now, not the local loop`,
+      );
+  }
   const applied = await kubectl(cluster, [
     ...["apply", "--server-side", "--force-conflicts", "--field-manager=capstan-deploy"],
     ...["-k", overlay],
