@@ -15,7 +15,7 @@ import {
   type TestControlPlane,
 } from "../../testing/index.js";
 import { registerConversions } from "./conversion.js";
-import type { RotationPolicy } from "./rotation.js";
+import { FAST_POLICY } from "./webhooks.testkit.js";
 
 const GROUP = "crd.conversion.capstan.test";
 const same = { toHub: <T>(o: T) => o, fromHub: <T>(o: T) => o };
@@ -31,15 +31,6 @@ const Gizmo = defineResource({
 const CRD = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition" } as const;
 type Crd = {
   spec: { conversion?: { strategy: string; webhook?: { clientConfig: { caBundle?: string } } } };
-};
-const S = 1000;
-/** A CA lives 10 s and is replaced 6 s before its end: one rotation in about 8 s. */
-const fast: RotationPolicy = {
-  caValidityMs: 10 * S,
-  caRenewBeforeMs: 6 * S,
-  leafValidityMs: 4 * S,
-  leafRenewBeforeMs: 1.5 * S,
-  overlapMs: 2 * S,
 };
 
 let cp: TestControlPlane;
@@ -63,7 +54,7 @@ test("the CRD's caBundle follows a CA rotation and no converted read fails meanw
     kubeconfig: cp.kubeconfig,
     crds: [Gizmo],
     namespaces: [ns.name],
-    webhooks: { policy: fast },
+    webhooks: { policy: FAST_POLICY },
   });
   try {
     await kube.create({
@@ -75,7 +66,7 @@ test("the CRD's caBundle follows a CA rotation and no converted read fails meanw
     await eventually(() => kube.get(alpha));
     const bundles = new Set<string>();
     let reads = 0;
-    const until = Date.now() + 12 * S;
+    const until = Date.now() + 12_000; // one rotation (about 8 s) and then some
     while (Date.now() < until) {
       const crd = await kube.get<typeof CRD & { name: string }, Crd>({ ...CRD, name: Gizmo.name });
       bundles.add(crd.spec.conversion?.webhook?.clientConfig.caBundle ?? "");
