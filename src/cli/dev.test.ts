@@ -51,7 +51,10 @@ test("`capstan dev` runs the operator and restarts it when its code changes", as
       what: "the operator to start",
     });
     assert.match(out, /started the local control plane/);
-    assert.match(out, /first version/, "the create handler ran for the existing ConfigMap");
+    // The handler runs just after the caches sync, not with it.
+    await eventually(async () => assert.match(out, /first version/), {
+      what: "the create handler to run for the existing ConfigMap",
+    });
     writeFileSync(path.join(moduleDir, "operator.ts"), source("second version"));
     await eventually(
       async () => assert.match(out, /operator.ts changed: restarting the operator/),
@@ -114,6 +117,61 @@ test("`capstan dev --apply` applies the samples' objects, and the operator sees 
     // Ctrl-C stops the operator's process too; a kill would leave it holding our pipes.
     child.kill("SIGINT");
     assert.equal(await exited, 0);
+  } finally {
+    child.kill("SIGKILL");
+    await clusterDown({ dir: clusterDir });
+  }
+});
+
+test("the operator `capstan dev` runs stops when `capstan dev` is killed", async () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), "capstan-dev-kill-"));
+  const clusterDir = path.join(work, "cluster");
+  const runtime = pathToFileURL(path.join(here, "..", "runtime", `index${ext}`)).href;
+  writeFileSync(
+    path.join(work, "operator.ts"),
+    `import { defineOperator } from ${JSON.stringify(runtime)};\n` +
+      `export default defineOperator((op) => { op.on({ apiVersion: "v1", kind: "ConfigMap" }).create(() => undefined); });\n`,
+  );
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      path.join(here, `main${ext}`),
+      "dev",
+      path.join(work, "operator.ts"),
+      "-n",
+      "default",
+      "--cluster-dir",
+      clusterDir,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
+  // The operator inherits both pipes: they close only when it has exited too.
+  const closed = Promise.all([
+    new Promise((r) => child.stdout.on("close", r)),
+    new Promise((r) => child.stderr.on("close", r)),
+  ]);
+  try {
+    await eventually(async () => assert.match(out, /caches synced/), {
+      timeoutMs: 90_000,
+      what: "the operator to start",
+    });
+    child.kill("SIGKILL");
+    await eventually(
+      async () =>
+        assert.ok(
+          await Promise.race([
+            closed.then(() => true),
+            new Promise((r) => setTimeout(r, 50, false)),
+          ]),
+          "the operator still holds the pipes",
+        ),
+      { timeoutMs: 30_000, what: "the orphaned operator to stop" },
+    );
+    assert.match(out, /stopping|operator stopped/);
   } finally {
     child.kill("SIGKILL");
     await clusterDown({ dir: clusterDir });

@@ -262,5 +262,21 @@ export function registerRun(program: Command): void {
       "serve admission webhooks on 127.0.0.1 and register them with the cluster, which must run on this machine (capstan dev sets it)",
       false,
     );
-  registerClusterWebhookFlags(run).action((module: string, o: RunOptions) => runModule(module, o));
+  registerClusterWebhookFlags(run).action((module: string, o: RunOptions) =>
+    runModule(module, { ...o, signal: parentGone() }),
+  );
+}
+
+/**
+ * Under `capstan dev` the operator is a forked child with an IPC channel to it. If `dev`
+ * dies without stopping it (SIGKILL, a crash), the channel closes: stop as on SIGTERM, not
+ * run on as an orphan that holds the terminal and reconciles with stale code.
+ */
+function parentGone(): AbortSignal | undefined {
+  if (!process.channel) return undefined;
+  const gone = new AbortController();
+  process.once("disconnect", () => gone.abort());
+  // The channel must not keep the process alive once the operator has stopped.
+  process.channel.unref();
+  return gone.signal;
 }
