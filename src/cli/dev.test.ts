@@ -12,6 +12,25 @@ import { eventually } from "../testing/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ext = path.extname(fileURLToPath(import.meta.url));
+const pretty = { ...process.env, CAPSTAN_LOG_FORMAT: "pretty" };
+
+/** `capstan dev …args` as a child, with everything it prints collected in `out()`. */
+function startDev(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, path.join(here, `main${ext}`), "dev", ...args],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env,
+    },
+  );
+  let out = "";
+  // setEncoding decodes across chunks: a character may be split between two.
+  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
+  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, out: () => out, exited };
+}
 
 test("`capstan dev` runs the operator and restarts it when its code changes", async () => {
   const work = mkdtempSync(path.join(os.tmpdir(), "capstan-dev-"));
@@ -23,50 +42,39 @@ test("`capstan dev` runs the operator and restarts it when its code changes", as
     `export default defineOperator((op) => { op.on({ apiVersion: "v1", kind: "ConfigMap" }).create(({ log }) => log.info(${JSON.stringify(greeting)})); });\n`;
   await import("node:fs/promises").then((fs) => fs.mkdir(moduleDir));
   writeFileSync(path.join(moduleDir, "operator.ts"), source("first version"));
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      path.join(here, `main${ext}`),
-      "dev",
-      moduleDir,
-      "-n",
-      "default",
-      "--cluster-dir",
-      clusterDir,
-    ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, CAPSTAN_LOG_FORMAT: "pretty" },
-    },
-  );
-  let out = "";
-  // setEncoding decodes across chunks: a character may be split between two.
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  const {
+    child,
+    out: output,
+    exited,
+  } = startDev([moduleDir, "-n", "default", "--cluster-dir", clusterDir], pretty);
   try {
-    await eventually(async () => assert.equal(out.match(/caches synced/g)?.length, 1, out), {
-      timeoutMs: 90_000,
-      what: "the operator to start",
-    });
-    assert.match(out, /started the local control plane/);
+    await eventually(
+      async () => assert.equal(output().match(/caches synced/g)?.length, 1, output()),
+      {
+        timeoutMs: 90_000,
+        what: "the operator to start",
+      },
+    );
+    assert.match(output(), /started the local control plane/);
     // The handler runs just after the caches sync, not with it.
-    await eventually(async () => assert.match(out, /first version/), {
+    await eventually(async () => assert.match(output(), /first version/), {
       what: "the create handler to run for the existing ConfigMap",
     });
     writeFileSync(path.join(moduleDir, "operator.ts"), source("second version"));
     await eventually(
-      async () => assert.match(out, /operator.ts changed: restarting the operator/),
+      async () => assert.match(output(), /operator.ts changed: restarting the operator/),
       { what: "the restart" },
     );
-    await eventually(async () => assert.equal(out.match(/caches synced/g)?.length, 2, out), {
-      timeoutMs: 60_000,
-      what: "the new operator to start",
-    });
+    await eventually(
+      async () => assert.equal(output().match(/caches synced/g)?.length, 2, output()),
+      {
+        timeoutMs: 60_000,
+        what: "the new operator to start",
+      },
+    );
     child.kill("SIGINT");
     assert.equal(await exited, 0);
-    assert.match(out, /the control plane keeps running/);
+    assert.match(output(), /the control plane keeps running/);
     assert.equal((await clusterStatus(clusterDir)).state, "running");
   } finally {
     child.kill("SIGKILL");
@@ -88,12 +96,12 @@ test("`capstan dev --apply` applies the samples' objects, and the operator sees 
     path.join(work, "samples", "sample.yaml"),
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-sample\ndata:\n  k: v\n",
   );
-  const child = spawn(
-    process.execPath,
+  const {
+    child,
+    out: output,
+    exited,
+  } = startDev(
     [
-      ...process.execArgv,
-      path.join(here, `main${ext}`),
-      "dev",
       path.join(work, "operator.ts"),
       "-n",
       "default",
@@ -102,18 +110,14 @@ test("`capstan dev --apply` applies the samples' objects, and the operator sees 
       "--cluster-dir",
       clusterDir,
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CAPSTAN_LOG_FORMAT: "pretty" } },
+    pretty,
   );
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
   try {
-    await eventually(async () => assert.match(out, /saw from-sample/), {
+    await eventually(async () => assert.match(output(), /saw from-sample/), {
       timeoutMs: 90_000,
       what: "the operator to see the sample",
     });
-    assert.match(out, /applied ConfigMap default\/from-sample/);
+    assert.match(output(), /applied ConfigMap default\/from-sample/);
     // Ctrl-C stops the operator's process too; a kill would leave it holding our pipes.
     child.kill("SIGINT");
     assert.equal(await exited, 0);
@@ -132,30 +136,20 @@ test("the operator `capstan dev` runs stops when `capstan dev` is killed", async
     `import { defineOperator } from ${JSON.stringify(runtime)};\n` +
       `export default defineOperator((op) => { op.on({ apiVersion: "v1", kind: "ConfigMap" }).create(() => undefined); });\n`,
   );
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      path.join(here, `main${ext}`),
-      "dev",
-      path.join(work, "operator.ts"),
-      "-n",
-      "default",
-      "--cluster-dir",
-      clusterDir,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let out = "";
-  child.stdout.setEncoding("utf8").on("data", (c: string) => (out += c));
-  child.stderr.setEncoding("utf8").on("data", (c: string) => (out += c));
+  const { child, out: output } = startDev([
+    path.join(work, "operator.ts"),
+    "-n",
+    "default",
+    "--cluster-dir",
+    clusterDir,
+  ]);
   // The operator inherits both pipes: they close only when it has exited too.
   const closed = Promise.all([
     new Promise((r) => child.stdout.on("close", r)),
     new Promise((r) => child.stderr.on("close", r)),
   ]);
   try {
-    await eventually(async () => assert.match(out, /caches synced/), {
+    await eventually(async () => assert.match(output(), /caches synced/), {
       timeoutMs: 90_000,
       what: "the operator to start",
     });
@@ -171,7 +165,7 @@ test("the operator `capstan dev` runs stops when `capstan dev` is killed", async
         ),
       { timeoutMs: 30_000, what: "the orphaned operator to stop" },
     );
-    assert.match(out, /stopping|operator stopped/);
+    assert.match(output(), /stopping|operator stopped/);
   } finally {
     child.kill("SIGKILL");
     await clusterDown({ dir: clusterDir });
