@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { Command } from "commander";
-import { init, projectNames, registerInit } from "./init.js";
+import { inheritedSpec, init, projectNames, registerInit } from "./init.js";
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), "capstan-init-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -74,6 +74,33 @@ test("without --capstan the dependency is this version of capstan", () => {
   init(dir);
   const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
   assert.match(pkg.dependencies.capstan, /^\^\d+\.\d+\.\d+/);
+});
+
+test("a capstan installed from a tarball passes that tarball on to the new project", () => {
+  const project = path.join(tmp, "installed-from-tarball");
+  mkdirSync(path.join(project, "node_modules", "capstan"), { recursive: true });
+  writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ dependencies: { capstan: "file:../dl/capstan-0.1.0.tgz" } }),
+  );
+  assert.equal(
+    inheritedSpec(path.join(project, "node_modules", "capstan")),
+    `file:${path.resolve(tmp, "dl/capstan-0.1.0.tgz")}`,
+  );
+});
+
+test("a capstan installed from the registry passes nothing on", () => {
+  const project = path.join(tmp, "installed-from-registry");
+  mkdirSync(path.join(project, "node_modules", "capstan"), { recursive: true });
+  writeFileSync(
+    path.join(project, "package.json"),
+    JSON.stringify({ dependencies: { capstan: "^0.1.0" } }),
+  );
+  assert.equal(inheritedSpec(path.join(project, "node_modules", "capstan")), undefined);
+});
+
+test("a capstan not installed in a project (a source checkout) passes nothing on", () => {
+  assert.equal(inheritedSpec(path.join(tmp, "checkout", "capstan")), undefined);
 });
 
 test("the operator and its test import from capstan only what an operator author uses", () => {

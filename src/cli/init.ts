@@ -14,7 +14,10 @@ import * as files from "./init-files.js";
 import { readmeMd } from "./init-readme.js";
 
 export interface InitOptions {
-  /** The `capstan` dependency: a version range, a tarball or a directory (default: ^this version). */
+  /**
+   * The `capstan` dependency: a version range, a tarball or a directory (default: the
+   * tarball or directory this copy of capstan was installed from, else ^this version).
+   */
   capstan?: string;
   kind?: string;
   group?: string;
@@ -73,9 +76,28 @@ export function projectNames(dirName: string, o: InitOptions = {}): files.Projec
   return { name: dirName, kind, group, version, plural };
 }
 
+/**
+ * The `capstan` dependency of the project this copy of capstan is installed in, when that is
+ * a tarball or a directory (`file:`): a user who installed a packed capstan and ran
+ * `npx capstan init` gets a project that installs the same one, not a version range their
+ * registry may not have. Relative `file:` paths are npm's, relative to that project.
+ */
+export function inheritedSpec(root: string): string | undefined {
+  if (path.basename(path.dirname(root)) !== "node_modules") return undefined;
+  const project = path.dirname(path.dirname(root));
+  let pkg: { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+  try {
+    pkg = JSON.parse(readFileSync(path.join(project, "package.json"), "utf8")) as typeof pkg;
+  } catch {
+    return undefined; // npx's own cache, or no readable package.json: nothing to inherit
+  }
+  const spec = pkg.dependencies?.capstan ?? pkg.devDependencies?.capstan;
+  return spec?.startsWith("file:") ? `file:${path.resolve(project, spec.slice(5))}` : undefined;
+}
+
 /** A tarball or directory becomes `file:<absolute path>`; anything else is a range as given. */
 function capstanSpec(spec: string | undefined, own: { version: string }): string {
-  if (spec === undefined) return `^${own.version}`;
+  if (spec === undefined) return inheritedSpec(packageRoot()) ?? `^${own.version}`;
   if (/^[.~/]/.test(spec) || spec.endsWith(".tgz") || existsSync(spec))
     return `file:${path.resolve(spec)}`;
   return spec;
@@ -122,14 +144,20 @@ export function registerInit(
     .command("init")
     .description("write a new operator project (resource, operator, test, samples) into <dir>")
     .argument("<dir>", "a new or empty directory; its name names the project")
-    .option("--capstan <spec>", "the capstan dependency: a version range or a tarball path")
+    .option(
+      "--capstan <spec>",
+      "the capstan dependency: a version range or a tarball path (default: the tarball this capstan was installed from, else ^its version)",
+    )
     .option("--kind <Kind>", "the resource's kind (default: from the directory name)")
     .option("--group <group>", "the resource's API group (default: <dir>.example.com)")
     .action((dir: string, o: InitOptions) => {
       const written = init(dir, o);
       const rel = path.relative(process.cwd(), path.resolve(dir)) || ".";
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as {
+        dependencies: { capstan: string };
+      };
       out.write(
-        `Wrote ${written.length} files into ${rel}:\n` +
+        `Wrote ${written.length} files into ${rel} (capstan: ${pkg.dependencies.capstan}):\n` +
           written.map((f) => `  ${f}\n`).join("") +
           `Next:\n  cd ${rel}\n  npm install\n  npm run demo   # the operator on the local control plane\n` +
           `  npm test       # its tests\n`,

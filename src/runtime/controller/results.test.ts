@@ -107,3 +107,29 @@ test("a kind whose status schema prunes status.capstan keeps the last handled st
     await dispose();
   }
 });
+
+test("a return value the status schema prunes is reported once, naming the handler and the fix", async () => {
+  const { name: ns, dispose } = await testNamespace(kube, "pruned");
+  const op = await runOperator(
+    (o) => void o.on<W>(Strict, "undeclared").create(() => ({ pvc: "x" }), { id: "claimed" }),
+    { kubeconfig: cp.kubeconfig, namespaces: [ns], captureLogs: true },
+  );
+  const reports = () => op.logs().filter((l) => l.includes("prunes status.claimed"));
+  try {
+    for (const name of ["p1", "p2"])
+      await kube.create({ ...Strict, metadata: { name, namespace: ns }, spec: { size: 1 } });
+    // Both handled: each got its last handled state (the annotation: status.capstan is pruned too).
+    await eventually(async () => {
+      for (const name of ["p1", "p2"])
+        assert.ok((await get(Strict, ns, name)).metadata.annotations?.[LAST_HANDLED], name);
+    });
+    assert.equal(reports().length, 1, op.logs().join("\n"));
+    assert.match(
+      reports()[0]!,
+      /handler claimed returned a value.*declare `claimed` in the status schema/,
+    );
+  } finally {
+    await op.stop();
+    await dispose();
+  }
+});

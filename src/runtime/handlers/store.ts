@@ -14,6 +14,8 @@ import type { KindRef } from "../kind.js";
 export class HandledStore {
   /** False once the API server pruned `status.capstan` for this kind. */
   private statusKeepsBase = true;
+  /** Handler ids whose pruned return value was already reported (once each). */
+  private readonly prunedIds = new Set<string>();
 
   constructor(private readonly kind: KindRef) {}
 
@@ -36,6 +38,7 @@ export class HandledStore {
         { status },
         { subresource: "status" },
       );
+      this.reportPruned(w.results, after, ctx);
       if (w.base && statusBase(after) !== w.base) {
         this.statusKeepsBase = false;
         ctx.log.info(
@@ -48,5 +51,26 @@ export class HandledStore {
     if (w.base) await annotate(w.base);
     // Return values go where the handler ids say, whatever T's status type is.
     if (hasResults) await (ctx as unknown as ReconcileContext<ApiObject>).patchStatus(w.results);
+  }
+
+  /**
+   * A return value the API server dropped because the status schema does not declare its
+   * handler's id would otherwise vanish without a word: say so once per id, with the fix.
+   */
+  private reportPruned<T extends ApiObject, I>(
+    results: Record<string, unknown>,
+    after: T,
+    ctx: ReconcileContext<T, I>,
+  ): void {
+    const status = (after.status ?? {}) as Record<string, unknown>;
+    for (const id of Object.keys(results)) {
+      if (status[id] !== undefined || this.prunedIds.has(id)) continue;
+      this.prunedIds.add(id);
+      ctx.log.warn(
+        { handler: id },
+        `handler ${id} returned a value, but the ${this.kind.kind} status schema prunes status.${id}: ` +
+          `declare \`${id}\` in the status schema (or use k8s.preserveUnknown()), or return undefined`,
+      );
+    }
   }
 }
