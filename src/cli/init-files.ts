@@ -130,6 +130,9 @@ export default defineOperator(
 );
 `;
 
+/** "an" before a vowel sound as spelled (EphemeralVolumeClaim), else "a" (Widget). */
+export const article = (word: string): string => (/^[AEIOU]/i.test(word) ? "an" : "a");
+
 export const operatorTestTs = (
   n: ProjectNames,
 ): string => `// The operator on the local control plane: \`npm test\` (\`capstan test\`) starts one for the
@@ -175,7 +178,7 @@ const configMapOf = (name: string) =>
     name: childName(name, "message", { rule: "dns1123-subdomain" }),
   });
 
-test("a ${n.kind} gets a ConfigMap holding its message, owned by it", async () => {
+test("${article(n.kind)} ${n.kind} gets a ConfigMap holding its message, owned by it", async () => {
   await kube.create({
     ...${n.kind}.typeRef,
     metadata: { name: "first", namespace: ns.name },
@@ -187,7 +190,7 @@ test("a ${n.kind} gets a ConfigMap holding its message, owned by it", async () =
   assert.equal(cm.metadata?.ownerReferences?.[0]?.controller, true);
 });
 
-test("a ${n.kind} reports Ready with the generation it was reconciled at", async () => {
+test("${article(n.kind)} ${n.kind} reports Ready with the generation it was reconciled at", async () => {
   await kube.create({
     ...${n.kind}.typeRef,
     metadata: { name: "second", namespace: ns.name },

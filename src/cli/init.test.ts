@@ -128,3 +128,11 @@ test("init refuses a directory that is not empty, writing nothing", () => {
   );
   assert.deepEqual(readFileSync(path.join(dir, "notes.txt"), "utf8"), "mine");
 });
+
+test("the scaffolded test's names read 'an' before a kind that starts with a vowel", () => {
+  const dir = path.join(tmp, "evc");
+  init(dir, { kind: "EphemeralVolumeClaim" });
+  const text = readFileSync(path.join(dir, "src/operator.test.ts"), "utf8");
+  assert.match(text, /test\("an EphemeralVolumeClaim gets/);
+  assert.doesNotMatch(text, /\ba EphemeralVolumeClaim\b/);
+});
