@@ -1,8 +1,10 @@
 // Lint configuration. The `capstan/layers` rule enforces the layering described in
 // docs/architecture.md: a module may import only from its own layer or a lower one.
+// `capstan/no-cycles` refuses an import cycle among the modules of src/ (tests aside).
 import path from "node:path";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { cycleThrough, importsOf, moduleGraph, moduleOf } from "./scripts/import-cycles.js";
 
 const SRC = path.resolve("src");
 
@@ -76,6 +78,41 @@ const layersRule = {
   },
 };
 
+// The modules of src/ and their imports, read once per lint run; the linted file's own
+// imports are taken from its text as linted (an editor's unsaved change counts).
+let srcGraph;
+
+const noCyclesRule = {
+  meta: {
+    type: "problem",
+    schema: [],
+    messages: { cycle: "import cycle: {{files}}" },
+  },
+  create(context) {
+    const file = context.filename;
+    if (path.relative(SRC, file).startsWith("..") || /\.test\.ts$/.test(file)) return {};
+    srcGraph ??= moduleGraph(SRC);
+    const graph = new Map(srcGraph).set(file, importsOf(file, context.sourceCode.text));
+    const check = (node) => {
+      const spec = node.source?.value;
+      const target = typeof spec === "string" ? moduleOf(file, spec) : undefined;
+      const cycle = target && graph.has(target) ? cycleThrough(graph, file, target) : undefined;
+      if (cycle)
+        context.report({
+          node,
+          messageId: "cycle",
+          data: { files: cycle.map((f) => path.relative(path.dirname(SRC), f)).join(" → ") },
+        });
+    };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "bench/results/**", "scratch/**"] },
   js.configs.recommended,
@@ -85,9 +122,10 @@ export default tseslint.config(
   },
   ...tseslint.configs.recommended,
   {
-    plugins: { capstan: { rules: { layers: layersRule } } },
+    plugins: { capstan: { rules: { layers: layersRule, "no-cycles": noCyclesRule } } },
     rules: {
       "capstan/layers": "error",
+      "capstan/no-cycles": "error",
       "@typescript-eslint/no-unused-vars": [
         "error",
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },

@@ -8,7 +8,7 @@
  */
 import type { Command } from "commander";
 import { withConversionClient, type CustomResourceDefinition } from "../core/crd/index.js";
-import type { WebhookServeOptions } from "../runtime/webhooks/server.js";
+import type { WebhookServeOptions } from "../runtime/webhooks/options.js";
 
 export interface ClusterWebhookFlags {
   webhookPort?: number;

@@ -128,7 +128,8 @@ export {
   type WebhookOptions,
   type FailurePolicy,
 } from "./webhooks/admission.js";
-export { WebhookServer, type WebhookServeOptions } from "./webhooks/server.js";
+export { WebhookServer } from "./webhooks/server.js";
+export type { WebhookServeOptions } from "./webhooks/options.js";
 export {
   convertReview,
   isConvertible,

@@ -14,7 +14,7 @@ import { createLogger } from "../runtime/log.js";
 import { Operator, type HealthOptions } from "../runtime/operator/operator.js";
 import type { LeaderElectionOptions } from "../runtime/leader/leadership.js";
 import type { RotationPolicy } from "../runtime/webhooks/rotation.js";
-import type { CertsOption } from "../runtime/webhooks/cert-source.js";
+import type { CertsOption } from "../runtime/webhooks/options.js";
 
 /** An operator running inside a test: its client, write count, logs, and sync and idle signals. */
 export interface RunningOperator {

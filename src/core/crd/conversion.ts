@@ -18,36 +18,8 @@ import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import { brand } from "../brand.js";
 import { describe } from "../object.js";
 import { formatProblems } from "../problem.js";
-import type { CustomResourceDefinition } from "./manifest.js";
+import { conversionPath, type CustomResourceDefinition } from "./manifest.js";
 import type { SafeParseResult } from "./parse.js";
-import type { CustomObject, StorageOf, Versions } from "./types.js";
-
-/**
- * What a converter returns: the object at its target version. `apiVersion` and `kind` may be
- * left out (Capstan sets them); of `metadata`, only labels and annotations are taken.
- */
-export type Converted<O> = Omit<O, "apiVersion" | "kind" | "metadata"> & {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-};
-
-/** The two functions of one spoke version: to the hub (the storage version) and back. */
-export interface Converter<Spoke, Hub> {
-  toHub(object: Spoke): Converted<Hub>;
-  fromHub(object: Hub): Converted<Spoke>;
-}
-
-/** Every version other than the storage version. */
-export type SpokesOf<V extends Versions> = Exclude<keyof V & string, StorageOf<V>>;
-
-/** One converter per spoke version, typed from the versions' schemas. */
-export type Converters<G extends string, K extends string, V extends Versions> = {
-  [N in SpokesOf<V>]: Converter<
-    CustomObject<G, K, N, V[N]>,
-    CustomObject<G, K, StorageOf<V>, V[StorageOf<V>]>
-  >;
-};
 
 /** A conversion failed: names the object, the versions, and the converter or the field. */
 export class ConversionError extends Error {
@@ -151,11 +123,6 @@ function merged(input: ObjectMeta | undefined, out: ObjectMeta | undefined): Obj
     else delete result[key];
   }
   return result;
-}
-
-/** The path the API server posts a resource's ConversionReviews to. */
-export function conversionPath(group: string, plural: string): string {
-  return `/convert/${group}/${plural}`;
 }
 
 /**

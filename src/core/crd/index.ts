@@ -19,21 +19,14 @@ export { defineResource, type Resource, type ResourceVersion } from "./resource.
 export type { SafeParseResult } from "./parse.js";
 export { k8s, type K8sExtensions } from "./k8s.js";
 export {
+  conversionPath,
   crdsToYaml,
   type ConversionClientConfig,
   type CrdConversion,
   type CustomResourceDefinition,
   type CrdVersion,
 } from "./manifest.js";
-export {
-  ConversionError,
-  conversionPath,
-  type Converted,
-  type Converter,
-  type Converters,
-  type SpokesOf,
-  withConversionClient,
-} from "./conversion.js";
+export { ConversionError, withConversionClient } from "./conversion.js";
 export { CrdSchemaError, type FieldProblem, type ProblemCode, type SchemaIssue } from "./errors.js";
 export { pluralize } from "./names.js";
 export { toKubernetesSchema } from "./convert.js";
@@ -44,11 +37,15 @@ export type { SkippedRule } from "./validate.js";
 export type {
   AnyObjectOf,
   AnyResource,
+  Converted,
+  Converter,
+  Converters,
   InputOf,
   ObjectOf,
   PrinterColumn,
   ScaleSubresource,
   Scope,
+  SpokesOf,
   VersionDefinition,
 } from "./types.js";
 

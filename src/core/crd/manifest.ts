@@ -11,7 +11,6 @@ import { stringify } from "yaml";
 import { toKubernetesSchema } from "./convert.js";
 import { CrdSchemaError, type SchemaIssue } from "./errors.js";
 import { checkNames } from "./names.js";
-import { conversionPath } from "./conversion.js";
 import type { JSONSchemaProps } from "./schema.js";
 import { checkStructural } from "./structural.js";
 import type { PrinterColumn, Scope, VersionDefinition } from "./types.js";
@@ -48,6 +47,11 @@ export type CrdConversion =
       strategy: "Webhook";
       webhook: { conversionReviewVersions: ["v1"]; clientConfig: ConversionClientConfig };
     };
+
+/** The path the API server posts a resource's ConversionReviews to. */
+export function conversionPath(group: string, plural: string): string {
+  return `/convert/${group}/${plural}`;
+}
 
 /**
  * Until an operator sets its own (on start, or `generate deploy` a Service), a webhook

@@ -5,12 +5,13 @@
  * - `ObjectOf<R>`: an object as read from the API server (defaults applied, so defaulted
  *   fields are present), for the storage version, or `ObjectOf<R, "v1beta1">` for another.
  * - `InputOf<R>`: what a client may write (defaulted fields optional).
+ * - `Converters<G, K, V>`: the hub-and-spoke converters a multi-version definition declares,
+ *   typed from its versions (conversion.ts runs them).
  */
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { z } from "zod";
 import type { KindObject } from "../kinds.js";
 import type { TypeRef } from "../object.js";
-import type { Converters } from "./conversion.js";
 
 export type Scope = "Namespaced" | "Cluster";
 
@@ -132,6 +133,33 @@ type Declared<V extends Versions> = {
 export type StorageOf<V extends Versions> = [Declared<V>] extends [never]
   ? keyof V & string
   : Declared<V>;
+
+/**
+ * What a converter returns: the object at its target version. `apiVersion` and `kind` may be
+ * left out (Capstan sets them); of `metadata`, only labels and annotations are taken.
+ */
+export type Converted<O> = Omit<O, "apiVersion" | "kind" | "metadata"> & {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+};
+
+/** The two functions of one spoke version: to the hub (the storage version) and back. */
+export interface Converter<Spoke, Hub> {
+  toHub(object: Spoke): Converted<Hub>;
+  fromHub(object: Hub): Converted<Spoke>;
+}
+
+/** Every version other than the storage version. */
+export type SpokesOf<V extends Versions> = Exclude<keyof V & string, StorageOf<V>>;
+
+/** One converter per spoke version, typed from the versions' schemas. */
+export type Converters<G extends string, K extends string, V extends Versions> = {
+  [N in SpokesOf<V>]: Converter<
+    CustomObject<G, K, N, V[N]>,
+    CustomObject<G, K, StorageOf<V>, V[StorageOf<V>]>
+  >;
+};
 
 /** Anything `defineResource` returns, for generic code. */
 export interface AnyResource {

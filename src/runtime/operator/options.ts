@@ -6,7 +6,7 @@ import type { KubeClient } from "../../client/client.js";
 import type { LeaderElectionOptions } from "../leader/leadership.js";
 import type { Logger } from "../log.js";
 import type { WatchTuning } from "../watch/source.js";
-import type { WebhookServeOptions } from "../webhooks/server.js";
+import type { WebhookServeOptions } from "../webhooks/options.js";
 import type { OperatorMetrics } from "./metrics.js";
 
 /** The health endpoint's port and the limits after which /healthz fails. */

@@ -11,7 +11,8 @@ import { KubeClient } from "../../client/client.js";
 import type { Logger } from "../log.js";
 import type { Admission } from "../webhooks/admission.js";
 import type { ConvertibleResource } from "../webhooks/conversion.js";
-import { WebhookServer, type WebhookServeOptions } from "../webhooks/server.js";
+import type { WebhookServeOptions } from "../webhooks/options.js";
+import { WebhookServer } from "../webhooks/server.js";
 
 /** What a run serves as webhooks, how (`options`, absent: not served), and with which client. */
 export interface WebhookPlan {

@@ -11,11 +11,7 @@ import type { Logger } from "../log.js";
 import { CertAuthority, type CertSource } from "./authority.js";
 import { FileCertSource } from "./cert-files.js";
 import { SecretCertStore } from "./secret-store.js";
-import type { WebhookServeOptions } from "./server.js";
-
-export type CertsOption =
-  | { secret: { namespace: string; name: string } }
-  | { dir: string; /** The periodic check besides fs.watch (default 10 s). */ pollMs?: number };
+import type { WebhookServeOptions } from "./options.js";
 
 export function certSource(o: WebhookServeOptions, client: KubeClient, log: Logger): CertSource {
   const host = o.host ?? "127.0.0.1";

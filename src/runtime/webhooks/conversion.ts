@@ -15,7 +15,7 @@
  */
 import type { KubeClient } from "../../client/client.js";
 import { NotFoundError } from "../../client/errors.js";
-import { conversionPath } from "../../core/crd/conversion.js";
+import { conversionPath } from "../../core/crd/manifest.js";
 import type { Logger } from "../log.js";
 
 /** What the webhook needs of a `defineResource` result with converters. */

@@ -20,7 +20,7 @@ import type { Logger } from "../log.js";
 import type { Admission } from "./admission.js";
 import type { CertSource, ServingCerts } from "./authority.js";
 import { injectCaBundle } from "./ca-bundle.js";
-import { certSource, type CertsOption } from "./cert-source.js";
+import { certSource } from "./cert-source.js";
 import { configurations, webhookPath, type Target } from "./configuration.js";
 import { Registration } from "./registration.js";
 import {
@@ -32,34 +32,7 @@ import {
   type ConvertibleResource,
 } from "./conversion.js";
 import { review, type AdmissionReview } from "./review.js";
-import type { RotationPolicy } from "./rotation.js";
-
-/** Where and how the admission webhook server serves and registers itself. */
-export interface WebhookServeOptions {
-  /** Default 0: a free port. */
-  port?: number;
-  /** Default 127.0.0.1 (the local loop). */
-  host?: string;
-  /**
-   * Register the configurations pointing at this process (the local loop). `exclude`: the
-   * namespaces never sent (the operator's own); `only`: limit them to these. `owner` (default
-   * `name`): the operator they belong to; a configuration of that name that is not the
-   * owner's is refused, never changed (registration.ts).
-   */
-  register?: { name: string; exclude: string[]; only?: string[]; owner?: string };
-  policy?: RotationPolicy;
-  /**
-   * Where the certificates come from (cert-source.ts): made in memory (default), kept in a
-   * Secret shared by replicas, or read from files (cert-manager).
-   */
-  certs?: CertsOption;
-  /** Names the serving certificate is for, besides `host` (a Service's DNS names). */
-  dns?: string[];
-  /** Keep `caBundle` current in the configurations of this name (made by generate deploy). */
-  inject?: { name: string };
-  /** The clock, for tests of rotation. */
-  now?: () => number;
-}
+import type { WebhookServeOptions } from "./options.js";
 
 const MAX_BODY = 8 * 1024 * 1024; // an object and its old version, each up to etcd's 1.5 MiB, as JSON
 
