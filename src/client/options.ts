@@ -1,7 +1,7 @@
 /**
  * The options of the client's verbs (`capstan/client` exports them): what a caller says
- * to `KubeClient` and its `list`, `watch`, writes and deletes. Types only; client.ts turns
- * them into requests.
+ * to `KubeClient` and its `list`, `watch`, writes and deletes. Types only; client.ts,
+ * listwatch.ts and writes.ts turn them into requests.
  */
 import type { Selector } from "../core/selectors.js";
 import type { ConfigOptions } from "./config.js";
