@@ -17,6 +17,10 @@ const LAYERS = { core: 0, client: 1, runtime: 2, controlplane: 3, testing: 4, cl
 // goes down into the part or into a module of the runtime's own (object.ts, kind.ts).
 const RUNTIME_PARTS = new Set(["watch", "queue", "leader", "finalizer", "status", "ownership"]);
 const RUNTIME_WIRING = new Set(["controller", "handlers", "operator"]);
+// The wiring itself stacks: handlers run on the controller, the operator builds both. A
+// controller that imported the operator's metrics or the handlers' diff could not be used
+// alone; what it needs it owns (controller/instruments.ts) or takes from core (core/equal.ts).
+const WIRING_RANK = { controller: 0, handlers: 1, operator: 2 };
 
 function runtimeFolderOf(file) {
   const parts = path.relative(path.join(SRC, "runtime"), file).split(path.sep);
@@ -37,6 +41,8 @@ const layersRule = {
     messages: {
       upward: "{{from}} must not import {{to}}",
       wiring: "{{from}} must not import {{to}}: the runtime's parts stand below the wiring",
+      stacked:
+        "{{from}} must not import {{to}}: controller, handlers and operator stack in that order",
     },
   },
   create(context) {
@@ -56,6 +62,12 @@ const layersRule = {
           context.report({
             node,
             messageId: "wiring",
+            data: { from: `src/runtime/${a}`, to: `src/runtime/${b}` },
+          });
+        if (a in WIRING_RANK && b in WIRING_RANK && WIRING_RANK[b] > WIRING_RANK[a])
+          context.report({
+            node,
+            messageId: "stacked",
             data: { from: `src/runtime/${a}`, to: `src/runtime/${b}` },
           });
       }

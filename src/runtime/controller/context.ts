@@ -7,7 +7,7 @@
 import type { KubeClient } from "../../client/client.js";
 import type { CacheReader } from "../watch/cache.js";
 import { ensureChild } from "../ownership/children.js";
-import { deepEqual } from "../handlers/diff.js";
+import { deepEqual } from "../../core/equal.js";
 import { RuntimeError } from "../errors.js";
 import type { EventRecorder } from "../status/events.js";
 import type { Logger } from "../log.js";

@@ -25,7 +25,7 @@ import { clientEventSink, EventRecorder } from "../status/events.js";
 import { AlreadyExistsError, ConflictError } from "../../client/errors.js";
 import type { Informer } from "../watch/informer.js";
 import type { Logger } from "../log.js";
-import type { ControllerInstruments, OperatorMetrics } from "../operator/metrics.js";
+import type { ControllerInstruments, ControllerMetrics } from "./instruments.js";
 import { ownedKinds, ownedWatches } from "./owned.js";
 import { watchPrimary } from "./primary.js";
 import { kindRefOf, type NamedRef } from "../kind.js";
@@ -60,7 +60,7 @@ export class Controller<T extends ApiObject> {
     spec: ControllerSpec<T>,
     private readonly client: KubeClient,
     private readonly log: Logger,
-    opts: { metrics?: OperatorMetrics; watch?: WatchTuning } = {},
+    opts: { metrics?: ControllerMetrics; watch?: WatchTuning } = {},
   ) {
     spec = { ...spec, for: kindRefOf(spec.for), owns: spec.owns?.map(kindRefOf) };
     this.spec = spec;
@@ -135,7 +135,7 @@ export class Controller<T extends ApiObject> {
     if (opts.metrics) this.instrument(opts.metrics);
   }
 
-  private instrument(m: OperatorMetrics): void {
+  private instrument(m: ControllerMetrics): void {
     const name = this.name;
     const instruments = this.metrics!;
     this.queue.on("dequeue", (_key: string, waitedMs: number) => instruments.dequeued(waitedMs));

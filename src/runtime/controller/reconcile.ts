@@ -6,7 +6,7 @@
 import type { KubeClient } from "../../client/client.js";
 import type { CacheReader } from "../watch/cache.js";
 import type { Child, ChildOutcome, EnsureChildOptions, LiveChild } from "../ownership/children.js";
-import { deepEqual } from "../handlers/diff.js";
+import { deepEqual } from "../../core/equal.js";
 import type { EventInput } from "../status/events.js";
 import type { Logger } from "../log.js";
 import type { KindRef } from "../kind.js";

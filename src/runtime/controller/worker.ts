@@ -9,7 +9,7 @@
  */
 import { finalizer } from "../finalizer/finalizer.js";
 import type { Logger } from "../log.js";
-import type { ControllerInstruments } from "../operator/metrics.js";
+import type { ControllerInstruments } from "./instruments.js";
 import type { NamedRef } from "../kind.js";
 import type { WorkQueue } from "../queue/queue.js";
 import type { CacheReader } from "../watch/cache.js";

@@ -3,7 +3,9 @@
  * `op` is "add", "change" or "remove" and `path` is the list of keys from the root. Arrays
  * are compared as whole values (a reordered list is one change), as kopf does.
  */
+import { deepEqual } from "../../core/equal.js";
 
+/** One difference: `add`, `change` or `remove` at `path` (the keys from the root). */
 export type DiffItem =
   | { op: "add"; path: string[]; old: undefined; new: unknown }
   | { op: "change"; path: string[]; old: unknown; new: unknown }
@@ -11,19 +13,6 @@ export type DiffItem =
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) {
-    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
-}
 
 /** kopf-style diff of two values: `add`, `change` and `remove` items with their paths. */
 export function diff(old: unknown, now: unknown, path: string[] = []): DiffItem[] {

@@ -13,7 +13,8 @@
  *
  * Field handlers watch the essence: a path under `spec` or `metadata.labels/annotations`.
  */
-import { deepEqual, diff, getPath, type DiffItem } from "./diff.js";
+import { deepEqual } from "../../core/equal.js";
+import { diff, getPath, type DiffItem } from "./diff.js";
 import { asObject, type Stored } from "./essence.js";
 import { matches, type Filters } from "./filters.js";
 import type { Cause } from "./causes.js";

@@ -6,7 +6,7 @@
  *     read before the annotation). If the kind's status schema prunes `status.capstan`, the
  *     kind falls back to the annotation (two writes per cycle with return values; logged once).
  */
-import { deepEqual } from "./diff.js";
+import { deepEqual } from "../../core/equal.js";
 import { LAST_HANDLED, statusBase } from "./essence.js";
 import type { ApiObject, ReconcileContext } from "../controller/reconcile.js";
 import type { KindRef } from "../kind.js";

@@ -17,29 +17,16 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Interceptor } from "../../client/intercept.js";
+import type {
+  ControllerGauges,
+  ControllerInstruments,
+  ControllerMetrics,
+} from "../controller/instruments.js";
 
 const LATENCY = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
-/** What a controller reports as it works (metrics.forController). */
-export interface ControllerInstruments {
-  added(): void;
-  dequeued(waitedMs: number): void;
-  retried(): void;
-  reconciled(outcome: "success" | "error" | "requeue_after", seconds: number): void;
-}
-
-/** What the metrics read from a controller when scraped (cumulative counts). */
-export interface ControllerGauges {
-  name: string;
-  depth(): number;
-  active(): number;
-  concurrency: number;
-  longestRunningSeconds(): number;
-  informers(): { name: string; lists: number; watchStarts: number; events: number }[];
-}
-
 /** An operator's Prometheus metrics, named as controller-runtime's and client-go's. */
-export class OperatorMetrics {
+export class OperatorMetrics implements ControllerMetrics {
   readonly registry = new Registry();
   private readonly sources: ControllerGauges[] = [];
   readonly reconcileTotal: Counter<"controller" | "result">;
