@@ -82,6 +82,7 @@ export class KubeClient {
     return new KubeClient(connect(inClusterConfig(), opts), opts);
   }
 
+  /** The default namespace: the `namespace` option, else the kubeconfig context's (in a Pod, its own), else `default`. */
   get namespace(): string {
     return this.conn.namespace;
   }
