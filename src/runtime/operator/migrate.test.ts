@@ -3,16 +3,10 @@
 // reads at v1 even with the conversion webhook stopped — which only works if each one is
 // really stored at v1 now.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import { KubeClient } from "../../client/client.js";
 import { defineResource, z } from "../../core/crd/index.js";
-import {
-  eventually,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { eventually, runOperator, useOperatorFixture } from "../../testing/index.js";
 import { installCrds } from "./crds.js";
 import { migrateStorage, storageVersionHash } from "./migrate.js";
 
@@ -40,53 +34,44 @@ const After = defineResource({
 
 const CRD = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition" } as const;
 const N = 5;
-let cp: TestControlPlane;
-let kube: KubeClient;
-let ns: { name: string; dispose(): Promise<void> };
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  ns = await testNamespace(kube, "migrate");
-});
+const f = useOperatorFixture({ spaces: ["main"], prefix: "migrate" });
 
 after(async () => {
-  await kube?.delete({ ...CRD, name: After.name });
-  await ns?.dispose();
+  await f.kube.delete({ ...CRD, name: After.name });
 });
 
 test("after switching storage to v1 and migrating, storedVersions is [v1] and every object is stored at v1", async () => {
-  await installCrds(kube, [Before]);
+  await installCrds(f.kube, [Before]);
   for (let i = 0; i < N; i++)
-    await kube.create({
+    await f.kube.create({
       apiVersion: `${GROUP}/v1alpha1`,
       kind: "Gadget",
-      metadata: { name: `g${i}`, namespace: ns.name },
+      metadata: { name: `g${i}`, namespace: f.ns.main },
       spec: { size: String(i) },
     });
 
-  await installCrds(kube, [After]);
+  await installCrds(f.kube, [After]);
   const op = await runOperator((o) => void o.serveConversion(After), {
-    kubeconfig: cp.kubeconfig,
-    namespaces: [ns.name],
+    kubeconfig: f.cp.kubeconfig,
+    namespaces: [f.ns.main],
     webhooks: true,
   });
   let result;
   try {
     // Objects still at v1alpha1 read at v1 only through the webhook: wait until it answers.
-    await eventually(() => kube.get({ ...After.typeRef, namespace: ns.name, name: "g0" }));
-    result = await migrateStorage(kube, After, { pageSize: 2 });
+    await eventually(() => f.kube.get({ ...After.typeRef, namespace: f.ns.main, name: "g0" }));
+    result = await migrateStorage(f.kube, After, { pageSize: 2 });
   } finally {
     await op.stop();
   }
   assert.deepEqual(result, { rewritten: N, skipped: 0, storedVersions: ["v1"] });
-  const crd = await kube.get<
+  const crd = await f.kube.get<
     typeof CRD & { name: string },
     { status: { storedVersions: string[] } }
   >({ ...CRD, name: After.name });
   assert.deepEqual(crd.status.storedVersions, ["v1"]);
   // The webhook is gone: a read at v1 works only for objects stored at v1.
-  const { items } = await kube.list({ ...After.typeRef, namespace: ns.name });
+  const { items } = await f.kube.list({ ...After.typeRef, namespace: f.ns.main });
   assert.deepEqual(
     items.map((o) => [o.metadata.name, o.apiVersion, o.spec.size]),
     Array.from({ length: N }, (_, i) => [`g${i}`, `${GROUP}/v1`, i]),
@@ -95,14 +80,14 @@ test("after switching storage to v1 and migrating, storedVersions is [v1] and ev
 
 test("an object changed or deleted between the list and its rewrite is skipped, not a failure", async () => {
   for (const name of ["h0", "h1", "h2"])
-    await kube.create({
+    await f.kube.create({
       ...After.typeRef,
-      metadata: { name, namespace: ns.name },
+      metadata: { name, namespace: f.ns.main },
       spec: { size: 1 },
     });
   // The API server's answers for h1 changed meanwhile (a stale resourceVersion: Conflict)
   // and h2 deleted meanwhile (NotFound), made certain by editing those two rewrites.
-  const racing = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
+  const racing = await KubeClient.fromKubeconfig({ path: f.cp.kubeconfig });
   racing.intercept({
     before(req) {
       const body = req.body as { metadata: { name: string; resourceVersion?: string } };
@@ -122,9 +107,9 @@ test("an object changed or deleted between the list and its rewrite is skipped, 
 });
 
 test("the storage version hash is the API server's for a built-in kind", async () => {
-  const apps = await kube.http.json<{ resources: { name: string; storageVersionHash?: string }[] }>(
-    { method: "GET", path: "/apis/apps/v1", describe: { verb: "discover", object: "apps/v1" } },
-  );
+  const apps = await f.kube.http.json<{
+    resources: { name: string; storageVersionHash?: string }[];
+  }>({ method: "GET", path: "/apis/apps/v1", describe: { verb: "discover", object: "apps/v1" } });
   const deployments = apps.resources.find((r) => r.name === "deployments");
   assert.equal(deployments?.storageVersionHash, storageVersionHash("apps", "v1", "Deployment"));
 });

@@ -2,18 +2,11 @@
 // operator's CA through rotations with no read failing, and a CRD the definition does not
 // describe is never patched.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { after, test } from "node:test";
 import { pino } from "pino";
-import { KubeClient } from "../../client/client.js";
 import { defineResource, z } from "../../core/crd/index.js";
 import { installCrds } from "../operator/crds.js";
-import {
-  eventually,
-  runOperator,
-  testNamespace,
-  useControlPlane,
-  type TestControlPlane,
-} from "../../testing/index.js";
+import { eventually, runOperator, useOperatorFixture } from "../../testing/index.js";
 import { registerConversions } from "./conversion.js";
 import { FAST_POLICY } from "./webhooks.testkit.js";
 
@@ -33,44 +26,43 @@ type Crd = {
   spec: { conversion?: { strategy: string; webhook?: { clientConfig: { caBundle?: string } } } };
 };
 
-let cp: TestControlPlane;
-let kube: KubeClient;
-let ns: { name: string; dispose(): Promise<void> };
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  ns = await testNamespace(kube, "convert-crd");
-});
+const f = useOperatorFixture({ spaces: ["main"], prefix: "convert-crd" });
 
 after(async () => {
   for (const name of [Gizmo.name, `gadgets.${GROUP}`])
-    await kube?.delete({ ...CRD, name }).catch(() => undefined);
-  await ns?.dispose();
+    await f.kube.delete({ ...CRD, name }).catch(() => undefined);
 });
 
 test("the CRD's caBundle follows a CA rotation and no converted read fails meanwhile", async () => {
   const op = await runOperator((o) => void o.serveConversion(Gizmo), {
-    kubeconfig: cp.kubeconfig,
+    kubeconfig: f.cp.kubeconfig,
     crds: [Gizmo],
-    namespaces: [ns.name],
+    namespaces: [f.ns.main],
     webhooks: { policy: FAST_POLICY },
   });
   try {
-    await kube.create({
+    await f.kube.create({
       ...Gizmo.typeRef,
-      metadata: { name: "g", namespace: ns.name },
+      metadata: { name: "g", namespace: f.ns.main },
       spec: { n: 1 },
     });
-    const alpha = { apiVersion: `${GROUP}/v1alpha1`, kind: "Gizmo", namespace: ns.name, name: "g" };
-    await eventually(() => kube.get(alpha));
+    const alpha = {
+      apiVersion: `${GROUP}/v1alpha1`,
+      kind: "Gizmo",
+      namespace: f.ns.main,
+      name: "g",
+    };
+    await eventually(() => f.kube.get(alpha));
     const bundles = new Set<string>();
     let reads = 0;
     const until = Date.now() + 12_000; // one rotation (about 8 s) and then some
     while (Date.now() < until) {
-      const crd = await kube.get<typeof CRD & { name: string }, Crd>({ ...CRD, name: Gizmo.name });
+      const crd = await f.kube.get<typeof CRD & { name: string }, Crd>({
+        ...CRD,
+        name: Gizmo.name,
+      });
       bundles.add(crd.spec.conversion?.webhook?.clientConfig.caBundle ?? "");
-      await kube.get(alpha); // converted by the webhook: throws if the CA is not trusted
+      await f.kube.get(alpha); // converted by the webhook: throws if the CA is not trusted
       reads++;
     }
     // The first CA alone, then both during the overlap, then the new one alone.
@@ -96,14 +88,14 @@ test("a CRD whose versions are not the definition's is not patched", async () =>
     },
     convert: { v1beta1: same },
   });
-  await installCrds(kube, [Installed]);
+  await installCrds(f.kube, [Installed]);
   const lines: string[] = [];
   const log = pino({ level: "info" }, { write: (l: string) => void lines.push(l) });
-  await registerConversions(kube, log, [Other], {
+  await registerConversions(f.kube, log, [Other], {
     url: "https://127.0.0.1:1",
     caBundle: "not a CA",
   });
-  const crd = await kube.get<typeof CRD & { name: string }, Crd>({ ...CRD, name: Other.name });
+  const crd = await f.kube.get<typeof CRD & { name: string }, Crd>({ ...CRD, name: Other.name });
   assert.equal(crd.spec.conversion?.strategy, "None");
   assert.match(
     lines.join(""),

@@ -2,11 +2,10 @@
 // configuration of the same name that is not this operator's is never changed nor deleted.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { pino } from "pino";
-import { KubeClient } from "../../client/client.js";
 import { NotFoundError } from "../../client/errors.js";
-import { testNamespace, useControlPlane, type TestControlPlane } from "../../testing/index.js";
+import { useOperatorFixture } from "../../testing/index.js";
 import { Admission } from "./admission.js";
 import { MANAGED_BY, OWNER } from "./configuration.js";
 import { WebhookServer } from "./server.js";
@@ -16,23 +15,11 @@ const VWC = {
   kind: "ValidatingWebhookConfiguration",
 } as const;
 
-let cp: TestControlPlane;
-let kube: KubeClient;
-let ns: { name: string; dispose(): Promise<void> };
-
-before(async () => {
-  cp = await useControlPlane();
-  kube = await KubeClient.fromKubeconfig({ path: cp.kubeconfig });
-  ns = await testNamespace(kube, "whreg");
-});
-
-after(async () => {
-  await ns?.dispose();
-});
+const f = useOperatorFixture({ spaces: ["main"], prefix: "whreg" });
 
 /** A configuration someone else made: it matches no namespace, so it blocks nothing. */
 async function foreign(name: string, metadata: Record<string, unknown> = {}) {
-  return kube.create({
+  return f.kube.create({
     ...VWC,
     metadata: { name, ...metadata },
     webhooks: [
@@ -61,8 +48,8 @@ async function serve(name: string, lines: string[] = []) {
     create: () => undefined,
   });
   const log = pino({ level: "debug" }, { write: (l: string) => void lines.push(l) });
-  return WebhookServer.start([cm], kube, log, {
-    register: { name, owner: "whreg", exclude: [], only: [ns.name] },
+  return WebhookServer.start([cm], f.kube, log, {
+    register: { name, owner: "whreg", exclude: [], only: [f.ns.main] },
   });
 }
 
@@ -80,7 +67,7 @@ test("a configuration of the same name without capstan's label is refused, named
     });
     assert.ok(lines.some((l) => l.includes(`ValidatingWebhookConfiguration ${name} exists`)));
   } finally {
-    await kube.delete({ ...VWC, name });
+    await f.kube.delete({ ...VWC, name });
   }
 });
 
@@ -92,10 +79,10 @@ test("a refused configuration is left unchanged and is not deleted when the serv
       (ws) => ws.close(),
       () => undefined,
     );
-    const now = await kube.get({ ...VWC, name });
+    const now = await f.kube.get({ ...VWC, name });
     assert.equal(now.metadata?.resourceVersion, before.metadata?.resourceVersion);
   } finally {
-    await kube.delete({ ...VWC, name });
+    await f.kube.delete({ ...VWC, name });
   }
 });
 
@@ -105,7 +92,7 @@ test("a configuration another capstan operator registered under the same name is
   try {
     await assert.rejects(serve(name), /not managed by capstan operator whreg/);
   } finally {
-    await kube.delete({ ...VWC, name });
+    await f.kube.delete({ ...VWC, name });
   }
 });
 
@@ -114,24 +101,24 @@ test("the operator's own configuration left behind is taken over on start and re
   await foreign(name, { labels: { ...MANAGED_BY }, annotations: { [OWNER]: "whreg" } });
   const ws = await serve(name);
   const port = ws.port;
-  const taken = await kube.get({ ...VWC, name });
+  const taken = await f.kube.get({ ...VWC, name });
   await ws.close();
   assert.match(JSON.stringify(taken.webhooks), new RegExp(`https://127.0.0.1:${port}/`));
-  await assert.rejects(kube.get({ ...VWC, name }), NotFoundError);
+  await assert.rejects(f.kube.get({ ...VWC, name }), NotFoundError);
 });
 
 test("close leaves alone a configuration that replaced the registered one", async () => {
   const name = unique("replaced");
   const ws = await serve(name);
   try {
-    await kube.delete({ ...VWC, name });
+    await f.kube.delete({ ...VWC, name });
     const replacement = await foreign(name);
     await ws.close();
-    const now = await kube.get({ ...VWC, name });
+    const now = await f.kube.get({ ...VWC, name });
     assert.equal(now.metadata?.uid, replacement.metadata?.uid);
   } finally {
     await ws.close();
-    await kube.delete({ ...VWC, name }).catch(() => undefined);
+    await f.kube.delete({ ...VWC, name }).catch(() => undefined);
   }
 });
 
@@ -141,17 +128,17 @@ test("the operator's own configuration of a kind it no longer serves is removed 
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "MutatingWebhookConfiguration",
   } as const;
-  await kube.create({
+  await f.kube.create({
     ...MWC,
     metadata: { name, labels: { ...MANAGED_BY }, annotations: { [OWNER]: "whreg" } },
     webhooks: [],
   });
   const ws = await serve(name); // validates only: no mutating configuration of its own
   try {
-    await assert.rejects(kube.get({ ...MWC, name }), NotFoundError);
+    await assert.rejects(f.kube.get({ ...MWC, name }), NotFoundError);
   } finally {
     await ws.close();
-    await kube.delete({ ...MWC, name }).catch(() => undefined);
+    await f.kube.delete({ ...MWC, name }).catch(() => undefined);
   }
 });
 
@@ -161,24 +148,24 @@ test("a foreign configuration of a kind the operator does not serve is left alon
     apiVersion: "admissionregistration.k8s.io/v1",
     kind: "MutatingWebhookConfiguration",
   } as const;
-  const theirs = await kube.create({ ...MWC, metadata: { name }, webhooks: [] });
+  const theirs = await f.kube.create({ ...MWC, metadata: { name }, webhooks: [] });
   const ws = await serve(name);
   try {
     await ws.close();
-    const now = await kube.get({ ...MWC, name });
+    const now = await f.kube.get({ ...MWC, name });
     assert.equal(now.metadata?.resourceVersion, theirs.metadata?.resourceVersion);
   } finally {
-    await kube.delete({ ...MWC, name }).catch(() => undefined);
+    await f.kube.delete({ ...MWC, name }).catch(() => undefined);
   }
 });
 
 test("an operator without admission handlers removes the configurations an earlier run left", async () => {
   const name = unique("nohandlers");
   await foreign(name, { labels: { ...MANAGED_BY }, annotations: { [OWNER]: "whreg" } });
-  await WebhookServer.removeStale(kube, pino({ level: "silent" }), {
+  await WebhookServer.removeStale(f.kube, pino({ level: "silent" }), {
     name,
     owner: "whreg",
     exclude: [],
   });
-  await assert.rejects(kube.get({ ...VWC, name }), NotFoundError);
+  await assert.rejects(f.kube.get({ ...VWC, name }), NotFoundError);
 });
