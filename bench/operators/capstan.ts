@@ -35,7 +35,7 @@ const op = new Operator({
   log: createLogger({ level: process.env.CAPSTAN_LOG_LEVEL ?? "warn" }),
 });
 
-const timings = { reconciles: 0, applyMs: 0, statusMs: 0, connections: 0 };
+const timings = { reconciles: 0, applyMs: 0, statusMs: 0 };
 
 op.controller<Widget>({
   name: "widgets",
@@ -80,12 +80,6 @@ op.controller<Widget>({
 // WIDGET_TRACE=1: queue depth, reconcile timings and CPU time on stderr every 250 ms.
 if (process.env.WIDGET_TRACE === "1") {
   const t0 = performance.now();
-  const agent = client.conn.agent as unknown as { createConnection: (...a: unknown[]) => unknown };
-  const create = agent.createConnection.bind(agent);
-  agent.createConnection = (...a: unknown[]) => {
-    timings.connections++;
-    return create(...a);
-  };
   const cpuMs = () => {
     const u = process.cpuUsage();
     return Math.round((u.user + u.system) / 1000);

@@ -29,13 +29,23 @@ const AUTH_TTL_MS = 10_000;
 export interface Connection {
   server: string;
   namespace: string;
+  /** For streams (watch, logs): Node's https. Other requests use a pool of their own (wire/pool.ts) with `tls`. */
   agent: https.Agent;
+  /** The TLS settings every connection to the server uses. */
+  tls: TlsSettings;
+  maxSockets: number;
   /** Headers carrying credentials (fresh enough for rotating tokens). */
   authHeaders(): Promise<Record<string, string>>;
   /** The kubeconfig entries in use. */
   cluster: Cluster;
   user: User;
   context: Context;
+}
+
+export interface TlsSettings {
+  secureContext: tls.SecureContext;
+  rejectUnauthorized: boolean;
+  servername?: string;
 }
 
 export interface ConfigOptions {
@@ -73,18 +83,20 @@ export function connect(
     cert: fileOrData(user.certData, user.certFile, "client certificate"),
     key: fileOrData(user.keyData, user.keyFile, "client key"),
   });
-  const agent = new https.Agent({
-    keepAlive: true,
-    maxSockets: opts.maxSockets ?? 64,
+  const settings: TlsSettings = {
     secureContext,
     rejectUnauthorized: !cluster.skipTLSVerify,
     servername: cluster.tlsServerName,
-  });
+  };
+  const maxSockets = opts.maxSockets ?? 64;
+  const agent = new https.Agent({ keepAlive: true, maxSockets, ...settings });
   let cached: { until: number; headers: Record<string, string> } | undefined;
   return {
     server: cluster.server.replace(/\/+$/, ""),
     namespace: opts.namespace ?? context.namespace ?? "default",
     agent,
+    tls: settings,
+    maxSockets,
     cluster,
     user,
     context,

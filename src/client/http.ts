@@ -8,23 +8,19 @@
  * - An optional token-bucket rate limit (off by default, like controller-runtime since
  *   v0.21, which relies on the server's priority and fairness instead).
  */
-import https from "node:https";
 import type { IncomingMessage } from "node:http";
-import type { Readable } from "node:stream";
 import { randomInt } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection } from "./config.js";
 import { apiError, ClientError, type ApiStatus, type RequestDescription } from "./errors.js";
 import { TokenBucket, type RateLimit } from "./backoff.js";
-import {
-  parseWarnings,
-  type Interceptor,
-  type Method,
-  type Query,
-  type InterceptedRequest,
-} from "./intercept.js";
+import { readAll, sendStream, sendWhole, type Attempt, type Reply } from "./send.js";
+import { Pool } from "./wire/pool.js";
+import { authorityOf } from "./wire/request.js";
+import { type Interceptor, type Method, type Query, type InterceptedRequest } from "./intercept.js";
 
 export type { RateLimit };
+export { readAll };
 
 export interface RequestOptions {
   method: Method;
@@ -52,6 +48,9 @@ export class Transport {
   /** Replaced, never changed in place: a request in flight keeps the list it started with. */
   private layers: readonly Interceptor[] = [];
   private readonly bucket: TokenBucket | undefined;
+  /** Connections for every request but streams (wire/pool.ts says why not Node's https). */
+  private readonly pool: Pool;
+  private readonly authority: string;
 
   constructor(
     readonly conn: Connection,
@@ -65,6 +64,13 @@ export class Transport {
       port: u.port || "443",
       prefix: u.pathname.replace(/\/+$/, ""),
     };
+    this.authority = authorityOf(this.endpoint.hostname, this.endpoint.port);
+    this.pool = new Pool({
+      host: this.endpoint.hostname,
+      port: Number(this.endpoint.port),
+      maxSockets: conn.maxSockets,
+      ...conn.tls,
+    });
   }
 
   /**
@@ -119,19 +125,39 @@ export class Transport {
     return [{ ...o, method: req.method, path: req.path, query: req.query, body: req.body }, req];
   }
 
-  /** Send a request and return the response stream once the status is 2xx. */
-  async open(opts: RequestOptions): Promise<IncomingMessage> {
+  /** Send a request and return the response stream once the status is 2xx (watch, logs). */
+  async open(o: RequestOptions): Promise<IncomingMessage> {
+    return (await this.send(o, (a) => sendStream(this.conn, this.endpoint, a))).stream;
+  }
+
+  /** Send a request and decode the JSON body. */
+  async json<T>(o: RequestOptions): Promise<T> {
+    const r = await this.send(o, (a) => sendWhole(this.pool, this.authority, a));
+    try {
+      return JSON.parse(r.body) as T;
+    } catch (e) {
+      throw new ClientError(
+        "decode",
+        `${o.describe.verb} ${o.describe.object}: the response is not JSON`,
+        { cause: e },
+      );
+    }
+  }
+
+  /** Interceptors' `before`, then attempts until a 2xx or a failure not worth retrying. */
+  private async send<R extends Reply>(
+    opts: RequestOptions,
+    one: (a: Attempt) => Promise<R>,
+  ): Promise<R> {
     const layers = this.layers;
     const [o, req] = layers.length ? this.before(opts, layers) : [opts, undefined];
     const seen = req && { req, layers };
-    if (!DEBUG) return this.attempt(o, seen);
+    if (!DEBUG) return this.attempt(o, seen, one);
     const t0 = Date.now();
     process.stderr.write(`[http] → ${o.method} ${o.path}\n`);
     try {
-      const res = await this.attempt(o, seen);
-      process.stderr.write(
-        `[http] ← ${o.method} ${o.path} ${res.statusCode} ${Date.now() - t0} ms\n`,
-      );
+      const res = await this.attempt(o, seen, one);
+      process.stderr.write(`[http] ← ${o.method} ${o.path} ${res.status} ${Date.now() - t0} ms\n`);
       return res;
     } catch (e) {
       process.stderr.write(
@@ -141,35 +167,36 @@ export class Transport {
     }
   }
 
-  private async attempt(
+  private async attempt<R extends Reply>(
     o: RequestOptions,
-    seen?: { req: InterceptedRequest; layers: readonly Interceptor[] },
-  ): Promise<IncomingMessage> {
+    seen: { req: InterceptedRequest; layers: readonly Interceptor[] } | undefined,
+    one: (a: Attempt) => Promise<R>,
+  ): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       // No await without a rate limit (the default): one fewer microtask per request.
       if (this.bucket) await this.throttle(o.signal);
       const t0 = performance.now();
-      const record = (code: number, res?: IncomingMessage) => {
+      const record = (code: number, res?: Reply) => {
         if (!seen) return;
         const outcome = {
           code,
           seconds: (performance.now() - t0) / 1000,
-          warnings: res ? warningsOf(res) : [],
+          warnings: res ? res.warnings() : [],
         };
         for (const l of seen.layers) l.after?.(seen.req, outcome);
       };
       try {
-        const res = await this.once(o).catch((e: unknown) => {
+        this.stats.requests++;
+        const res = await one(await this.attemptOf(o)).catch((e: unknown) => {
           record(0);
           throw e;
         });
-        record(res.statusCode!, res);
-        if (res.statusCode! < 300) return res;
-        const body = await readAll(res);
-        const err = apiError(o.describe, res.statusCode!, parseStatus(body, res.statusCode!));
+        record(res.status, res);
+        if (res.status < 300) return res;
+        const err = apiError(o.describe, res.status, parseStatus(await res.text(), res.status));
         const retryAfter =
-          Number(res.headers["retry-after"]) || err.status.details?.retryAfterSeconds;
-        if (o.idempotent && RETRYABLE_CODES.has(res.statusCode!) && attempt < MAX_ATTEMPTS) {
+          Number(res.header("retry-after")) || err.status.details?.retryAfterSeconds;
+        if (o.idempotent && RETRYABLE_CODES.has(res.status) && attempt < MAX_ATTEMPTS) {
           this.stats.retries++;
           await sleep(retryAfter ? retryAfter * 1000 : backoff(attempt), undefined, {
             signal: o.signal,
@@ -201,23 +228,8 @@ export class Transport {
     }
   }
 
-  /** Send a request and decode the JSON body. */
-  async json<T>(o: RequestOptions): Promise<T> {
-    const res = await this.open(o);
-    const body = await readAll(res);
-    try {
-      return JSON.parse(body) as T;
-    } catch (e) {
-      throw new ClientError(
-        "decode",
-        `${o.describe.verb} ${o.describe.object}: the response is not JSON`,
-        { cause: e },
-      );
-    }
-  }
-
-  private async once(o: RequestOptions): Promise<IncomingMessage> {
-    this.stats.requests++;
+  /** The request as one attempt sends it: target, headers (fresh credentials), body. */
+  private async attemptOf(o: RequestOptions): Promise<Attempt> {
     const headers: Record<string, string> = {
       Accept: o.accept ?? "application/json",
       ...(await this.conn.authHeaders()),
@@ -228,83 +240,21 @@ export class Transport {
       headers["Content-Type"] = o.contentType ?? "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(payload));
     }
-    const timeoutMs = o.timeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
-      const req = https.request({
-        hostname: this.endpoint.hostname,
-        port: this.endpoint.port,
-        path: this.pathOf(o.path, o.query),
-        method: o.method,
-        headers,
-        agent: this.conn.agent,
-      });
-      // The signal is watched here rather than given to https.request: Node ties it to the
-      // request with end-of-stream tracking (seven listeners added and removed per request),
-      // which cost ~15 % of a bare request's CPU in a local benchmark. One listener, removed
-      // when the request closes (after its response ended, or failed), does the same.
-      const signal = o.signal;
-      if (signal) {
-        const onAbort = () => req.destroy(signal.reason as Error);
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener("abort", onAbort, { once: true });
-          const off = () => signal.removeEventListener("abort", onAbort);
-          req.once("close", off);
-          req.once("error", off);
-        }
-      }
-      const timer =
-        timeoutMs > 0
-          ? setTimeout(
-              () =>
-                req.destroy(
-                  new ClientError(
-                    "timeout",
-                    `${o.describe.verb} ${o.describe.object}: no response within ${timeoutMs} ms`,
-                  ),
-                ),
-              timeoutMs,
-            )
-          : undefined;
-      req.on("response", (res) => {
-        clearTimeout(timer);
-        resolve(res);
-      });
-      req.on("error", (e) => {
-        clearTimeout(timer);
-        reject(o.signal?.aborted ? (o.signal.reason ?? e) : e);
-      });
-      req.end(payload);
-    });
+    return {
+      method: o.method,
+      target: this.pathOf(o.path, o.query),
+      headers,
+      payload,
+      signal: o.signal,
+      timeoutMs: o.timeoutMs ?? 30_000,
+      what: `${o.describe.verb} ${o.describe.object}`,
+    };
   }
-}
-
-/** The `Warning` headers, each on its own: Node joins repeated headers with commas. */
-function warningsOf(res: IncomingMessage): string[] {
-  const raw = res.rawHeaders;
-  let values: string[] | undefined;
-  for (let i = 0; i < raw.length; i += 2)
-    if (raw[i]!.length === 7 && raw[i]!.toLowerCase() === "warning")
-      (values ??= []).push(raw[i + 1]!);
-  return values ? parseWarnings(values) : [];
 }
 
 function backoff(attempt: number): number {
   const cap = Math.min(5000, 200 * 2 ** (attempt - 1));
   return cap / 2 + randomInt(0, Math.floor(cap / 2) + 1);
-}
-
-/** A response body as text, decoded once whole: chunks may end inside a character. */
-export function readAll(res: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on("data", (c: Buffer) => chunks.push(c));
-    // Most bodies arrive in one chunk: decode it without copying it first.
-    res.on("end", () =>
-      resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8")),
-    );
-    res.on("error", reject);
-  });
 }
 
 function parseStatus(body: string, code: number): ApiStatus {
