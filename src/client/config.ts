@@ -29,7 +29,7 @@ const AUTH_TTL_MS = 10_000;
 export interface Connection {
   server: string;
   namespace: string;
-  /** For streams (watch, logs): Node's https. Other requests use a pool of their own (wire/pool.ts) with `tls`. */
+  /** For streams (watch, logs); other requests use the client's own pool (wire/pool.ts). */
   agent: https.Agent;
   /** The TLS settings every connection to the server uses. */
   tls: TlsSettings;

@@ -4,6 +4,8 @@
  * header of the attacker's choosing (request smuggling). Node's http checks the same things.
  * Pure.
  */
+import type { Method } from "../intercept.js";
+
 export class HeadError extends Error {
   override name = "HeadError";
 }
@@ -13,8 +15,6 @@ const TARGET = /^[\x21-\x7e]+$/;
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Visible characters, space and tab (RFC 9110 field-value); no CR, LF or NUL. */
 const VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
-export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export function requestHead(
   method: Method,
